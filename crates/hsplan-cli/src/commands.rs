@@ -1,0 +1,192 @@
+//! Command handlers: each opens the store, calls the libraries, prints a summary.
+
+use crate::messages::{Lang, Msg, label, pad};
+use crate::{BuiltinAdmin, ExportWhat, ImportWhat};
+use anyhow::{Context, Result, bail};
+use hsplan_io::{TableKind, read_table, tables, write_table};
+use hsplan_model::{AdminCode, AdminLevel};
+use hsplan_store::{ImportBatch, ImportSummary, SqliteStore, Store, StoreCounts};
+use std::path::Path;
+use std::time::Instant;
+
+fn open(db: &Path) -> Result<SqliteStore> {
+    SqliteStore::open(db).with_context(|| format!("opening store {}", db.display()))
+}
+
+/// Parses the file(s) into a batch; nothing touches the store until parsing succeeded.
+fn batch_for(what: &ImportWhat) -> Result<ImportBatch> {
+    let mut batch = ImportBatch::default();
+    match what {
+        ImportWhat::Units {
+            builtin: Some(BuiltinAdmin::Chongqing),
+            ..
+        } => batch.units = hsplan_io::nbs::chongqing_hierarchy()?,
+        ImportWhat::Units {
+            file: Some(file), ..
+        } => batch.units = tables::units_from_table(&read_table(file, "units")?)?,
+        ImportWhat::Units { .. } => bail!("give a FILE or --builtin chongqing"),
+        ImportWhat::Population { file } => {
+            batch.population = tables::population_from_table(&read_table(file, "population")?)?
+        }
+        ImportWhat::Facilities { file } => {
+            batch.facilities = tables::facilities_from_table(&read_table(file, "facilities")?)?
+        }
+        ImportWhat::Resources { file } => {
+            batch.facility_years = tables::resources_from_table(&read_table(file, "resources")?)?
+        }
+        ImportWhat::Geojson {
+            file,
+            code_property,
+        } => {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("{}: cannot read", file.display()))?;
+            batch.geometries = hsplan_io::geojson::unit_geometries_from_str(
+                &file.display().to_string(),
+                &text,
+                code_property.as_deref(),
+            )?;
+        }
+    }
+    Ok(batch)
+}
+
+fn print_summary(s: &ImportSummary, lang: Lang) {
+    let parts = [
+        (s.units, Msg::Units),
+        (s.geometries, Msg::Geometries),
+        (s.population, Msg::Population),
+        (s.facilities, Msg::Facilities),
+        (s.facility_years, Msg::FacilityYears),
+    ];
+    let text: Vec<String> = parts
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, m)| format!("{n} {}", m.text(lang)))
+        .collect();
+    let text = if text.is_empty() {
+        "0".to_string()
+    } else {
+        text.join(", ")
+    };
+    println!("{}: {text}", Msg::Imported.text(lang));
+}
+
+pub fn import(db: &Path, what: ImportWhat, lang: Lang) -> Result<()> {
+    let start = Instant::now();
+    let batch = batch_for(&what)?;
+    let mut store = open(db)?;
+    let summary = store.import(&batch)?;
+    print_summary(&summary, lang);
+    println!(
+        "{}: {:.3} s",
+        Msg::Elapsed.text(lang),
+        start.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+pub fn export(db: &Path, what: ExportWhat, out: &Path, lang: Lang) -> Result<()> {
+    let store = open(db)?;
+    let sys = store.load()?;
+    let kind = match what {
+        ExportWhat::Geojson => {
+            let doc = hsplan_io::geojson::units_to_geojson(sys.units.values());
+            std::fs::write(out, serde_json::to_string_pretty(&doc)?)
+                .with_context(|| format!("{}: cannot write", out.display()))?;
+            println!("{}: {}", Msg::Exported.text(lang), out.display());
+            return Ok(());
+        }
+        ExportWhat::Units => TableKind::Units,
+        ExportWhat::Population => TableKind::Population,
+        ExportWhat::Facilities => TableKind::Facilities,
+        ExportWhat::Resources => TableKind::Resources,
+    };
+    let table = match kind {
+        TableKind::Units => tables::units_to_table(sys.units.values()),
+        TableKind::Population => tables::population_to_table(sys.population.values()),
+        TableKind::Facilities => tables::facilities_to_table(sys.facilities.values()),
+        TableKind::Resources => tables::resources_to_table(sys.facility_years.values()),
+    };
+    write_table(out, &kind.schema(), &table)?;
+    println!(
+        "{}: {} ({} rows)",
+        Msg::Exported.text(lang),
+        out.display(),
+        table.rows.len()
+    );
+    Ok(())
+}
+
+fn level_name(level: AdminLevel, lang: Lang) -> &'static str {
+    label(level.label(), lang)
+}
+
+fn print_counts(counts: &StoreCounts, lang: Lang) {
+    println!("{}{:>8}", pad(Msg::Level.text(lang), 20), Msg::Count.text(lang));
+    for (level, n) in &counts.units_by_level {
+        println!("{}{:>8}", pad(level_name(*level, lang), 20), n);
+    }
+    println!("{}: {}", Msg::Population.text(lang), counts.population);
+    println!("{}: {}", Msg::Facilities.text(lang), counts.facilities);
+    println!(
+        "{}: {}",
+        Msg::FacilityYears.text(lang),
+        counts.facility_years
+    );
+}
+
+pub fn status(db: &Path, lang: Lang) -> Result<()> {
+    let store = open(db)?;
+    println!("{}: {}", Msg::StoreAt.text(lang), db.display());
+    print_counts(&store.counts()?, lang);
+    Ok(())
+}
+
+/// The demo so far: a fresh store with the real Chongqing hierarchy, and the
+/// Beibei district subtree summarised. (Evaluation joins when it lands.)
+pub fn demo(out: &Path, lang: Lang) -> Result<()> {
+    let start = Instant::now();
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("{}: cannot create directory", out.display()))?;
+    let db = out.join("demo.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let p = out.join(format!("demo.db{suffix}"));
+        if p.exists() {
+            std::fs::remove_file(&p).with_context(|| format!("{}: cannot remove", p.display()))?;
+        }
+    }
+    let mut store = open(&db)?;
+    store.import(&ImportBatch {
+        units: hsplan_io::nbs::chongqing_hierarchy()?,
+        ..Default::default()
+    })?;
+    let sys = store.load()?;
+    let beibei = AdminCode::parse("500109").expect("valid code");
+    println!("{}", Msg::DemoTitle.text(lang));
+    println!("{}", Msg::DemoSynthetic.text(lang));
+    let mut by_kind = std::collections::BTreeMap::new();
+    for u in sys.descendants(beibei) {
+        let key = (u.level(), u.kind.map(|k| label(k, lang)).unwrap_or("-"));
+        *by_kind.entry(key).or_insert(0usize) += 1;
+    }
+    for ((level, kind), n) in by_kind {
+        println!("  {}{}{:>6}", pad(level_name(level, lang), 10), pad(kind, 36), n);
+    }
+    let units_csv = out.join("beibei-units.csv");
+    let units: Vec<_> = std::iter::once(&sys.units[&beibei])
+        .chain(sys.descendants(beibei))
+        .collect();
+    write_table(
+        &units_csv,
+        &TableKind::Units.schema(),
+        &tables::units_to_table(units),
+    )?;
+    println!("{}: {}", Msg::StoreAt.text(lang), db.display());
+    println!("{}: {}", Msg::Exported.text(lang), units_csv.display());
+    println!(
+        "{}: {:.2} s",
+        Msg::Elapsed.text(lang),
+        start.elapsed().as_secs_f64()
+    );
+    Ok(())
+}

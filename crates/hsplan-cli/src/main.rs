@@ -1,0 +1,120 @@
+//! # hsplan — the command line
+//!
+//! Thin handlers over the library crates: parse arguments, call one library
+//! function, print. Errors surface through `anyhow` with the library's own
+//! file/row/column messages; the exit code is non-zero on any failure.
+
+mod commands;
+mod messages;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand, ValueEnum};
+use messages::Lang;
+use std::path::PathBuf;
+
+/// hsplan — regional health plans as a living, measurable model of the health service system.
+#[derive(Parser, Debug)]
+#[command(name = "hsplan", version, about)]
+struct Cli {
+    /// The SQLite store (one file; created when missing).
+    #[arg(long, global = true, env = "HSPLAN_DB", default_value = "hsplan.db")]
+    db: PathBuf,
+    /// Output language.
+    #[arg(long, global = true, value_enum, default_value = "zh-CN")]
+    lang: Lang,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Import a file into the store (all or nothing).
+    Import {
+        #[command(subcommand)]
+        what: ImportWhat,
+    },
+    /// Export a table from the store to CSV/XLSX, or geometries to GeoJSON.
+    Export {
+        /// What to export.
+        #[arg(value_enum)]
+        what: ExportWhat,
+        /// Output file (.csv, .xlsx; .geojson for geometry).
+        #[arg(long, short)]
+        out: PathBuf,
+    },
+    /// Show what the store holds, units per level.
+    Status,
+    /// Run the built-in demo region (Beibei district).
+    Demo {
+        /// Directory for the demo store and outputs.
+        #[arg(long, default_value = "hsplan-demo")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ImportWhat {
+    /// Administrative units (CSV/XLSX), or a built-in hierarchy.
+    Units {
+        /// The file; omit with --builtin.
+        file: Option<PathBuf>,
+        /// Load a built-in hierarchy instead of a file.
+        #[arg(long, value_enum, conflicts_with = "file")]
+        builtin: Option<BuiltinAdmin>,
+    },
+    /// Population by unit and year (CSV/XLSX).
+    Population { file: PathBuf },
+    /// Facilities (CSV/XLSX).
+    Facilities { file: PathBuf },
+    /// Facility resources by year (CSV/XLSX).
+    Resources { file: PathBuf },
+    /// Unit points or boundaries (GeoJSON FeatureCollection).
+    Geojson {
+        file: PathBuf,
+        /// Property holding the unit code (default: code, 统计用区划代码, 区划代码, adcode).
+        #[arg(long)]
+        code_property: Option<String>,
+    },
+}
+
+/// Built-in administrative hierarchies.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum BuiltinAdmin {
+    /// Chongqing municipality to village level (NBS 2023).
+    Chongqing,
+}
+
+/// Exportable content.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportWhat {
+    /// Administrative units.
+    Units,
+    /// Population.
+    Population,
+    /// Facilities.
+    Facilities,
+    /// Facility resources.
+    Resources,
+    /// Unit points and boundaries as GeoJSON.
+    Geojson,
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Import { what } => commands::import(&cli.db, what, cli.lang),
+        Command::Export { what, out } => commands::export(&cli.db, what, &out, cli.lang),
+        Command::Status => commands::status(&cli.db, cli.lang),
+        Command::Demo { out } => commands::demo(&out, cli.lang),
+    }
+}

@@ -1,0 +1,182 @@
+//! Import and export errors. Every message names the file and, where it applies,
+//! the row, the column, the value and what was expected.
+
+/// One problem with an input or output file.
+#[derive(Debug, thiserror::Error)]
+pub enum IoError {
+    /// The file could not be opened or read.
+    #[error("{file}: cannot read: {source}")]
+    Read {
+        /// File.
+        file: String,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// The file could not be written.
+    #[error("{file}: cannot write: {message}")]
+    Write {
+        /// File.
+        file: String,
+        /// Cause.
+        message: String,
+    },
+    /// The extension is not one hsplan reads.
+    #[error("{file}: unsupported file type; expected {expected}")]
+    UnsupportedFormat {
+        /// File.
+        file: String,
+        /// Accepted extensions.
+        expected: &'static str,
+    },
+    /// The CSV structure itself is broken (e.g. a row with too many fields).
+    #[error("{file}, row {row}: malformed CSV: {message}")]
+    MalformedCsv {
+        /// File.
+        file: String,
+        /// Row (1 = header).
+        row: usize,
+        /// Parser message.
+        message: String,
+    },
+    /// The workbook could not be read.
+    #[error("{file}: not a readable XLSX workbook: {message}")]
+    MalformedXlsx {
+        /// File.
+        file: String,
+        /// Reader message.
+        message: String,
+    },
+    /// The table has no header row.
+    #[error("{file}: the table is empty; expected a header row with at least: {required}")]
+    Empty {
+        /// File.
+        file: String,
+        /// Required columns.
+        required: String,
+    },
+    /// A required column is absent.
+    #[error("{file}: missing required column `{column}` (header `{column}` or `{zh}`)")]
+    MissingColumn {
+        /// File.
+        file: String,
+        /// Column key.
+        column: &'static str,
+        /// Chinese header.
+        zh: &'static str,
+    },
+    /// A header hsplan does not know (often a typo).
+    #[error(
+        "{file}, row 1, column {position}: unknown column `{header}`; see docs/data-format.md for the {table} table"
+    )]
+    UnknownColumn {
+        /// File.
+        file: String,
+        /// 1-based column position.
+        position: usize,
+        /// The header text.
+        header: String,
+        /// Table kind.
+        table: &'static str,
+    },
+    /// Two headers name the same column.
+    #[error("{file}, row 1: column `{column}` appears twice (positions {first} and {second})")]
+    DuplicateColumn {
+        /// File.
+        file: String,
+        /// Column key.
+        column: &'static str,
+        /// First position.
+        first: usize,
+        /// Second position.
+        second: usize,
+    },
+    /// A cell holds a value that does not fit its column.
+    #[error("{file}, row {row}, column `{column}`: value `{value}`: expected {expected}")]
+    Cell {
+        /// File.
+        file: String,
+        /// Row (1 = header).
+        row: usize,
+        /// Column key.
+        column: String,
+        /// The cell text.
+        value: String,
+        /// What was expected.
+        expected: String,
+    },
+    /// A key appears twice in one file.
+    #[error("{file}, row {row}: duplicate {what} `{key}` (first at row {first_row})")]
+    DuplicateKey {
+        /// File.
+        file: String,
+        /// Row of the second occurrence.
+        row: usize,
+        /// Key kind.
+        what: &'static str,
+        /// Key text.
+        key: String,
+        /// Row of the first occurrence.
+        first_row: usize,
+    },
+    /// The GeoJSON is not valid or lacks what hsplan needs.
+    #[error("{file}, feature {feature}: {message}")]
+    GeoJson {
+        /// File.
+        file: String,
+        /// 1-based feature number (0 = the document).
+        feature: usize,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Several problems found in one file (at most [`ImportErrors::LIMIT`] kept).
+#[derive(Debug)]
+pub struct ImportErrors {
+    /// The problems, in file order.
+    pub errors: Vec<IoError>,
+    /// How many more were found but not kept.
+    pub more: usize,
+}
+
+impl ImportErrors {
+    /// Maximum number of problems kept.
+    pub const LIMIT: usize = 50;
+
+    /// Collects problems, keeping the first [`Self::LIMIT`].
+    pub fn collect(errors: Vec<IoError>) -> Result<(), ImportErrors> {
+        if errors.is_empty() {
+            return Ok(());
+        }
+        let more = errors.len().saturating_sub(Self::LIMIT);
+        let mut errors = errors;
+        errors.truncate(Self::LIMIT);
+        Err(ImportErrors { errors, more })
+    }
+}
+
+impl From<IoError> for ImportErrors {
+    fn from(e: IoError) -> Self {
+        ImportErrors {
+            errors: vec![e],
+            more: 0,
+        }
+    }
+}
+
+impl std::fmt::Display for ImportErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, e) in self.errors.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        if self.more > 0 {
+            write!(f, "\n… and {} more problems", self.more)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ImportErrors {}

@@ -1,0 +1,539 @@
+//! Tables as planners keep them: CSV or XLSX, English or Chinese headers.
+//!
+//! A [`RawTable`] is the text of a sheet with row numbers; a [`TableSchema`]
+//! maps its headers to column keys and gives typed access to cells.
+
+use crate::error::IoError;
+use calamine::{Data, Reader};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// How a column is written to XLSX.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellKind {
+    /// Written as text.
+    Text,
+    /// Written as a number when the cell parses as one.
+    Number,
+}
+
+/// One column of a table kind.
+#[derive(Debug, Clone)]
+pub struct Column {
+    /// Key, also the English header.
+    pub key: &'static str,
+    /// Chinese header.
+    pub zh: &'static str,
+    /// Other accepted headers.
+    pub aliases: &'static [&'static str],
+    /// Must be present.
+    pub required: bool,
+    /// How it is written.
+    pub kind: CellKind,
+}
+
+impl Column {
+    /// A text column.
+    pub const fn text(key: &'static str, zh: &'static str, required: bool) -> Self {
+        Column {
+            key,
+            zh,
+            aliases: &[],
+            required,
+            kind: CellKind::Text,
+        }
+    }
+    /// A numeric column.
+    pub const fn number(key: &'static str, zh: &'static str, required: bool) -> Self {
+        Column {
+            key,
+            zh,
+            aliases: &[],
+            required,
+            kind: CellKind::Number,
+        }
+    }
+    /// The same column with extra accepted headers.
+    pub const fn with_aliases(mut self, aliases: &'static [&'static str]) -> Self {
+        self.aliases = aliases;
+        self
+    }
+    fn matches(&self, header: &str) -> bool {
+        let h = header.trim();
+        h.eq_ignore_ascii_case(self.key)
+            || h == self.zh
+            || self.aliases.iter().any(|a| a.eq_ignore_ascii_case(h))
+    }
+}
+
+/// The columns of one table kind.
+#[derive(Debug, Clone)]
+pub struct TableSchema {
+    /// Table name (also the preferred XLSX sheet name).
+    pub name: &'static str,
+    /// Columns in their canonical order.
+    pub columns: Vec<Column>,
+}
+
+/// One data row: its 1-based number in the file and its cells.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawRow {
+    /// Row number in the file (the header is row 1).
+    pub row: usize,
+    /// Cell texts.
+    pub cells: Vec<String>,
+}
+
+/// A sheet of text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawTable {
+    /// The file (and sheet) it came from, for messages.
+    pub file: String,
+    /// Header texts.
+    pub headers: Vec<String>,
+    /// Data rows (blank rows skipped).
+    pub rows: Vec<RawRow>,
+}
+
+/// File formats for tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableFormat {
+    /// Comma-separated, UTF-8 (a BOM is accepted).
+    Csv,
+    /// Excel workbook.
+    Xlsx,
+}
+
+impl TableFormat {
+    /// The format an extension names.
+    pub fn from_path(path: &Path) -> Result<Self, IoError> {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("csv") => Ok(TableFormat::Csv),
+            Some("xlsx") => Ok(TableFormat::Xlsx),
+            _ => Err(IoError::UnsupportedFormat {
+                file: path.display().to_string(),
+                expected: ".csv or .xlsx",
+            }),
+        }
+    }
+}
+
+/// Reads a CSV or XLSX file. For XLSX, the sheet named `sheet` is used when it
+/// exists, otherwise the first sheet.
+pub fn read_table(path: &Path, sheet: &str) -> Result<RawTable, IoError> {
+    match TableFormat::from_path(path)? {
+        TableFormat::Csv => {
+            let bytes = std::fs::read(path).map_err(|source| IoError::Read {
+                file: path.display().to_string(),
+                source,
+            })?;
+            read_csv_bytes(&path.display().to_string(), &bytes)
+        }
+        TableFormat::Xlsx => read_xlsx(path, sheet),
+    }
+}
+
+/// Parses CSV text (UTF-8, optional BOM). `file` is used in messages.
+pub fn read_csv_bytes(file: &str, bytes: &[u8]) -> Result<RawTable, IoError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(false)
+        .from_reader(bytes);
+    let mut headers = Vec::new();
+    let mut rows = Vec::new();
+    for (i, record) in reader.byte_records().enumerate() {
+        let row = i + 1;
+        let record = record.map_err(|e| IoError::MalformedCsv {
+            file: file.to_string(),
+            row: e.position().map(|p| p.line() as usize).unwrap_or(row),
+            message: match e.kind() {
+                csv::ErrorKind::UnequalLengths {
+                    expected_len, len, ..
+                } => {
+                    format!("{len} fields where the header has {expected_len}")
+                }
+                _ => e.to_string(),
+            },
+        })?;
+        let mut cells = Vec::with_capacity(record.len());
+        for (c, field) in record.iter().enumerate() {
+            let text = std::str::from_utf8(field).map_err(|_| IoError::Cell {
+                file: file.to_string(),
+                row,
+                column: format!("#{}", c + 1),
+                value: String::from_utf8_lossy(field).into_owned(),
+                expected: "UTF-8 text (save the file as CSV UTF-8)".into(),
+            })?;
+            cells.push(text.trim().to_string());
+        }
+        if row == 1 {
+            headers = cells;
+        } else if cells.iter().any(|c| !c.is_empty()) {
+            rows.push(RawRow { row, cells });
+        }
+    }
+    Ok(RawTable {
+        file: file.to_string(),
+        headers,
+        rows,
+    })
+}
+
+fn cell_text(d: &Data) -> String {
+    match d {
+        Data::Empty => String::new(),
+        Data::String(s) => s.trim().to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => {
+            if f.fract() == 0.0 && f.abs() < 1e15 {
+                format!("{f:.0}")
+            } else {
+                f.to_string()
+            }
+        }
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(dt) => dt.to_string(),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#ERROR {e:?}"),
+    }
+}
+
+fn read_xlsx(path: &Path, sheet: &str) -> Result<RawTable, IoError> {
+    let file = path.display().to_string();
+    let bad = |message: String| IoError::MalformedXlsx {
+        file: file.clone(),
+        message,
+    };
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook(path).map_err(|e: calamine::XlsxError| bad(e.to_string()))?;
+    let names = book.sheet_names();
+    let name = names
+        .iter()
+        .find(|n| n.as_str() == sheet)
+        .or(names.first())
+        .cloned()
+        .ok_or_else(|| bad("the workbook has no sheets".into()))?;
+    let range = book
+        .worksheet_range(&name)
+        .map_err(|e| bad(e.to_string()))?;
+    let label = format!("{file}[{name}]");
+    let start_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
+    let start_col = range.start().map(|(_, c)| c as usize).unwrap_or(0);
+    let mut headers = Vec::new();
+    let mut rows = Vec::new();
+    for (i, r) in range.rows().enumerate() {
+        let row = start_row + i + 1;
+        let mut cells: Vec<String> = std::iter::repeat_n(String::new(), start_col).collect();
+        cells.extend(r.iter().map(cell_text));
+        if headers.is_empty() {
+            if cells.iter().any(|c| !c.is_empty()) {
+                while cells.last().is_some_and(String::is_empty) {
+                    cells.pop();
+                }
+                headers = cells;
+            }
+            continue;
+        }
+        if cells.iter().any(|c| !c.is_empty()) {
+            if cells.len() > headers.len() && cells[headers.len()..].iter().any(|c| !c.is_empty()) {
+                return Err(IoError::MalformedCsv {
+                    file: label,
+                    row,
+                    message: format!("values beyond the last header column ({})", headers.len()),
+                });
+            }
+            cells.resize(headers.len(), String::new());
+            rows.push(RawRow { row, cells });
+        }
+    }
+    Ok(RawTable {
+        file: label,
+        headers,
+        rows,
+    })
+}
+
+/// Writes a table as CSV or XLSX (chosen by the extension of `path`).
+pub fn write_table(path: &Path, schema: &TableSchema, table: &RawTable) -> Result<(), IoError> {
+    let file = path.display().to_string();
+    let werr = |message: String| IoError::Write {
+        file: file.clone(),
+        message,
+    };
+    match TableFormat::from_path(path)? {
+        TableFormat::Csv => {
+            let mut w = csv::Writer::from_path(path).map_err(|e| werr(e.to_string()))?;
+            w.write_record(&table.headers)
+                .map_err(|e| werr(e.to_string()))?;
+            for r in &table.rows {
+                w.write_record(&r.cells).map_err(|e| werr(e.to_string()))?;
+            }
+            w.flush().map_err(|e| werr(e.to_string()))
+        }
+        TableFormat::Xlsx => {
+            let mut book = rust_xlsxwriter::Workbook::new();
+            let sheet = book.add_worksheet();
+            sheet
+                .set_name(schema.name)
+                .map_err(|e| werr(e.to_string()))?;
+            let bold = rust_xlsxwriter::Format::new().set_bold();
+            let kinds: Vec<CellKind> = table
+                .headers
+                .iter()
+                .map(|h| {
+                    schema
+                        .columns
+                        .iter()
+                        .find(|c| c.matches(h))
+                        .map(|c| c.kind)
+                        .unwrap_or(CellKind::Text)
+                })
+                .collect();
+            for (c, h) in table.headers.iter().enumerate() {
+                sheet
+                    .write_string_with_format(0, c as u16, h, &bold)
+                    .map_err(|e| werr(e.to_string()))?;
+            }
+            for (i, r) in table.rows.iter().enumerate() {
+                let row = (i + 1) as u32;
+                for (c, v) in r.cells.iter().enumerate() {
+                    if v.is_empty() {
+                        continue;
+                    }
+                    let res = match (kinds[c], v.parse::<f64>()) {
+                        (CellKind::Number, Ok(n)) => sheet.write_number(row, c as u16, n),
+                        _ => sheet.write_string(row, c as u16, v),
+                    };
+                    res.map_err(|e| werr(e.to_string()))?;
+                }
+            }
+            sheet
+                .set_freeze_panes(1, 0)
+                .map_err(|e| werr(e.to_string()))?;
+            book.save(path).map_err(|e| werr(e.to_string()))
+        }
+    }
+}
+
+/// A table whose headers have been matched to a schema.
+pub struct Mapped<'a> {
+    table: &'a RawTable,
+    schema: &'a TableSchema,
+    index: BTreeMap<&'static str, usize>,
+}
+
+impl<'a> Mapped<'a> {
+    /// Matches headers to columns: every required column present, no unknown or
+    /// repeated header.
+    pub fn new(table: &'a RawTable, schema: &'a TableSchema) -> Result<Self, IoError> {
+        if table.headers.iter().all(String::is_empty) {
+            let required: Vec<&str> = schema
+                .columns
+                .iter()
+                .filter(|c| c.required)
+                .map(|c| c.key)
+                .collect();
+            return Err(IoError::Empty {
+                file: table.file.clone(),
+                required: required.join(", "),
+            });
+        }
+        let mut index = BTreeMap::new();
+        for (pos, header) in table.headers.iter().enumerate() {
+            let col = schema
+                .columns
+                .iter()
+                .find(|c| c.matches(header))
+                .ok_or_else(|| IoError::UnknownColumn {
+                    file: table.file.clone(),
+                    position: pos + 1,
+                    header: header.clone(),
+                    table: schema.name,
+                })?;
+            if let Some(first) = index.insert(col.key, pos) {
+                return Err(IoError::DuplicateColumn {
+                    file: table.file.clone(),
+                    column: col.key,
+                    first: first + 1,
+                    second: pos + 1,
+                });
+            }
+        }
+        for col in &schema.columns {
+            if col.required && !index.contains_key(col.key) {
+                return Err(IoError::MissingColumn {
+                    file: table.file.clone(),
+                    column: col.key,
+                    zh: col.zh,
+                });
+            }
+        }
+        Ok(Mapped {
+            table,
+            schema,
+            index,
+        })
+    }
+
+    /// The schema.
+    pub fn schema(&self) -> &TableSchema {
+        self.schema
+    }
+
+    /// Access to one row.
+    pub fn row(&'a self, row: &'a RawRow) -> RowReader<'a> {
+        RowReader { mapped: self, row }
+    }
+
+    /// The rows.
+    pub fn rows(&self) -> &'a [RawRow] {
+        &self.table.rows
+    }
+
+    /// The file label.
+    pub fn file(&self) -> &str {
+        &self.table.file
+    }
+}
+
+/// Typed access to the cells of one row.
+pub struct RowReader<'a> {
+    mapped: &'a Mapped<'a>,
+    row: &'a RawRow,
+}
+
+impl RowReader<'_> {
+    /// Row number.
+    pub fn number(&self) -> usize {
+        self.row.row
+    }
+
+    /// The cell text of a column, `None` when absent or empty.
+    pub fn text(&self, key: &str) -> Option<&str> {
+        let i = *self.mapped.index.get(key)?;
+        self.row
+            .cells
+            .get(i)
+            .map(String::as_str)
+            .filter(|s| !s.is_empty())
+    }
+
+    /// An error for a cell.
+    pub fn error(&self, key: &str, value: &str, expected: impl Into<String>) -> IoError {
+        IoError::Cell {
+            file: self.mapped.table.file.clone(),
+            row: self.row.row,
+            column: key.to_string(),
+            value: value.to_string(),
+            expected: expected.into(),
+        }
+    }
+
+    /// A required cell, parsed.
+    pub fn required<T, E: std::fmt::Display>(
+        &self,
+        key: &str,
+        parse: impl Fn(&str) -> Result<T, E>,
+    ) -> Result<T, IoError> {
+        match self.text(key) {
+            None => Err(self.error(key, "", "a value (this column is required)")),
+            Some(t) => parse(t).map_err(|e| self.error(key, t, e.to_string())),
+        }
+    }
+
+    /// An optional cell, parsed.
+    pub fn optional<T, E: std::fmt::Display>(
+        &self,
+        key: &str,
+        parse: impl Fn(&str) -> Result<T, E>,
+    ) -> Result<Option<T>, IoError> {
+        match self.text(key) {
+            None => Ok(None),
+            Some(t) => parse(t)
+                .map(Some)
+                .map_err(|e| self.error(key, t, e.to_string())),
+        }
+    }
+}
+
+/// Parses a non-negative whole number (thousands separators `,` allowed; `1.0` accepted).
+pub fn parse_count(text: &str) -> Result<u64, String> {
+    let t: String = text
+        .chars()
+        .filter(|&c| c != ',' && c != '，' && c != '_')
+        .collect();
+    if let Ok(v) = t.parse::<u64>() {
+        return Ok(v);
+    }
+    match t.parse::<f64>() {
+        Ok(f) if f >= 0.0 && f.fract() == 0.0 && f < 1e15 => Ok(f as u64),
+        Ok(f) if f < 0.0 => Err("a non-negative whole number (counts cannot be negative)".into()),
+        _ => Err("a non-negative whole number".into()),
+    }
+}
+
+/// Parses a decimal number.
+pub fn parse_float(text: &str) -> Result<f64, String> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|f| f.is_finite())
+        .ok_or_else(|| "a decimal number".to_string())
+}
+
+/// Parses yes/no in English or Chinese.
+pub fn parse_bool(text: &str) -> Result<bool, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "y" | "1" | "是" => Ok(true),
+        "false" | "no" | "n" | "0" | "否" => Ok(false),
+        _ => Err("yes/no (true/false, 是/否, 1/0)".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schema() -> TableSchema {
+        TableSchema {
+            name: "t",
+            columns: vec![
+                Column::text("code", "代码", true),
+                Column::number("n", "数量", false),
+            ],
+        }
+    }
+
+    #[test]
+    fn headers_in_either_language() {
+        let t = read_csv_bytes("a.csv", "\u{feff}代码,n\n5001,3\n,\n".as_bytes()).unwrap();
+        assert_eq!(t.rows.len(), 1);
+        let s = schema();
+        let m = Mapped::new(&t, &s).unwrap();
+        let r = m.row(&m.rows()[0]);
+        assert_eq!(r.text("code"), Some("5001"));
+        assert_eq!(r.required("n", parse_count).unwrap(), 3);
+    }
+
+    #[test]
+    fn ragged_rows_are_rejected_with_their_row() {
+        let err = read_csv_bytes("a.csv", b"code,n\n1,2\n3,4,5\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "a.csv, row 3: malformed CSV: 3 fields where the header has 2"
+        );
+    }
+
+    #[test]
+    fn counts() {
+        assert_eq!(parse_count("1,234"), Ok(1234));
+        assert_eq!(parse_count("12.0"), Ok(12));
+        assert!(parse_count("-1").unwrap_err().contains("negative"));
+        assert!(parse_count("1.5").is_err());
+    }
+}

@@ -1,0 +1,407 @@
+//! The administrative hierarchy: NBS statistical division codes and units.
+
+use crate::labelled_enum;
+use crate::units::{LonLat, MultiPolygon};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A 12-digit NBS statistical division code (统计用区划代码).
+///
+/// Digits: 2 province, 2 prefecture, 2 county, 3 town, 3 village. The first six
+/// digits are the GB/T 2260 administrative code of the county-level unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct AdminCode(u64);
+
+/// Why a text is not an admin code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AdminCodeError {
+    /// Not 2, 4, 6, 9 or 12 ASCII digits.
+    #[error(
+        "`{0}` is not a statistical division code: expected 12 digits (or a 2/4/6/9-digit prefix)"
+    )]
+    Malformed(String),
+    /// The province part is zero.
+    #[error("`{0}` has no province part (first two digits are 00)")]
+    NoProvince(String),
+    /// A lower part is non-zero while a higher one is zero (e.g. a town under county 00).
+    #[error("`{0}` skips a level: a lower part is set while a higher part is zero")]
+    SkipsLevel(String),
+}
+
+/// The five levels of the hierarchy, top to bottom.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AdminLevel {
+    /// 省级 (province, municipality directly under the central government).
+    Province = 1,
+    /// 地级 (prefecture; for municipalities 市辖区 / 县 groupings).
+    Prefecture = 2,
+    /// 县级 (county, district, county-level city).
+    County = 3,
+    /// 乡级 (town 镇, township 乡, street 街道).
+    Town = 4,
+    /// 村级 (village committee 村委会, residents' committee 居委会).
+    Village = 5,
+}
+
+labelled_enum! {
+    /// The level as written in files.
+    pub enum AdminLevelLabel: "admin level" {
+        Province => ("province", "省级", "Province", "省"),
+        Prefecture => ("prefecture", "地级", "Prefecture", "市"),
+        County => ("county", "县级", "County/district", "区县", "县"),
+        Town => ("town", "乡级", "Town/street", "乡镇街道", "乡镇"),
+        Village => ("village", "村级", "Village/community", "村社区", "村"),
+    }
+}
+
+impl AdminLevel {
+    /// All levels, top to bottom.
+    pub const ALL: [AdminLevel; 5] = [
+        AdminLevel::Province,
+        AdminLevel::Prefecture,
+        AdminLevel::County,
+        AdminLevel::Town,
+        AdminLevel::Village,
+    ];
+
+    /// The file label of this level.
+    pub fn label(self) -> AdminLevelLabel {
+        match self {
+            AdminLevel::Province => AdminLevelLabel::Province,
+            AdminLevel::Prefecture => AdminLevelLabel::Prefecture,
+            AdminLevel::County => AdminLevelLabel::County,
+            AdminLevel::Town => AdminLevelLabel::Town,
+            AdminLevel::Village => AdminLevelLabel::Village,
+        }
+    }
+
+    /// The level a file label names.
+    pub fn from_label(label: AdminLevelLabel) -> Self {
+        AdminLevel::ALL[label as usize]
+    }
+
+    /// Number of significant leading digits of a code at this level.
+    pub fn significant_digits(self) -> u32 {
+        match self {
+            AdminLevel::Province => 2,
+            AdminLevel::Prefecture => 4,
+            AdminLevel::County => 6,
+            AdminLevel::Town => 9,
+            AdminLevel::Village => 12,
+        }
+    }
+}
+
+impl AdminCode {
+    /// Parses 12 digits, or a 2/4/6/9-digit prefix padded with zeros.
+    pub fn parse(text: &str) -> Result<Self, AdminCodeError> {
+        let t = text.trim();
+        let malformed = || AdminCodeError::Malformed(t.to_string());
+        if !matches!(t.len(), 2 | 4 | 6 | 9 | 12) || !t.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(malformed());
+        }
+        let digits: u64 = t.parse().map_err(|_| malformed())?;
+        let value = digits * 10u64.pow(12 - t.len() as u32);
+        Self::from_u64(value).map_err(|e| match e {
+            AdminCodeError::Malformed(_) => malformed(),
+            AdminCodeError::NoProvince(_) => AdminCodeError::NoProvince(t.to_string()),
+            AdminCodeError::SkipsLevel(_) => AdminCodeError::SkipsLevel(t.to_string()),
+        })
+    }
+
+    /// A code from its 12-digit numeric value.
+    pub fn from_u64(value: u64) -> Result<Self, AdminCodeError> {
+        if value >= 1_000_000_000_000 {
+            return Err(AdminCodeError::Malformed(value.to_string()));
+        }
+        let code = AdminCode(value);
+        let text = format!("{value:012}");
+        let parts = code.parts();
+        if parts[0] == 0 {
+            return Err(AdminCodeError::NoProvince(text));
+        }
+        let mut seen_zero = false;
+        for p in parts {
+            if p == 0 {
+                seen_zero = true;
+            } else if seen_zero {
+                return Err(AdminCodeError::SkipsLevel(text));
+            }
+        }
+        Ok(code)
+    }
+
+    /// The 12-digit value.
+    pub fn get(self) -> u64 {
+        self.0
+    }
+
+    /// Province, prefecture, county, town and village parts.
+    fn parts(self) -> [u64; 5] {
+        let v = self.0;
+        [
+            v / 10_000_000_000,
+            (v / 100_000_000) % 100,
+            (v / 1_000_000) % 100,
+            (v / 1_000) % 1_000,
+            v % 1_000,
+        ]
+    }
+
+    /// The level this code designates (its lowest non-zero part).
+    pub fn level(self) -> AdminLevel {
+        let parts = self.parts();
+        let last = parts.iter().rposition(|&p| p != 0).unwrap_or(0);
+        AdminLevel::ALL[last]
+    }
+
+    /// The 6-digit GB/T 2260 code (the county-level prefix).
+    pub fn gb2260(self) -> u32 {
+        (self.0 / 1_000_000) as u32
+    }
+
+    /// The code of the unit one level up, or `None` for a province.
+    pub fn parent(self) -> Option<AdminCode> {
+        let level = self.level();
+        if level == AdminLevel::Province {
+            return None;
+        }
+        let up = AdminLevel::ALL[level as usize - 2];
+        Some(self.truncated(up))
+    }
+
+    /// This code cut to the significant digits of `level` (the ancestor at that level).
+    pub fn truncated(self, level: AdminLevel) -> AdminCode {
+        let scale = 10u64.pow(12 - level.significant_digits());
+        AdminCode(self.0 / scale * scale)
+    }
+
+    /// True when `self` lies strictly below `ancestor` in the hierarchy.
+    pub fn is_descendant_of(self, ancestor: AdminCode) -> bool {
+        ancestor.level() < self.level() && self.truncated(ancestor.level()) == ancestor
+    }
+}
+
+impl fmt::Display for AdminCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:012}", self.0)
+    }
+}
+
+impl std::str::FromStr for AdminCode {
+    type Err = AdminCodeError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        AdminCode::parse(s)
+    }
+}
+
+impl TryFrom<String> for AdminCode {
+    type Error = AdminCodeError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        AdminCode::parse(&s)
+    }
+}
+
+impl From<AdminCode> for String {
+    fn from(c: AdminCode) -> String {
+        c.to_string()
+    }
+}
+
+labelled_enum! {
+    /// What a town- or village-level unit is, as its name says.
+    pub enum UnitKind: "unit kind" {
+        Street => ("street", "街道", "Street"),
+        Town => ("town", "镇", "Town"),
+        Township => ("township", "乡", "Township"),
+        Community => ("community", "社区", "Community (residents' committee)", "居委会"),
+        Village => ("village", "村", "Village (villagers' committee)", "村委会"),
+    }
+}
+
+impl UnitKind {
+    /// Reads the kind from a town- or village-level name (e.g. "天生街道" → street).
+    pub fn from_name(level: AdminLevel, name: &str) -> Option<UnitKind> {
+        match level {
+            AdminLevel::Town => {
+                if name.ends_with("街道") || name.ends_with("街道办事处") {
+                    Some(UnitKind::Street)
+                } else if name.ends_with('镇') {
+                    Some(UnitKind::Town)
+                } else if name.ends_with('乡') {
+                    Some(UnitKind::Township)
+                } else {
+                    None
+                }
+            }
+            AdminLevel::Village => {
+                if name.ends_with("村民委员会") || name.ends_with("村委会") || name.ends_with('村')
+                {
+                    Some(UnitKind::Village)
+                } else if name.ends_with("居民委员会")
+                    || name.ends_with("居委会")
+                    || name.ends_with("社区")
+                    || name.ends_with("社区工作站")
+                {
+                    Some(UnitKind::Community)
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// The level a unit of this kind sits at.
+    pub fn level(self) -> AdminLevel {
+        match self {
+            UnitKind::Street | UnitKind::Town | UnitKind::Township => AdminLevel::Town,
+            UnitKind::Community | UnitKind::Village => AdminLevel::Village,
+        }
+    }
+}
+
+labelled_enum! {
+    /// NBS urban–rural classification code (城乡分类代码).
+    pub enum UrbanRuralClass: "urban-rural class" {
+        MainUrban => ("111", "主城区", "Main urban area"),
+        UrbanFringe => ("112", "城乡结合区", "Urban–rural fringe"),
+        TownCentre => ("121", "镇中心区", "Town centre"),
+        TownFringe => ("122", "镇乡结合区", "Town–rural fringe"),
+        SpecialArea => ("123", "特殊区域", "Special area"),
+        TownshipCentre => ("210", "乡中心区", "Township centre"),
+        Village => ("220", "村庄", "Village"),
+    }
+}
+
+impl UrbanRuralClass {
+    /// Urban (城镇, codes 1xx) as opposed to rural (乡村, codes 2xx).
+    pub fn is_urban(self) -> bool {
+        !matches!(
+            self,
+            UrbanRuralClass::TownshipCentre | UrbanRuralClass::Village
+        )
+    }
+}
+
+/// One unit of the administrative hierarchy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdminUnit {
+    /// Statistical division code; also fixes the level and the parent.
+    pub code: AdminCode,
+    /// Official name.
+    pub name: String,
+    /// Street/town/township or community/village, when known.
+    pub kind: Option<UnitKind>,
+    /// Urban–rural class, when known.
+    pub urban_rural: Option<UrbanRuralClass>,
+    /// Representative point (seat or centroid).
+    pub point: Option<LonLat>,
+    /// Boundary.
+    pub boundary: Option<MultiPolygon>,
+}
+
+impl AdminUnit {
+    /// A unit with only code and name; the kind is read from the name.
+    pub fn new(code: AdminCode, name: impl Into<String>) -> Self {
+        let name = name.into();
+        let kind = UnitKind::from_name(code.level(), &name);
+        AdminUnit {
+            code,
+            name,
+            kind,
+            urban_rural: None,
+            point: None,
+            boundary: None,
+        }
+    }
+
+    /// Level, derived from the code.
+    pub fn level(&self) -> AdminLevel {
+        self.code.level()
+    }
+
+    /// Parent code, derived from the code.
+    pub fn parent(&self) -> Option<AdminCode> {
+        self.code.parent()
+    }
+}
+
+/// A point and/or boundary to attach to an existing unit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitGeometry {
+    /// The unit.
+    pub code: AdminCode,
+    /// A point, when given.
+    pub point: Option<LonLat>,
+    /// A boundary, when given.
+    pub boundary: Option<MultiPolygon>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(s: &str) -> AdminCode {
+        AdminCode::parse(s).unwrap()
+    }
+
+    #[test]
+    fn levels_and_parents() {
+        let village = code("500109001001");
+        assert_eq!(village.level(), AdminLevel::Village);
+        assert_eq!(village.gb2260(), 500109);
+        let town = village.parent().unwrap();
+        assert_eq!(town, code("500109001"));
+        assert_eq!(town.level(), AdminLevel::Town);
+        let county = town.parent().unwrap();
+        assert_eq!(county.to_string(), "500109000000");
+        assert_eq!(county.parent().unwrap(), code("5001"));
+        assert_eq!(code("5001").parent().unwrap(), code("50"));
+        assert_eq!(code("50").parent(), None);
+        assert!(village.is_descendant_of(code("50")));
+        assert!(!county.is_descendant_of(village));
+        assert!(!county.is_descendant_of(county));
+    }
+
+    #[test]
+    fn malformed_codes() {
+        assert!(matches!(
+            AdminCode::parse("50010900100"),
+            Err(AdminCodeError::Malformed(_))
+        ));
+        assert!(matches!(
+            AdminCode::parse("5001x9"),
+            Err(AdminCodeError::Malformed(_))
+        ));
+        assert!(matches!(
+            AdminCode::parse("000109"),
+            Err(AdminCodeError::NoProvince(_))
+        ));
+        assert!(matches!(
+            AdminCode::parse("500009001000"),
+            Err(AdminCodeError::SkipsLevel(_))
+        ));
+    }
+
+    #[test]
+    fn kind_from_name() {
+        assert_eq!(
+            UnitKind::from_name(AdminLevel::Town, "天生街道"),
+            Some(UnitKind::Street)
+        );
+        assert_eq!(
+            UnitKind::from_name(AdminLevel::Town, "静观镇"),
+            Some(UnitKind::Town)
+        );
+        assert_eq!(
+            UnitKind::from_name(AdminLevel::Village, "东方广场社区居民委员会"),
+            Some(UnitKind::Community)
+        );
+        assert_eq!(
+            UnitKind::from_name(AdminLevel::Village, "双凤村村民委员会"),
+            Some(UnitKind::Village)
+        );
+    }
+}

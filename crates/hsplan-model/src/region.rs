@@ -1,0 +1,277 @@
+//! The service system of a region as one value, and its invariants.
+
+use crate::admin::{AdminCode, AdminLevel, AdminUnit};
+use crate::facility::{Facility, FacilityId};
+use crate::population::PopulationRecord;
+use crate::resources::FacilityYear;
+use crate::units::Year;
+use std::collections::BTreeMap;
+
+/// Everything hsplan knows about a region: units, population, facilities, resources.
+///
+/// Maps are ordered so iteration (and every output derived from it) is deterministic.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ServiceSystem {
+    /// Administrative units by code.
+    pub units: BTreeMap<AdminCode, AdminUnit>,
+    /// Population by unit and year.
+    pub population: BTreeMap<(AdminCode, Year), PopulationRecord>,
+    /// Facilities by id.
+    pub facilities: BTreeMap<FacilityId, Facility>,
+    /// Facility resources by facility and year.
+    pub facility_years: BTreeMap<(FacilityId, Year), FacilityYear>,
+}
+
+/// A broken invariant of the model.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Violation {
+    /// A unit's parent is not in the system.
+    #[error("unit {unit}: parent {parent} is missing")]
+    MissingParent {
+        /// The unit.
+        unit: AdminCode,
+        /// Its parent code.
+        parent: AdminCode,
+    },
+    /// A unit's kind does not fit its level.
+    #[error("unit {unit}: kind {kind} does not fit level {level:?}")]
+    KindLevelMismatch {
+        /// The unit.
+        unit: AdminCode,
+        /// Its kind code.
+        kind: String,
+        /// Its level.
+        level: AdminLevel,
+    },
+    /// Population for an unknown unit.
+    #[error("population {year} refers to unknown unit {unit}")]
+    PopulationUnknownUnit {
+        /// The unit.
+        unit: AdminCode,
+        /// The year.
+        year: Year,
+    },
+    /// A population record that contradicts itself.
+    #[error("population of {unit} in {year}: {problem}")]
+    PopulationInconsistent {
+        /// The unit.
+        unit: AdminCode,
+        /// The year.
+        year: Year,
+        /// What is wrong.
+        problem: String,
+    },
+    /// A facility in an unknown unit.
+    #[error("facility {facility} lies in unknown unit {unit}")]
+    FacilityUnknownUnit {
+        /// The facility.
+        facility: FacilityId,
+        /// The unit.
+        unit: AdminCode,
+    },
+    /// A facility closed before it opened.
+    #[error("facility {facility} closes ({closed}) before it opens ({opened})")]
+    ClosedBeforeOpened {
+        /// The facility.
+        facility: FacilityId,
+        /// Opening year.
+        opened: Year,
+        /// Closing year.
+        closed: Year,
+    },
+    /// Resources for an unknown facility.
+    #[error("resources {year} refer to unknown facility {facility}")]
+    ResourcesUnknownFacility {
+        /// The facility.
+        facility: FacilityId,
+        /// The year.
+        year: Year,
+    },
+    /// A part reported larger than its whole.
+    #[error("resources of {facility} in {year}: {problem}")]
+    ResourcesInconsistent {
+        /// The facility.
+        facility: FacilityId,
+        /// The year.
+        year: Year,
+        /// What is wrong.
+        problem: String,
+    },
+}
+
+impl ServiceSystem {
+    /// Every invariant violation, in a deterministic order.
+    pub fn validate(&self) -> Vec<Violation> {
+        let mut out = Vec::new();
+        for unit in self.units.values() {
+            if let Some(parent) = unit.parent()
+                && !self.units.contains_key(&parent)
+            {
+                out.push(Violation::MissingParent {
+                    unit: unit.code,
+                    parent,
+                });
+            }
+            if let Some(kind) = unit.kind
+                && kind.level() != unit.level()
+            {
+                out.push(Violation::KindLevelMismatch {
+                    unit: unit.code,
+                    kind: kind.to_string(),
+                    level: unit.level(),
+                });
+            }
+        }
+        for ((code, year), rec) in &self.population {
+            if !self.units.contains_key(code) {
+                out.push(Violation::PopulationUnknownUnit {
+                    unit: *code,
+                    year: *year,
+                });
+            }
+            for p in rec.check() {
+                out.push(Violation::PopulationInconsistent {
+                    unit: *code,
+                    year: *year,
+                    problem: p.to_string(),
+                });
+            }
+        }
+        for f in self.facilities.values() {
+            if !self.units.contains_key(&f.unit) {
+                out.push(Violation::FacilityUnknownUnit {
+                    facility: f.id.clone(),
+                    unit: f.unit,
+                });
+            }
+            if let (Some(o), Some(c)) = (f.opened, f.closed)
+                && c < o
+            {
+                out.push(Violation::ClosedBeforeOpened {
+                    facility: f.id.clone(),
+                    opened: o,
+                    closed: c,
+                });
+            }
+        }
+        for ((id, year), fy) in &self.facility_years {
+            if !self.facilities.contains_key(id) {
+                out.push(Violation::ResourcesUnknownFacility {
+                    facility: id.clone(),
+                    year: *year,
+                });
+            }
+            for p in fy.check() {
+                out.push(Violation::ResourcesInconsistent {
+                    facility: id.clone(),
+                    year: *year,
+                    problem: p.to_string(),
+                });
+            }
+        }
+        out
+    }
+
+    /// Direct children of a unit, in code order.
+    pub fn children(&self, code: AdminCode) -> impl Iterator<Item = &AdminUnit> {
+        self.units
+            .values()
+            .filter(move |u| u.parent() == Some(code))
+    }
+
+    /// Units strictly below `code`, in code order (a contiguous range of codes).
+    pub fn descendants(&self, code: AdminCode) -> impl Iterator<Item = &AdminUnit> {
+        let span = 10u64.pow(12 - code.level().significant_digits());
+        let lo = code;
+        let hi = AdminCode::from_u64(code.get() + span - 1).unwrap_or(code);
+        self.units
+            .range(lo..=hi)
+            .map(|(_, u)| u)
+            .filter(move |u| u.code != code)
+    }
+
+    /// Number of units per level.
+    pub fn count_by_level(&self) -> BTreeMap<AdminLevel, usize> {
+        let mut counts = BTreeMap::new();
+        for u in self.units.values() {
+            *counts.entry(u.level()).or_insert(0) += 1;
+        }
+        counts
+    }
+
+    /// Years with any population or resource data, ascending.
+    pub fn years(&self) -> Vec<Year> {
+        let mut ys: Vec<Year> = self
+            .population
+            .keys()
+            .map(|(_, y)| *y)
+            .chain(self.facility_years.keys().map(|(_, y)| *y))
+            .collect();
+        ys.sort();
+        ys.dedup();
+        ys
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::admin::UnitKind;
+
+    fn unit(code: &str, name: &str) -> AdminUnit {
+        AdminUnit::new(AdminCode::parse(code).unwrap(), name)
+    }
+
+    fn system() -> ServiceSystem {
+        let mut s = ServiceSystem::default();
+        for u in [
+            unit("50", "重庆市"),
+            unit("5001", "市辖区"),
+            unit("500109", "北碚区"),
+            unit("500109001", "天生街道"),
+            unit("500109001001", "天生社区居民委员会"),
+            unit("500110", "綦江区"),
+        ] {
+            s.units.insert(u.code, u);
+        }
+        s
+    }
+
+    #[test]
+    fn complete_hierarchy_is_valid() {
+        assert_eq!(system().validate(), vec![]);
+    }
+
+    #[test]
+    fn missing_parent_is_reported() {
+        let mut s = system();
+        let orphan = unit("500111001", "某镇");
+        s.units.insert(orphan.code, orphan);
+        assert_eq!(s.validate().len(), 1);
+    }
+
+    #[test]
+    fn kind_must_fit_level() {
+        let mut s = system();
+        s.units
+            .get_mut(&AdminCode::parse("500109").unwrap())
+            .unwrap()
+            .kind = Some(UnitKind::Street);
+        assert!(matches!(
+            s.validate()[0],
+            Violation::KindLevelMismatch { .. }
+        ));
+    }
+
+    #[test]
+    fn descendants_are_a_code_range() {
+        let s = system();
+        let d: Vec<_> = s
+            .descendants(AdminCode::parse("500109").unwrap())
+            .map(|u| u.code.to_string())
+            .collect();
+        assert_eq!(d, vec!["500109001000", "500109001001"]);
+        assert_eq!(s.children(AdminCode::parse("5001").unwrap()).count(), 2);
+        assert_eq!(s.descendants(AdminCode::parse("50").unwrap()).count(), 5);
+    }
+}

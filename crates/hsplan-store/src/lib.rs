@@ -1,0 +1,113 @@
+//! # hsplan-store — where a region's service system is kept
+//!
+//! Owns persistence: the [`Store`] trait (imports are all-or-nothing; loading
+//! returns a [`ServiceSystem`]) and its embedded SQLite implementation
+//! [`SqliteStore`] (one file, schema migrations by `PRAGMA user_version`).
+//! Referential checks (a unit's parent, a facility's unit, a resource row's
+//! facility) happen here, inside the import transaction, and name the file and
+//! row the offending record came from.
+//!
+//! Must not: parse user files (that is `hsplan-io`), compute indicators, or
+//! print. A PostgreSQL backend would be a second implementation of [`Store`].
+
+mod sqlite;
+
+pub use sqlite::SqliteStore;
+
+use hsplan_model::{
+    AdminLevel, AdminUnit, Facility, FacilityYear, Origin, PopulationRecord, ServiceSystem,
+    Sourced, UnitGeometry,
+};
+use std::collections::BTreeMap;
+
+/// Records to import together: either all are stored, or none.
+#[derive(Debug, Default, Clone)]
+pub struct ImportBatch {
+    /// Units (any order; parents are stored before children).
+    pub units: Vec<Sourced<AdminUnit>>,
+    /// Geometries for units already stored or in this batch.
+    pub geometries: Vec<Sourced<UnitGeometry>>,
+    /// Population records.
+    pub population: Vec<Sourced<PopulationRecord>>,
+    /// Facilities.
+    pub facilities: Vec<Sourced<Facility>>,
+    /// Facility resources.
+    pub facility_years: Vec<Sourced<FacilityYear>>,
+}
+
+/// What an import stored (rows inserted or replaced).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ImportSummary {
+    /// Units.
+    pub units: usize,
+    /// Geometries.
+    pub geometries: usize,
+    /// Population records.
+    pub population: usize,
+    /// Facilities.
+    pub facilities: usize,
+    /// Facility-years.
+    pub facility_years: usize,
+}
+
+/// How much a store holds.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct StoreCounts {
+    /// Units per level.
+    pub units_by_level: BTreeMap<AdminLevel, usize>,
+    /// Population records.
+    pub population: usize,
+    /// Facilities.
+    pub facilities: usize,
+    /// Facility-years.
+    pub facility_years: usize,
+}
+
+/// A record that refers to something the store does not hold.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}, row {row}, column `{column}`: value `{value}`: expected {expected}", file = origin.file, row = origin.row)]
+pub struct ReferenceError {
+    /// Where the record came from.
+    pub origin: Origin,
+    /// The referring column.
+    pub column: &'static str,
+    /// The value.
+    pub value: String,
+    /// What was expected.
+    pub expected: String,
+}
+
+/// Store failures.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database itself failed.
+    #[error("database error: {0}")]
+    Database(#[from] rusqlite::Error),
+    /// Records refer to missing units or facilities; nothing was imported.
+    #[error("{}\nnothing was imported", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    References(Vec<ReferenceError>),
+    /// The file was written by a newer hsplan.
+    #[error(
+        "the store has schema version {found}, newer than this hsplan supports ({supported}); upgrade hsplan"
+    )]
+    NewerSchema {
+        /// Version found.
+        found: i64,
+        /// Latest known.
+        supported: i64,
+    },
+    /// A stored value no longer parses (the file was edited by hand?).
+    #[error("corrupt store: {0}")]
+    Corrupt(String),
+}
+
+/// A place where service systems are kept.
+pub trait Store {
+    /// Stores the batch in one transaction: on any error nothing changes.
+    /// Records with an existing key replace the stored ones.
+    fn import(&mut self, batch: &ImportBatch) -> Result<ImportSummary, StoreError>;
+    /// Everything stored, as one model value.
+    fn load(&self) -> Result<ServiceSystem, StoreError>;
+    /// Row counts.
+    fn counts(&self) -> Result<StoreCounts, StoreError>;
+}
