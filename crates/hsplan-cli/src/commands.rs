@@ -122,7 +122,11 @@ fn level_name(level: AdminLevel, lang: Lang) -> &'static str {
 }
 
 fn print_counts(counts: &StoreCounts, lang: Lang) {
-    println!("{}{:>8}", pad(Msg::Level.text(lang), 20), Msg::Count.text(lang));
+    println!(
+        "{}{:>8}",
+        pad(Msg::Level.text(lang), 20),
+        Msg::Count.text(lang)
+    );
     for (level, n) in &counts.units_by_level {
         println!("{}{:>8}", pad(level_name(*level, lang), 20), n);
     }
@@ -170,7 +174,12 @@ pub fn demo(out: &Path, lang: Lang) -> Result<()> {
         *by_kind.entry(key).or_insert(0usize) += 1;
     }
     for ((level, kind), n) in by_kind {
-        println!("  {}{}{:>6}", pad(level_name(level, lang), 10), pad(kind, 36), n);
+        println!(
+            "  {}{}{:>6}",
+            pad(level_name(level, lang), 10),
+            pad(kind, 36),
+            n
+        );
     }
     let units_csv = out.join("beibei-units.csv");
     let units: Vec<_> = std::iter::once(&sys.units[&beibei])
