@@ -6,6 +6,7 @@
 
 mod commands;
 mod messages;
+mod plan_cmd;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -44,11 +45,37 @@ enum Command {
     },
     /// Show what the store holds, units per level.
     Status,
+    /// Plan files: check (schema + lint) and show.
+    Plan {
+        #[command(subcommand)]
+        what: PlanWhat,
+    },
     /// Run the built-in demo region (Beibei district).
     Demo {
         /// Directory for the demo store and outputs.
         #[arg(long, default_value = "hsplan-demo")]
         out: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum PlanWhat {
+    /// Validate plan files and lint them (exit 0 clean, 1 errors, 2 unreadable).
+    Check {
+        /// Plan files (TOML).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Output format (table or json).
+        #[arg(long, value_enum, default_value = "table")]
+        format: plan_cmd::PlanFormat,
+    },
+    /// Print the plan's tables as published.
+    Show {
+        /// Plan file (TOML).
+        file: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: plan_cmd::PlanFormat,
     },
 }
 
@@ -101,6 +128,18 @@ pub enum ExportWhat {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    if let Command::Plan {
+        what: PlanWhat::Check { files, format },
+    } = &cli.command
+    {
+        return match plan_cmd::check(files, *format, cli.lang) {
+            Ok(code) => std::process::ExitCode::from(code),
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                std::process::ExitCode::from(2)
+            }
+        };
+    }
     match run(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
@@ -116,5 +155,11 @@ fn run(cli: Cli) -> Result<()> {
         Command::Export { what, out } => commands::export(&cli.db, what, &out, cli.lang),
         Command::Status => commands::status(&cli.db, cli.lang),
         Command::Demo { out } => commands::demo(&out, cli.lang),
+        Command::Plan {
+            what: PlanWhat::Show { file, format },
+        } => plan_cmd::show(&file, format),
+        Command::Plan {
+            what: PlanWhat::Check { .. },
+        } => unreachable!("handled in main"),
     }
 }

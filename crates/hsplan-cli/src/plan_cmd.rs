@@ -1,0 +1,214 @@
+//! `hsplan plan check|show`.
+
+use crate::messages::{Lang, pad};
+use anyhow::Result;
+use hsplan_plan::{Plan, PlanError, Severity};
+use std::path::PathBuf;
+use unicode_width::UnicodeWidthStr;
+
+/// Output format of plan commands.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum PlanFormat {
+    /// Aligned terminal table.
+    Table,
+    /// JSON.
+    Json,
+    /// CSV.
+    Csv,
+}
+
+/// Exit code of `plan check`: 0 clean (warnings allowed), 1 errors, 2 unreadable.
+pub fn check(files: &[PathBuf], format: PlanFormat, lang: Lang) -> Result<u8> {
+    let mut code = 0u8;
+    let mut json = Vec::new();
+    for path in files {
+        match hsplan_plan::load_path(path) {
+            Err(e @ PlanError::Read { .. }) => {
+                eprintln!("error: {e}");
+                code = 2;
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                code = code.max(1);
+            }
+            Ok(plan) => {
+                let findings = hsplan_plan::lint(&plan);
+                if findings.iter().any(|f| f.severity == Severity::Error) {
+                    code = code.max(1);
+                }
+                match format {
+                    PlanFormat::Json => {
+                        json.push(serde_json::json!({"file": plan.file, "findings": findings}))
+                    }
+                    _ => {
+                        for f in &findings {
+                            let sev = match (f.severity, lang) {
+                                (Severity::Error, Lang::Zh) => "错误",
+                                (Severity::Warning, Lang::Zh) => "警告",
+                                (Severity::Info, Lang::Zh) => "提示",
+                                (Severity::Error, Lang::En) => "error",
+                                (Severity::Warning, Lang::En) => "warning",
+                                (Severity::Info, Lang::En) => "info",
+                            };
+                            let msg = if lang == Lang::Zh {
+                                &f.message_zh
+                            } else {
+                                &f.message_en
+                            };
+                            println!("{}: {sev}[{}]: {msg}", f.location, f.rule);
+                        }
+                        let count = |s| findings.iter().filter(|f| f.severity == s).count();
+                        let (e, w, i) = (
+                            count(Severity::Error),
+                            count(Severity::Warning),
+                            count(Severity::Info),
+                        );
+                        match lang {
+                            Lang::Zh => {
+                                println!("{}：{e} 个错误，{w} 个警告，{i} 个提示", plan.file)
+                            }
+                            Lang::En => {
+                                println!("{}: {e} errors, {w} warnings, {i} notes", plan.file)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if matches!(format, PlanFormat::Json) {
+        println!("{}", serde_json::to_string_pretty(&json)?);
+    }
+    Ok(code)
+}
+
+/// The indicator table(s) of a plan, rows as published.
+fn indicator_rows(plan: &Plan) -> (Vec<String>, Vec<Vec<String>>) {
+    let h = &plan.data.plan;
+    let base = format!("{}年", h.baseline_year.get_ref());
+    let target = format!(
+        "{}年目标值",
+        h.target_years.get_ref().last().copied().unwrap_or_default()
+    );
+    let headers = ["表", "维度", "序号", "主要指标", &base, &target, "指标性质"]
+        .map(String::from)
+        .to_vec();
+    let mut last_dim: Option<&str> = None;
+    let rows = plan
+        .data
+        .indicators
+        .iter()
+        .map(|i| {
+            let dim = i.dimension.as_deref().unwrap_or("");
+            let shown_dim = if last_dim == Some(dim) { "" } else { dim };
+            last_dim = Some(dim);
+            let number = if i.sub_of.is_some() {
+                ""
+            } else {
+                i.row.get_ref().as_str()
+            };
+            vec![
+                i.table.clone(),
+                shown_dim.to_string(),
+                number.to_string(),
+                i.name_zh.clone(),
+                i.baseline.get_ref().trim().to_string(),
+                i.target.get_ref().trim().to_string(),
+                i.nature.zh().to_string(),
+            ]
+        })
+        .collect();
+    (headers, rows)
+}
+
+fn quota_rows(plan: &Plan) -> (Vec<String>, Vec<Vec<String>>) {
+    let h = &plan.data.plan;
+    let headers = vec![
+        "表".into(),
+        "名称".into(),
+        "单位".into(),
+        format!("{}", h.baseline_year.get_ref()),
+        format!(
+            "{}",
+            h.target_years.get_ref().last().copied().unwrap_or_default()
+        ),
+    ];
+    let rows = plan
+        .data
+        .equipment_quotas
+        .iter()
+        .map(|q| {
+            vec![
+                q.table.clone(),
+                q.name_zh.clone(),
+                q.unit.clone(),
+                q.baseline.get_ref().to_string(),
+                q.planned.get_ref().to_string(),
+            ]
+        })
+        .collect();
+    (headers, rows)
+}
+
+fn print_aligned(headers: &[String], rows: &[Vec<String>]) {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.width()).collect();
+    for r in rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.width());
+        }
+    }
+    let line = |cells: &[String]| {
+        cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| pad(c, *w))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_string()
+    };
+    println!("{}", line(headers));
+    println!(
+        "{}",
+        widths
+            .iter()
+            .map(|w| "-".repeat(*w))
+            .collect::<Vec<_>>()
+            .join("  ")
+    );
+    for r in rows {
+        println!("{}", line(r));
+    }
+}
+
+pub fn show(file: &std::path::Path, format: PlanFormat) -> Result<()> {
+    let plan = hsplan_plan::load_path(file)?;
+    let tables = [indicator_rows(&plan), quota_rows(&plan)];
+    match format {
+        PlanFormat::Table => {
+            println!("{}", plan.data.plan.title_zh);
+            for (headers, rows) in tables.iter().filter(|(_, r)| !r.is_empty()) {
+                println!();
+                print_aligned(headers, rows);
+            }
+        }
+        PlanFormat::Csv => {
+            let mut w = csv::Writer::from_writer(std::io::stdout());
+            for (headers, rows) in tables.iter().filter(|(_, r)| !r.is_empty()) {
+                w.write_record(headers)?;
+                for r in rows {
+                    w.write_record(r)?;
+                }
+            }
+            w.flush()?;
+        }
+        PlanFormat::Json => {
+            let v: Vec<_> = tables
+                .iter()
+                .map(|(h, r)| serde_json::json!({"headers": h, "rows": r}))
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&v)?);
+        }
+    }
+    Ok(())
+}

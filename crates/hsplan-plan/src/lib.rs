@@ -1,0 +1,243 @@
+//! # hsplan-plan — plans as data
+//!
+//! Owns the plan file format (TOML, see `docs/plan-format.md`), its loading with
+//! precise errors (file:line:column with a caret), the reading of published values
+//! ("≥2.7", "1:1.3", "——"), and the lint that checks a plan against itself.
+//!
+//! Must not: read the store, compute indicators from the model (that is the
+//! evaluation crate), or print. `load` takes text in; `lint` returns findings.
+
+pub mod error;
+pub mod format;
+pub mod lint;
+pub mod value;
+
+pub use error::{Location, PlanError};
+pub use format::{Direction, EquipmentQuota, IndicatorRow, Nature, PlanFile};
+pub use lint::{Finding, Severity, lint};
+pub use value::{Comparator, PublishedValue};
+
+use hsplan_model::{AdminCode, Labelled, Quantity};
+use std::collections::BTreeMap;
+
+/// Units an indicator may be measured in.
+pub const UNITS: &[&str] = &[
+    "岁",
+    "‰",
+    "/10万",
+    "1/10万",
+    "%",
+    "人/千人",
+    "张/千人",
+    "个/千人",
+    "人/万人",
+    "人/十万人",
+    "人/百床",
+    "人/千儿童",
+    "辆/万人",
+    "ratio",
+    "天",
+    "元",
+    "亿元",
+    "万元",
+    "个",
+    "张",
+    "人",
+    "辆",
+    "台",
+    "分钟",
+    "小时",
+    "项",
+    "km",
+];
+
+/// A loaded plan: the parsed file plus its text, so findings can point into it.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// File name.
+    pub file: String,
+    /// File text.
+    pub text: String,
+    /// Parsed content.
+    pub data: PlanFile,
+}
+
+impl Plan {
+    /// Location of a byte span start.
+    pub fn locate(&self, span: std::ops::Range<usize>) -> Location {
+        Location::at(&self.file, &self.text, span.start)
+    }
+}
+
+fn schema_error(file: &str, text: &str, offset: usize, message: impl Into<String>) -> PlanError {
+    PlanError::Schema {
+        location: Location::at(file, text, offset),
+        message: message.into(),
+    }
+}
+
+/// Parses and validates a plan file's text.
+pub fn load(file: &str, text: &str) -> Result<Plan, PlanError> {
+    let data: PlanFile = toml::from_str(text).map_err(|e| {
+        let offset = e.span().map(|s| s.start).unwrap_or(0);
+        schema_error(file, text, offset, e.message().trim().to_string())
+    })?;
+    let err = |span: std::ops::Range<usize>, m: String| schema_error(file, text, span.start, m);
+    let h = &data.plan;
+    let id_ok = |s: &str, extra: char| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == extra)
+    };
+    if !id_ok(h.id.get_ref(), '-') {
+        return Err(err(
+            h.id.span(),
+            format!(
+                "plan id `{}`: expected lowercase letters, digits, `-` or `_`",
+                h.id.get_ref()
+            ),
+        ));
+    }
+    AdminCode::parse(h.jurisdiction.get_ref())
+        .map_err(|e| err(h.jurisdiction.span(), format!("jurisdiction: {e}")))?;
+    if !["province", "prefecture", "county"].contains(&h.level.get_ref().as_str()) {
+        return Err(err(
+            h.level.span(),
+            format!(
+                "level `{}`: expected province, prefecture or county",
+                h.level.get_ref()
+            ),
+        ));
+    }
+    let [start, end] = *h.period.get_ref();
+    if start > end || !(1949..=2100).contains(&start) || end > 2100 {
+        return Err(err(
+            h.period.span(),
+            format!(
+                "period [{start}, {end}]: expected [first year, last year] between 1949 and 2100"
+            ),
+        ));
+    }
+    let baseline = *h.baseline_year.get_ref();
+    if baseline > start || baseline + 10 < start {
+        return Err(err(
+            h.baseline_year.span(),
+            format!(
+                "baseline year {baseline}: expected a year shortly before or at the period start {start}"
+            ),
+        ));
+    }
+    if h.target_years.get_ref().is_empty()
+        || h.target_years
+            .get_ref()
+            .iter()
+            .any(|&y| y <= baseline || y > end + 5)
+    {
+        return Err(err(
+            h.target_years.span(),
+            format!(
+                "target years {:?}: expected one or more years after the baseline {baseline}",
+                h.target_years.get_ref()
+            ),
+        ));
+    }
+    let mut rows: BTreeMap<(&str, &str), ()> = BTreeMap::new();
+    for ind in &data.indicators {
+        let key = (ind.table.as_str(), ind.row.get_ref().as_str());
+        if rows.insert(key, ()).is_some() {
+            return Err(err(
+                ind.row.span(),
+                format!("row `{}` appears twice in {}", key.1, key.0),
+            ));
+        }
+        if !id_ok(ind.id.get_ref(), '_') || ind.id.get_ref().contains('-') {
+            return Err(err(
+                ind.id.span(),
+                format!(
+                    "indicator id `{}`: expected snake_case (lowercase letters, digits, `_`)",
+                    ind.id.get_ref()
+                ),
+            ));
+        }
+        if !UNITS.contains(&ind.unit.get_ref().as_str()) {
+            return Err(err(
+                ind.unit.span(),
+                format!(
+                    "unit `{}`: expected one of {}",
+                    ind.unit.get_ref(),
+                    UNITS.join(" ")
+                ),
+            ));
+        }
+        if ind.baseline.get_ref().trim().is_empty() {
+            return Err(err(
+                ind.baseline.span(),
+                "baseline is empty: write the published text, or \"—\" when the plan has none"
+                    .into(),
+            ));
+        }
+        if ind.target.get_ref().trim().is_empty() {
+            return Err(err(
+                ind.target.span(),
+                "target is empty: write the published text".into(),
+            ));
+        }
+    }
+    for ind in &data.indicators {
+        if let Some(parent) = &ind.sub_of {
+            if !rows.contains_key(&(ind.table.as_str(), parent.get_ref().as_str()))
+                || parent.get_ref() == ind.row.get_ref()
+            {
+                return Err(err(
+                    parent.span(),
+                    format!(
+                        "sub_of `{}`: no such row in {}",
+                        parent.get_ref(),
+                        ind.table
+                    ),
+                ));
+            }
+        }
+    }
+    for q in &data.equipment_quotas {
+        if let Some(code) = &q.quantity {
+            let ok =
+                Quantity::parse_label(code.get_ref()).is_ok_and(|q| q.code() == code.get_ref());
+            if !ok {
+                return Err(err(
+                    code.span(),
+                    format!(
+                        "quantity `{}`: expected an equipment code such as pet_ct, ct_64_plus, mr_1_5t_plus, linear_accelerators, surgical_robots",
+                        code.get_ref()
+                    ),
+                ));
+            }
+        }
+        for v in [&q.baseline, &q.planned] {
+            if *v.get_ref() < 0 {
+                return Err(err(
+                    v.span(),
+                    format!(
+                        "count {}: expected a non-negative whole number",
+                        v.get_ref()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(Plan {
+        file: file.to_string(),
+        text: text.to_string(),
+        data,
+    })
+}
+
+/// Reads and loads a plan file.
+pub fn load_path(path: &std::path::Path) -> Result<Plan, PlanError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| PlanError::Read {
+        file: file.clone(),
+        source,
+    })?;
+    load(&file, &text)
+}

@@ -1,0 +1,374 @@
+//! The plan lint: unit and value sanity, internal consistency, target direction.
+
+use crate::format::{Direction, IndicatorRow};
+use crate::value::PublishedValue;
+use crate::{Location, Plan};
+use serde::Serialize;
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Certainly wrong.
+    Error,
+    /// Probably wrong or worth a look.
+    Warning,
+    /// For information.
+    Info,
+}
+
+/// One lint finding.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// Severity.
+    pub severity: Severity,
+    /// Rule code, e.g. `percent-over-100`.
+    pub rule: &'static str,
+    /// Where (file:line:column).
+    pub location: String,
+    /// Chinese explanation.
+    pub message_zh: String,
+    /// English explanation.
+    pub message_en: String,
+}
+
+fn finding(
+    plan: &Plan,
+    span: std::ops::Range<usize>,
+    severity: Severity,
+    rule: &'static str,
+    zh: String,
+    en: String,
+) -> Finding {
+    let loc: Location = plan.locate(span);
+    Finding {
+        severity,
+        rule,
+        location: loc.to_string(),
+        message_zh: zh,
+        message_en: en,
+    }
+}
+
+/// Expected unit families by id suffix.
+fn expected_units(id: &str) -> Option<&'static [&'static str]> {
+    Some(match () {
+        _ if id.ends_with("_per_1000_children") => &["人/千儿童"],
+        _ if id.ends_with("_per_1000") => &["人/千人", "张/千人", "个/千人"],
+        _ if id.ends_with("_per_10k") => &["人/万人", "辆/万人"],
+        _ if id.ends_with("_per_100k") => &["人/十万人", "/10万", "1/10万"],
+        _ if id.ends_with("_per_100_beds") => &["人/百床"],
+        _ if id.ends_with("_pct") || id.ends_with("_rate") || id.starts_with("share_") => &["%"],
+        _ if id.ends_with("_ratio") => &["ratio"],
+        _ => return None,
+    })
+}
+
+/// Runs every lint rule on a plan. Findings come in file order within each rule family.
+pub fn lint(plan: &Plan) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let inds = &plan.data.indicators;
+    for ind in inds {
+        value_sanity(plan, ind, &mut out);
+        direction(plan, ind, &mut out);
+    }
+    sub_rows(plan, &mut out);
+    implied_ratios(plan, &mut out);
+    for q in &plan.data.equipment_quotas {
+        if q.planned.get_ref() < q.baseline.get_ref() {
+            out.push(finding(
+                plan,
+                q.planned.span(),
+                Severity::Warning,
+                "quota-below-baseline",
+                format!(
+                    "{}：规划数 {} 低于现有数 {}",
+                    q.name_zh,
+                    q.planned.get_ref(),
+                    q.baseline.get_ref()
+                ),
+                format!(
+                    "{}: planned {} is below the existing {}",
+                    q.name_en,
+                    q.planned.get_ref(),
+                    q.baseline.get_ref()
+                ),
+            ));
+        }
+    }
+    out.sort_by(|a, b| {
+        a.severity
+            .cmp(&b.severity)
+            .then_with(|| line_of(&a.location).cmp(&line_of(&b.location)))
+    });
+    out
+}
+
+fn line_of(loc: &str) -> (usize, usize) {
+    let mut parts = loc.rsplit(':');
+    let col = parts.next().and_then(|c| c.parse().ok()).unwrap_or(0);
+    let line = parts.next().and_then(|l| l.parse().ok()).unwrap_or(0);
+    (line, col)
+}
+
+fn value_sanity(plan: &Plan, ind: &IndicatorRow, out: &mut Vec<Finding>) {
+    let unit = ind.unit.get_ref().as_str();
+    for (label_zh, label_en, cell) in [
+        ("基线值", "baseline", &ind.baseline),
+        ("目标值", "target", &ind.target),
+    ] {
+        let v = PublishedValue::parse(cell.get_ref());
+        if unit == "%" {
+            if let Some(n) = v.number() {
+                if n > 100.0 {
+                    out.push(finding(
+                        plan,
+                        cell.span(),
+                        Severity::Error,
+                        "percent-over-100",
+                        format!("{}：{label_zh} {n}% 超过100%", ind.name_zh),
+                        format!("{}: {label_en} {n}% exceeds 100%", ind.name_en),
+                    ));
+                }
+            }
+        }
+        let is_ratio = matches!(v, PublishedValue::Ratio { .. });
+        if unit == "ratio" && !is_ratio && v != PublishedValue::Missing {
+            out.push(finding(
+                plan,
+                cell.span(),
+                Severity::Error,
+                "ratio-form",
+                format!(
+                    "{}：{label_zh}「{}」应写作 1:x",
+                    ind.name_zh,
+                    cell.get_ref()
+                ),
+                format!(
+                    "{}: {label_en} `{}` should be written 1:x",
+                    ind.name_en,
+                    cell.get_ref()
+                ),
+            ));
+        }
+        if unit != "ratio" && is_ratio {
+            out.push(finding(
+                plan,
+                cell.span(),
+                Severity::Error,
+                "ratio-form",
+                format!("{}：单位为「{unit}」，{label_zh}却写成比例", ind.name_zh),
+                format!(
+                    "{}: unit is `{unit}` but the {label_en} is written as a ratio",
+                    ind.name_en
+                ),
+            ));
+        }
+    }
+    if let Some(units) = expected_units(ind.id.get_ref()) {
+        if !units.contains(&unit) {
+            out.push(finding(
+                plan,
+                ind.unit.span(),
+                Severity::Error,
+                "unit-mismatch",
+                format!(
+                    "指标 {} 的单位应为 {}，而不是「{unit}」",
+                    ind.id.get_ref(),
+                    units.join("/")
+                ),
+                format!(
+                    "indicator {} should be in {}, not `{unit}`",
+                    ind.id.get_ref(),
+                    units.join("/")
+                ),
+            ));
+        }
+    }
+}
+
+fn direction(plan: &Plan, ind: &IndicatorRow, out: &mut Vec<Finding>) {
+    let base = PublishedValue::parse(ind.baseline.get_ref());
+    let target = PublishedValue::parse(ind.target.get_ref());
+    let (Some(b), Some(t)) = (base.number(), target.number()) else {
+        return;
+    };
+    // For ratios 1:x the direction refers to x.
+    let (better, worse) = match ind.direction {
+        Direction::Higher => (b >= t, t < b),
+        Direction::Lower => (b <= t, t > b),
+        Direction::Neutral => return,
+    };
+    if worse {
+        out.push(finding(
+            plan,
+            ind.target.span(),
+            Severity::Warning,
+            "target-against-direction",
+            format!(
+                "{}：目标值 {} 相对基线 {} 朝不利方向变化",
+                ind.name_zh,
+                ind.target.get_ref().trim(),
+                ind.baseline.get_ref().trim()
+            ),
+            format!(
+                "{}: target {} moves against the indicator's direction from baseline {}",
+                ind.name_en,
+                ind.target.get_ref().trim(),
+                ind.baseline.get_ref().trim()
+            ),
+        ));
+    } else if better {
+        out.push(finding(
+            plan,
+            ind.target.span(),
+            Severity::Info,
+            "target-met-at-baseline",
+            format!(
+                "{}：基线值 {} 已达到目标 {}",
+                ind.name_zh,
+                ind.baseline.get_ref().trim(),
+                ind.target.get_ref().trim()
+            ),
+            format!(
+                "{}: baseline {} already meets target {}",
+                ind.name_en,
+                ind.baseline.get_ref().trim(),
+                ind.target.get_ref().trim()
+            ),
+        ));
+    }
+}
+
+fn sub_rows(plan: &Plan, out: &mut Vec<Finding>) {
+    let inds = &plan.data.indicators;
+    for sub in inds {
+        let Some(parent_row) = &sub.sub_of else {
+            continue;
+        };
+        let Some(parent) = inds
+            .iter()
+            .find(|p| p.table == sub.table && p.row.get_ref() == parent_row.get_ref())
+        else {
+            continue;
+        };
+        // Only a true part (其中) of the same unit can be compared with its total.
+        if parent.unit.get_ref() != sub.unit.get_ref() || !sub.name_zh.starts_with("其中") {
+            continue;
+        }
+        for (label_zh, label_en, s, p) in [
+            ("基线", "baseline", &sub.baseline, &parent.baseline),
+            ("目标", "target", &sub.target, &parent.target),
+        ] {
+            if let (Some(sv), Some(pv)) = (
+                PublishedValue::parse(s.get_ref()).number(),
+                PublishedValue::parse(p.get_ref()).number(),
+            ) {
+                if sv > pv {
+                    out.push(finding(
+                        plan,
+                        s.span(),
+                        Severity::Error,
+                        "sub-row-exceeds-total",
+                        format!("{}：{label_zh} {sv} 大于总数 {pv}", sub.name_zh),
+                        format!("{}: {label_en} {sv} exceeds its total {pv}", sub.name_en),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// Densities that imply a stated ratio: (numerator density id, denominator density id, ratio id).
+/// A ratio 1:x states x = numerator/denominator.
+const IMPLIED_RATIOS: &[(&str, &str, &str)] = &[
+    (
+        "registered_nurses_per_1000",
+        "licensed_doctors_per_1000",
+        "doctor_nurse_ratio",
+    ),
+    (
+        "health_workers_per_1000",
+        "beds_per_1000",
+        "bed_staff_ratio",
+    ),
+    (
+        "registered_nurses_per_1000",
+        "beds_per_1000",
+        "bed_nurse_ratio",
+    ),
+    (
+        "licensed_doctors_per_1000",
+        "beds_per_1000",
+        "bed_doctor_ratio",
+    ),
+];
+
+fn implied_ratios(plan: &Plan, out: &mut Vec<Finding>) {
+    let inds = &plan.data.indicators;
+    let find = |id: &str| inds.iter().find(|i| i.id.get_ref() == id);
+    for (num_id, den_id, ratio_id) in IMPLIED_RATIOS {
+        let (Some(num), Some(den), Some(ratio)) = (find(num_id), find(den_id), find(ratio_id))
+        else {
+            continue;
+        };
+        for (label_zh, label_en, pick) in [("基线", "baseline", 0), ("目标", "target", 1)] {
+            let cell = |r: &IndicatorRow| {
+                if pick == 0 {
+                    r.baseline.clone()
+                } else {
+                    r.target.clone()
+                }
+            };
+            let (n, d, r) = (cell(num), cell(den), cell(ratio));
+            let (Some(nv), Some(dv), Some(rv)) = (
+                PublishedValue::parse(n.get_ref()).number(),
+                PublishedValue::parse(d.get_ref()).number(),
+                PublishedValue::parse(r.get_ref()).number(),
+            ) else {
+                continue;
+            };
+            if dv == 0.0 {
+                continue;
+            }
+            let implied = nv / dv;
+            // Tolerance: the ratio's own published rounding plus the densities' rounding.
+            let step = 10f64.powi(-(PublishedValue::decimals(r.get_ref()) as i32)) / 2.0;
+            let dens = 10f64.powi(
+                -(PublishedValue::decimals(n.get_ref()).min(PublishedValue::decimals(d.get_ref()))
+                    as i32),
+            ) / 2.0;
+            let tolerance = step + implied * dens / dv.max(1e-9) * 2.0;
+            if (implied - rv).abs() > tolerance {
+                out.push(finding(
+                    plan,
+                    r.span(),
+                    Severity::Warning,
+                    "implied-ratio",
+                    format!(
+                        "{}{}：{}={}、{}={} 推得 1:{:.2}，与所列 {} 不符",
+                        ratio.name_zh,
+                        label_zh,
+                        num.name_zh,
+                        n.get_ref().trim(),
+                        den.name_zh,
+                        d.get_ref().trim(),
+                        implied,
+                        r.get_ref().trim()
+                    ),
+                    format!(
+                        "{} {}: {} = {} and {} = {} imply 1:{:.2}, not the stated {}",
+                        ratio.name_en,
+                        label_en,
+                        num.name_en,
+                        n.get_ref().trim(),
+                        den.name_en,
+                        d.get_ref().trim(),
+                        implied,
+                        r.get_ref().trim()
+                    ),
+                ));
+            }
+        }
+    }
+}
