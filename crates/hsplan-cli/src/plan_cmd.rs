@@ -2,7 +2,8 @@
 
 use crate::messages::{Lang, pad};
 use anyhow::Result;
-use hsplan_plan::{Plan, PlanError, Severity};
+use hsplan_plan::{Finding, Plan, PlanError, Severity};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use unicode_width::UnicodeWidthStr;
 
@@ -17,66 +18,113 @@ pub enum PlanFormat {
     Csv,
 }
 
+/// Plans by id from the `.toml` files beside the given ones, for resolving parents.
+fn sibling_plans(files: &[PathBuf]) -> BTreeMap<String, Plan> {
+    let mut dirs: Vec<PathBuf> = files
+        .iter()
+        .map(|f| f.parent().map(PathBuf::from).unwrap_or_default())
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    let mut out = BTreeMap::new();
+    for dir in dirs {
+        let dir = if dir.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            dir
+        };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            if let Ok(plan) = hsplan_plan::load_path(&path) {
+                out.entry(plan.data.plan.id.get_ref().clone())
+                    .or_insert(plan);
+            }
+        }
+    }
+    out
+}
+
+/// All findings for one plan: its own lint, then against each parent found.
+fn findings_for(plan: &Plan, registry: &BTreeMap<String, Plan>) -> Vec<Finding> {
+    let mut findings = hsplan_plan::lint(plan);
+    for parent_id in &plan.data.plan.parents {
+        match registry.get(parent_id) {
+            Some(parent) => findings.extend(hsplan_plan::lint_against_parent(plan, parent)),
+            None => findings.push(Finding {
+                severity: Severity::Info,
+                rule: "parent-not-found",
+                location: plan.locate(plan.data.plan.id.span()).to_string(),
+                message_zh: format!("未找到上级规划 {parent_id}（与本文件同目录的 .toml），未做上下级一致性检查"),
+                message_en: format!("parent plan {parent_id} not found among the .toml files beside this one; parent checks skipped"),
+            }),
+        }
+    }
+    findings.sort_by(|a, b| a.severity.cmp(&b.severity));
+    findings
+}
+
 /// Exit code of `plan check`: 0 clean (warnings allowed), 1 errors, 2 unreadable.
 pub fn check(files: &[PathBuf], format: PlanFormat, lang: Lang) -> Result<u8> {
+    let registry = sibling_plans(files);
     let mut code = 0u8;
     let mut json = Vec::new();
     for path in files {
-        match hsplan_plan::load_path(path) {
+        let plan = match hsplan_plan::load_path(path) {
             Err(e @ PlanError::Read { .. }) => {
                 eprintln!("error: {e}");
                 code = 2;
+                continue;
             }
             Err(e) => {
                 eprintln!("error: {e}");
                 code = code.max(1);
+                continue;
             }
-            Ok(plan) => {
-                let findings = hsplan_plan::lint(&plan);
-                if findings.iter().any(|f| f.severity == Severity::Error) {
-                    code = code.max(1);
-                }
-                match format {
-                    PlanFormat::Json => {
-                        json.push(serde_json::json!({"file": plan.file, "findings": findings}))
-                    }
-                    _ => {
-                        for f in &findings {
-                            let sev = match (f.severity, lang) {
-                                (Severity::Error, Lang::Zh) => "错误",
-                                (Severity::Warning, Lang::Zh) => "警告",
-                                (Severity::Info, Lang::Zh) => "提示",
-                                (Severity::Error, Lang::En) => "error",
-                                (Severity::Warning, Lang::En) => "warning",
-                                (Severity::Info, Lang::En) => "info",
-                            };
-                            let msg = if lang == Lang::Zh {
-                                &f.message_zh
-                            } else {
-                                &f.message_en
-                            };
-                            println!("{}: {sev}[{}]: {msg}", f.location, f.rule);
-                        }
-                        let count = |s| findings.iter().filter(|f| f.severity == s).count();
-                        let (e, w, i) = (
-                            count(Severity::Error),
-                            count(Severity::Warning),
-                            count(Severity::Info),
-                        );
-                        match lang {
-                            Lang::Zh => {
-                                println!("{}：{e} 个错误，{w} 个警告，{i} 个提示", plan.file)
-                            }
-                            Lang::En => {
-                                println!("{}: {e} errors, {w} warnings, {i} notes", plan.file)
-                            }
-                        }
-                    }
-                }
-            }
+            Ok(plan) => plan,
+        };
+        let findings = findings_for(&plan, &registry);
+        if findings.iter().any(|f| f.severity == Severity::Error) {
+            code = code.max(1);
+        }
+        if let PlanFormat::Json = format {
+            json.push(serde_json::json!({"file": plan.file, "findings": findings}));
+            continue;
+        }
+        for f in &findings {
+            let sev = match (f.severity, lang) {
+                (Severity::Error, Lang::Zh) => "错误",
+                (Severity::Warning, Lang::Zh) => "警告",
+                (Severity::Info, Lang::Zh) => "提示",
+                (Severity::Error, Lang::En) => "error",
+                (Severity::Warning, Lang::En) => "warning",
+                (Severity::Info, Lang::En) => "info",
+            };
+            let msg = if lang == Lang::Zh {
+                &f.message_zh
+            } else {
+                &f.message_en
+            };
+            println!("{}: {sev}[{}]: {msg}", f.location, f.rule);
+        }
+        let count = |s| findings.iter().filter(|f| f.severity == s).count();
+        let (e, w, i) = (
+            count(Severity::Error),
+            count(Severity::Warning),
+            count(Severity::Info),
+        );
+        match lang {
+            Lang::Zh => println!("{}：{e} 个错误，{w} 个警告，{i} 个提示", plan.file),
+            Lang::En => println!("{}: {e} errors, {w} warnings, {i} notes", plan.file),
         }
     }
-    if matches!(format, PlanFormat::Json) {
+    if let PlanFormat::Json = format {
         println!("{}", serde_json::to_string_pretty(&json)?);
     }
     Ok(code)
@@ -112,9 +160,9 @@ fn indicator_rows(plan: &Plan) -> (Vec<String>, Vec<Vec<String>>) {
                 shown_dim.to_string(),
                 number.to_string(),
                 i.name_zh.clone(),
-                i.baseline.get_ref().trim().to_string(),
-                i.target.get_ref().trim().to_string(),
-                i.nature.zh().to_string(),
+                i.baseline_text().to_string(),
+                i.target_text().to_string(),
+                i.nature.map(|n| n.zh()).unwrap_or("").to_string(),
             ]
         })
         .collect();

@@ -64,19 +64,19 @@ fn beibei_indicator_table_matches_the_seed_row_for_row() {
         }
         assert_eq!(
             cells[pos + 1],
-            ind.baseline.get_ref().trim(),
+            ind.baseline_text(),
             "baseline of `{}`",
             ind.name_zh
         );
         assert_eq!(
             cells[pos + 2],
-            ind.target.get_ref().trim(),
+            ind.target_text(),
             "target of `{}`",
             ind.name_zh
         );
         assert_eq!(
             cells[pos + 3],
-            ind.nature.zh(),
+            ind.nature.unwrap().zh(),
             "nature of `{}`",
             ind.name_zh
         );
@@ -100,27 +100,120 @@ fn beibei_indicator_table_matches_the_seed_row_for_row() {
     }
 }
 
-#[test]
-fn plan_show_beibei() {
-    let out = assert_cmd::Command::cargo_bin("hsplan")
-        .unwrap()
-        .args(["plan", "show"])
-        .arg(repo_root().join("data/plans/beibei.toml"))
-        .output()
+/// Every value-bearing row's baseline, target and nature appear in the seed's 专栏1,
+/// in order (whitespace removed on both sides: the seeds break table cells over lines).
+fn assert_table_in_seed(plan_file: &str, seed_file: &str) {
+    let text = seed(seed_file);
+    let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let cells = seed_cells(&text);
+    let start = cells
+        .iter()
+        .position(|c| c.contains("专栏1") || c.contains("专栏 1"))
         .unwrap();
-    assert!(out.status.success());
-    insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap());
+    let region = squash(&cells[start..(start + 400).min(cells.len())].concat());
+    let plan = hsplan_plan::load_path(&repo_root().join("data/plans").join(plan_file)).unwrap();
+    let mut pos = 0;
+    for ind in &plan.data.indicators {
+        let Some(nature) = ind.nature else {
+            let name = squash(&ind.name_zh);
+            pos += region[pos..].find(&name).unwrap_or_else(|| {
+                panic!("{plan_file}: group row `{}` not in the seed", ind.name_zh)
+            });
+            continue;
+        };
+        let label = if ind.sub_of.is_some()
+            && !ind.name_zh.starts_with("其中")
+            && ind.name_zh.chars().count() <= 6
+        {
+            squash(&ind.name_zh)
+        } else {
+            String::new()
+        };
+        let needle = format!(
+            "{label}{}{}",
+            squash(ind.baseline_text()),
+            squash(ind.target_text())
+        );
+        let found = region[pos..].find(&needle).unwrap_or_else(|| {
+            panic!(
+                "{plan_file}: row {} `{needle}` not found in order in the seed",
+                ind.row.get_ref()
+            )
+        });
+        pos += found + needle.len();
+        if region[pos..].starts_with(nature.zh()) {
+            pos += nature.zh().len();
+        } else {
+            assert!(
+                ind.note
+                    .as_deref()
+                    .unwrap_or("")
+                    .contains("empty in the source"),
+                "{plan_file}: row {} nature {} not in the seed",
+                ind.row.get_ref(),
+                nature.zh()
+            );
+        }
+    }
 }
 
 #[test]
-fn plan_check_beibei() {
+fn chongqing_and_tongliang_tables_match_their_seeds() {
+    assert_table_in_seed("chongqing.toml", "004_0da447a6761c8b40.txt");
+    assert_table_in_seed("tongliang.toml", "003_20ecc226a26e020d.txt");
+    assert_table_in_seed("beibei.toml", "000_89a7575b7d0d7d31.txt");
+    for (file, numbered) in [("chongqing.toml", 23), ("tongliang.toml", 23)] {
+        let plan = hsplan_plan::load_path(&repo_root().join("data/plans").join(file)).unwrap();
+        assert_eq!(
+            plan.data
+                .indicators
+                .iter()
+                .filter(|i| i.sub_of.is_none())
+                .count(),
+            numbered,
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn plan_show_snapshots() {
+    for file in ["beibei.toml", "chongqing.toml", "tongliang.toml"] {
+        let out = assert_cmd::Command::cargo_bin("hsplan")
+            .unwrap()
+            .args(["plan", "show"])
+            .arg(repo_root().join("data/plans").join(file))
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        insta::assert_snapshot!(
+            format!("plan_show_{file}"),
+            String::from_utf8(out.stdout).unwrap()
+        );
+    }
+}
+
+#[test]
+fn plan_check_seeds() {
     let out = assert_cmd::Command::cargo_bin("hsplan")
         .unwrap()
         .current_dir(repo_root())
-        .args(["--lang", "en", "plan", "check", "data/plans/beibei.toml"])
+        .args([
+            "--lang",
+            "en",
+            "plan",
+            "check",
+            "data/plans/beibei.toml",
+            "data/plans/chongqing.toml",
+            "data/plans/tongliang.toml",
+        ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "warnings only");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "Tongliang's unit for premature NCD mortality contradicts its parent's"
+    );
     insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap());
 }
 

@@ -103,12 +103,15 @@ pub struct IndicatorRow {
     pub unit: Spanned<String>,
     /// Which way is better.
     pub direction: Direction,
-    /// Baseline as published ("—" when missing).
-    pub baseline: Spanned<String>,
-    /// Target as published.
-    pub target: Spanned<String>,
-    /// Binding or expected.
-    pub nature: Nature,
+    /// Baseline as published ("—" when missing). Only a row with sub-rows may omit it.
+    #[serde(default)]
+    pub baseline: Option<Spanned<String>>,
+    /// Target as published. Only a row with sub-rows may omit it.
+    #[serde(default)]
+    pub target: Option<Spanned<String>>,
+    /// Binding or expected. Only a row with sub-rows may omit it.
+    #[serde(default)]
+    pub nature: Option<Nature>,
     /// Id of the computable formula in the indicator library, when one exists.
     #[serde(default)]
     pub formula: Option<String>,
@@ -136,4 +139,21 @@ pub struct EquipmentQuota {
     pub baseline: Spanned<i64>,
     /// Planned count at the target year.
     pub planned: Spanned<i64>,
+}
+
+impl IndicatorRow {
+    /// Baseline text as published ("" for a group row without one).
+    pub fn baseline_text(&self) -> &str {
+        self.baseline
+            .as_ref()
+            .map(|s| s.get_ref().trim())
+            .unwrap_or("")
+    }
+    /// Target text as published ("" for a group row without one).
+    pub fn target_text(&self) -> &str {
+        self.target
+            .as_ref()
+            .map(|s| s.get_ref().trim())
+            .unwrap_or("")
+    }
 }

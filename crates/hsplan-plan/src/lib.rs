@@ -14,7 +14,7 @@ pub mod value;
 
 pub use error::{Location, PlanError};
 pub use format::{Direction, EquipmentQuota, IndicatorRow, Nature, PlanFile};
-pub use lint::{Finding, Severity, lint};
+pub use lint::{Finding, Severity, lint, lint_against_parent};
 pub use value::{Comparator, PublishedValue};
 
 use hsplan_model::{AdminCode, Labelled, Quantity};
@@ -169,18 +169,40 @@ pub fn load(file: &str, text: &str) -> Result<Plan, PlanError> {
                 ),
             ));
         }
-        if ind.baseline.get_ref().trim().is_empty() {
-            return Err(err(
-                ind.baseline.span(),
-                "baseline is empty: write the published text, or \"—\" when the plan has none"
-                    .into(),
-            ));
+        for (label, cell) in [("baseline", &ind.baseline), ("target", &ind.target)] {
+            if let Some(c) = cell {
+                if c.get_ref().trim().is_empty() {
+                    return Err(err(
+                        c.span(),
+                        format!(
+                            "{label} is empty: write the published text, or \"—\" when the plan has none"
+                        ),
+                    ));
+                }
+            }
         }
-        if ind.target.get_ref().trim().is_empty() {
-            return Err(err(
-                ind.target.span(),
-                "target is empty: write the published text".into(),
-            ));
+    }
+    for ind in &data.indicators {
+        let has_sub_rows = data.indicators.iter().any(|o| {
+            o.table == ind.table
+                && o.sub_of
+                    .as_ref()
+                    .is_some_and(|p| p.get_ref() == ind.row.get_ref())
+        });
+        for (label, missing) in [
+            ("baseline", ind.baseline.is_none()),
+            ("target", ind.target.is_none()),
+            ("nature", ind.nature.is_none()),
+        ] {
+            if missing && !has_sub_rows {
+                return Err(err(
+                    ind.row.span(),
+                    format!(
+                        "row `{}` has no {label}: only a row with sub-rows may omit it",
+                        ind.row.get_ref()
+                    ),
+                ));
+            }
         }
     }
     for ind in &data.indicators {

@@ -1,7 +1,7 @@
 //! The plan lint: unit and value sanity, internal consistency, target direction.
 
-use crate::format::{Direction, IndicatorRow};
-use crate::value::PublishedValue;
+use crate::format::{Direction, IndicatorRow, Nature};
+use crate::value::{Comparator, PublishedValue};
 use crate::{Location, Plan};
 use serde::Serialize;
 
@@ -117,6 +117,7 @@ fn value_sanity(plan: &Plan, ind: &IndicatorRow, out: &mut Vec<Finding>) {
         ("基线值", "baseline", &ind.baseline),
         ("目标值", "target", &ind.target),
     ] {
+        let Some(cell) = cell else { continue };
         let v = PublishedValue::parse(cell.get_ref());
         if unit == "%" {
             if let Some(n) = v.number() {
@@ -188,53 +189,70 @@ fn value_sanity(plan: &Plan, ind: &IndicatorRow, out: &mut Vec<Finding>) {
 }
 
 fn direction(plan: &Plan, ind: &IndicatorRow, out: &mut Vec<Finding>) {
-    let base = PublishedValue::parse(ind.baseline.get_ref());
-    let target = PublishedValue::parse(ind.target.get_ref());
+    let (Some(base_cell), Some(target_cell)) = (&ind.baseline, &ind.target) else {
+        return;
+    };
+    let base = PublishedValue::parse(base_cell.get_ref());
+    let target = PublishedValue::parse(target_cell.get_ref());
     let (Some(b), Some(t)) = (base.number(), target.number()) else {
         return;
     };
+    // A bound (≥ x, ≤ x, < x, > x) the baseline already satisfies is met, whichever way x lies.
+    let bound_met = match &target {
+        PublishedValue::Number { comparator, .. } | PublishedValue::Ratio { comparator, .. } => {
+            match comparator {
+                Comparator::AtLeast => Some(b >= t),
+                Comparator::Above => Some(b > t),
+                Comparator::AtMost => Some(b <= t),
+                Comparator::Below => Some(b < t),
+                Comparator::Equal | Comparator::About => None,
+            }
+        }
+        _ => None,
+    };
     // For ratios 1:x the direction refers to x.
-    let (better, worse) = match ind.direction {
-        Direction::Higher => (b >= t, t < b),
-        Direction::Lower => (b <= t, t > b),
-        Direction::Neutral => return,
+    let (better, worse) = match (bound_met, ind.direction) {
+        (Some(met), _) => (met, false),
+        (None, Direction::Higher) => (b >= t, t < b),
+        (None, Direction::Lower) => (b <= t, t > b),
+        (None, Direction::Neutral) => return,
     };
     if worse {
         out.push(finding(
             plan,
-            ind.target.span(),
+            target_cell.span(),
             Severity::Warning,
             "target-against-direction",
             format!(
                 "{}：目标值 {} 相对基线 {} 朝不利方向变化",
                 ind.name_zh,
-                ind.target.get_ref().trim(),
-                ind.baseline.get_ref().trim()
+                ind.target_text(),
+                ind.baseline_text()
             ),
             format!(
                 "{}: target {} moves against the indicator's direction from baseline {}",
                 ind.name_en,
-                ind.target.get_ref().trim(),
-                ind.baseline.get_ref().trim()
+                ind.target_text(),
+                ind.baseline_text()
             ),
         ));
     } else if better {
         out.push(finding(
             plan,
-            ind.target.span(),
+            target_cell.span(),
             Severity::Info,
             "target-met-at-baseline",
             format!(
                 "{}：基线值 {} 已达到目标 {}",
                 ind.name_zh,
-                ind.baseline.get_ref().trim(),
-                ind.target.get_ref().trim()
+                ind.baseline_text(),
+                ind.target_text()
             ),
             format!(
                 "{}: baseline {} already meets target {}",
                 ind.name_en,
-                ind.baseline.get_ref().trim(),
-                ind.target.get_ref().trim()
+                ind.baseline_text(),
+                ind.target_text()
             ),
         ));
     }
@@ -260,6 +278,7 @@ fn sub_rows(plan: &Plan, out: &mut Vec<Finding>) {
             ("基线", "baseline", &sub.baseline, &parent.baseline),
             ("目标", "target", &sub.target, &parent.target),
         ] {
+            let (Some(s), Some(p)) = (s, p) else { continue };
             if let (Some(sv), Some(pv)) = (
                 PublishedValue::parse(s.get_ref()).number(),
                 PublishedValue::parse(p.get_ref()).number(),
@@ -320,7 +339,9 @@ fn implied_ratios(plan: &Plan, out: &mut Vec<Finding>) {
                     r.target.clone()
                 }
             };
-            let (n, d, r) = (cell(num), cell(den), cell(ratio));
+            let (Some(n), Some(d), Some(r)) = (cell(num), cell(den), cell(ratio)) else {
+                continue;
+            };
             let (Some(nv), Some(dv), Some(rv)) = (
                 PublishedValue::parse(n.get_ref()).number(),
                 PublishedValue::parse(d.get_ref()).number(),
@@ -371,4 +392,109 @@ fn implied_ratios(plan: &Plan, out: &mut Vec<Finding>) {
             }
         }
     }
+}
+
+/// Checks a plan against its parent for the same indicator ids: unit and direction
+/// must agree; a binding target may not be weaker than the parent's; a lower-level
+/// baseline identical to the parent's is pointed out (a copied figure?).
+pub fn lint_against_parent(child: &Plan, parent: &Plan) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let parent_id = parent.data.plan.id.get_ref();
+    for ind in &child.data.indicators {
+        let Some(p) = parent
+            .data
+            .indicators
+            .iter()
+            .find(|p| p.id.get_ref() == ind.id.get_ref())
+        else {
+            continue;
+        };
+        if p.unit.get_ref() != ind.unit.get_ref() {
+            out.push(finding(
+                child,
+                ind.unit.span(),
+                Severity::Error,
+                "parent-unit-mismatch",
+                format!(
+                    "{}：单位「{}」与上级规划 {parent_id} 的「{}」不一致",
+                    ind.name_zh,
+                    ind.unit.get_ref(),
+                    p.unit.get_ref()
+                ),
+                format!(
+                    "{}: unit `{}` differs from `{}` in the parent plan {parent_id}",
+                    ind.name_en,
+                    ind.unit.get_ref(),
+                    p.unit.get_ref()
+                ),
+            ));
+        }
+        if p.direction != ind.direction {
+            out.push(finding(
+                child,
+                ind.id.span(),
+                Severity::Error,
+                "parent-direction-mismatch",
+                format!("{}：指标方向与上级规划 {parent_id} 不一致", ind.name_zh),
+                format!(
+                    "{}: direction differs from the parent plan {parent_id}",
+                    ind.name_en
+                ),
+            ));
+        }
+        if let (Some(Nature::Binding), Some(ct), Some(pt)) = (ind.nature, &ind.target, &p.target) {
+            if let (Some(c), Some(pv)) = (
+                PublishedValue::parse(ct.get_ref()).number(),
+                PublishedValue::parse(pt.get_ref()).number(),
+            ) {
+                let weaker = match ind.direction {
+                    Direction::Higher => c < pv,
+                    Direction::Lower => c > pv,
+                    Direction::Neutral => false,
+                };
+                if weaker {
+                    out.push(finding(
+                        child,
+                        ct.span(),
+                        Severity::Warning,
+                        "binding-weaker-than-parent",
+                        format!("{}：约束性目标 {} 弱于上级规划 {parent_id} 的 {}", ind.name_zh, ind.target_text(), p.target_text()),
+                        format!("{}: binding target {} is weaker than {} in the parent plan {parent_id}", ind.name_en, ind.target_text(), p.target_text()),
+                    ));
+                }
+            }
+        }
+        let same_year =
+            child.data.plan.baseline_year.get_ref() == parent.data.plan.baseline_year.get_ref();
+        if let (true, Some(cb), Some(_)) = (same_year, &ind.baseline, &p.baseline) {
+            let (c, pv) = (
+                PublishedValue::parse(cb.get_ref()),
+                PublishedValue::parse(p.baseline_text()),
+            );
+            if let (Some(cv), Some(ppv)) = (c.number(), pv.number()) {
+                let both_county = child.data.plan.level.get_ref() == "county"
+                    && parent.data.plan.level.get_ref() == "county";
+                if both_county && cv != ppv {
+                    out.push(finding(
+                        child,
+                        cb.span(),
+                        Severity::Warning,
+                        "baseline-differs-from-parent",
+                        format!("{}：基线 {} 与上级规划 {parent_id} 同年基线 {} 不一致", ind.name_zh, ind.baseline_text(), p.baseline_text()),
+                        format!("{}: baseline {} differs from {} in the parent plan {parent_id} for the same year", ind.name_en, ind.baseline_text(), p.baseline_text()),
+                    ));
+                } else if !both_county && cv == ppv && cv != 0.0 && cv != 100.0 {
+                    out.push(finding(
+                        child,
+                        cb.span(),
+                        Severity::Info,
+                        "baseline-equals-parent",
+                        format!("{}：基线 {} 与上级规划 {parent_id} 的全市值完全相同，请核实是否照抄", ind.name_zh, ind.baseline_text()),
+                        format!("{}: baseline {} equals the parent plan {parent_id}'s own figure exactly; check it was not copied", ind.name_en, ind.baseline_text()),
+                    ));
+                }
+            }
+        }
+    }
+    out
 }

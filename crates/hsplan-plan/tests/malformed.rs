@@ -80,10 +80,10 @@ fn malformed_files_give_precise_errors() {
             "unknown field `nme_en`",
         ),
         (
-            "target = \"8.32\"\n",
+            "target = \"4.5\"\n",
             "",
-            "p.toml:13:1",
-            "missing field `target`",
+            "p.toml:27:7",
+            "row `1.1` has no target: only a row with sub-rows may omit it",
         ),
         (
             "baseline_year = 2020",
@@ -177,6 +177,11 @@ fn malformed_files_give_precise_errors() {
         ),
     ];
     assert!(cases.len() >= 15);
+    let msg = error_for("name_en = \"Beds per 1,000\"\n", "");
+    assert!(
+        msg.starts_with("p.toml:13:1") && msg.contains("missing field `name_en`"),
+        "{msg}"
+    );
     for (from, to, location, fragment) in cases {
         let msg = error_for(from, to);
         assert!(
