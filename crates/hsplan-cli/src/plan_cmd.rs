@@ -66,7 +66,7 @@ fn findings_for(plan: &Plan, registry: &BTreeMap<String, Plan>) -> Vec<Finding> 
             }),
         }
     }
-    findings.sort_by(|a, b| a.severity.cmp(&b.severity));
+    findings.sort_by_key(|f| f.severity);
     findings
 }
 
