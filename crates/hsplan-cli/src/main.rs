@@ -5,6 +5,7 @@
 //! file/row/column messages; the exit code is non-zero on any failure.
 
 mod commands;
+mod ledger_cmd;
 mod messages;
 mod plan_cmd;
 
@@ -50,6 +51,11 @@ enum Command {
         #[command(subcommand)]
         what: PlanWhat,
     },
+    /// Project and task ledgers of plan files.
+    Ledger {
+        #[command(subcommand)]
+        what: LedgerWhat,
+    },
     /// Run the built-in demo region (Beibei district).
     Demo {
         /// Directory for the demo store and outputs.
@@ -76,6 +82,34 @@ enum PlanWhat {
         /// Output format.
         #[arg(long, value_enum, default_value = "table")]
         format: plan_cmd::PlanFormat,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum LedgerWhat {
+    /// Projects: totals, by nature, status and start year; stated totals checked.
+    Projects {
+        /// Plan files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Also write the ledger to this XLSX file.
+        #[arg(long)]
+        xlsx: Option<PathBuf>,
+    },
+    /// Tasks: counts by responsible unit, target year and section.
+    Tasks {
+        /// Plan files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Also write the ledger to this XLSX file.
+        #[arg(long)]
+        xlsx: Option<PathBuf>,
     },
 }
 
@@ -161,5 +195,11 @@ fn run(cli: Cli) -> Result<()> {
         Command::Plan {
             what: PlanWhat::Check { .. },
         } => unreachable!("handled in main"),
+        Command::Ledger {
+            what: LedgerWhat::Projects { files, json, xlsx },
+        } => ledger_cmd::projects(&files, json, xlsx.as_deref(), cli.lang),
+        Command::Ledger {
+            what: LedgerWhat::Tasks { files, json, xlsx },
+        } => ledger_cmd::tasks(&files, json, xlsx.as_deref(), cli.lang),
     }
 }

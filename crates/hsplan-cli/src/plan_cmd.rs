@@ -133,7 +133,13 @@ pub fn check(files: &[PathBuf], format: PlanFormat, lang: Lang) -> Result<u8> {
 /// The indicator table(s) of a plan, rows as published.
 fn indicator_rows(plan: &Plan) -> (Vec<String>, Vec<Vec<String>>) {
     let h = &plan.data.plan;
-    let base = format!("{}年", h.baseline_year.get_ref());
+    let base = format!(
+        "{}年",
+        h.baseline_year
+            .as_ref()
+            .map(|y| y.get_ref().to_string())
+            .unwrap_or_default()
+    );
     let target = format!(
         "{}年目标值",
         h.target_years.get_ref().last().copied().unwrap_or_default()
@@ -175,7 +181,10 @@ fn quota_rows(plan: &Plan) -> (Vec<String>, Vec<Vec<String>>) {
         "表".into(),
         "名称".into(),
         "单位".into(),
-        format!("{}", h.baseline_year.get_ref()),
+        h.baseline_year
+            .as_ref()
+            .map(|y| y.get_ref().to_string())
+            .unwrap_or_default(),
         format!(
             "{}",
             h.target_years.get_ref().last().copied().unwrap_or_default()
@@ -192,6 +201,83 @@ fn quota_rows(plan: &Plan) -> (Vec<String>, Vec<Vec<String>>) {
                 q.unit.clone(),
                 q.baseline.get_ref().to_string(),
                 q.planned.get_ref().to_string(),
+            ]
+        })
+        .collect();
+    (headers, rows)
+}
+
+fn project_rows(plan: &Plan) -> (Vec<String>, Vec<Vec<String>>) {
+    let headers = [
+        "表",
+        "序号",
+        "项目名称",
+        "建设性质",
+        "建筑面积（㎡）",
+        "拟投资（万元）",
+        "实施年度",
+        "拟新征地（亩）",
+        "备注",
+    ]
+    .map(String::from)
+    .to_vec();
+    let dash = |v: Option<f64>| {
+        v.map(|x| {
+            if x.fract() == 0.0 {
+                format!("{x:.0}")
+            } else {
+                x.to_string()
+            }
+        })
+        .unwrap_or_else(|| "－".into())
+    };
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for t in &plan.data.project_totals {
+        let total = |v: &Option<toml::Spanned<f64>>| dash(v.as_ref().map(|s| *s.get_ref()));
+        rows.push(vec![
+            t.table.get_ref().clone(),
+            "合计".into(),
+            String::new(),
+            String::new(),
+            total(&t.floor_area_m2),
+            total(&t.investment_10k_yuan),
+            String::new(),
+            total(&t.new_land_mu),
+            String::new(),
+        ]);
+    }
+    for p in &plan.data.projects {
+        rows.push(vec![
+            p.table.clone(),
+            p.row.get_ref().clone(),
+            p.name.clone(),
+            p.nature
+                .map(|n| n.zh().to_string())
+                .unwrap_or_else(|| "－".into()),
+            dash(p.floor_area_m2),
+            dash(p.investment_10k_yuan),
+            p.years.get_ref().clone(),
+            dash(p.new_land_mu),
+            p.status.clone().unwrap_or_default(),
+        ]);
+    }
+    (headers, rows)
+}
+
+fn task_rows(plan: &Plan) -> (Vec<String>, Vec<Vec<String>>) {
+    let headers = ["部分", "序号", "任务", "责任单位"]
+        .map(String::from)
+        .to_vec();
+    let rows = plan
+        .data
+        .tasks
+        .iter()
+        .map(|t| {
+            vec![
+                t.section.clone(),
+                t.number.get_ref().clone(),
+                t.title.clone(),
+                t.responsible.get_ref().join("、"),
             ]
         })
         .collect();
@@ -231,7 +317,12 @@ fn print_aligned(headers: &[String], rows: &[Vec<String>]) {
 
 pub fn show(file: &std::path::Path, format: PlanFormat) -> Result<()> {
     let plan = hsplan_plan::load_path(file)?;
-    let tables = [indicator_rows(&plan), quota_rows(&plan)];
+    let tables = [
+        indicator_rows(&plan),
+        quota_rows(&plan),
+        project_rows(&plan),
+        task_rows(&plan),
+    ];
     match format {
         PlanFormat::Table => {
             println!("{}", plan.data.plan.title_zh);

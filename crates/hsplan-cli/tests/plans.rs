@@ -178,7 +178,12 @@ fn chongqing_and_tongliang_tables_match_their_seeds() {
 
 #[test]
 fn plan_show_snapshots() {
-    for file in ["beibei.toml", "chongqing.toml", "tongliang.toml"] {
+    for file in [
+        "beibei.toml",
+        "chongqing.toml",
+        "tongliang.toml",
+        "dadukou.toml",
+    ] {
         let out = assert_cmd::Command::cargo_bin("hsplan")
             .unwrap()
             .args(["plan", "show"])
@@ -238,4 +243,42 @@ fn plan_check_exit_codes() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "schema error");
     assert!(String::from_utf8_lossy(&out.stderr).contains("bad.toml:2:6"));
+}
+
+#[test]
+fn ledger_snapshots() {
+    let run = |args: &[&str]| {
+        let out = assert_cmd::Command::cargo_bin("hsplan")
+            .unwrap()
+            .current_dir(repo_root())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    insta::assert_snapshot!(
+        "ledger_projects_tongliang",
+        run(&["ledger", "projects", "data/plans/tongliang.toml"])
+    );
+    insta::assert_snapshot!(
+        "ledger_tasks_dadukou",
+        run(&["--lang", "en", "ledger", "tasks", "data/plans/dadukou.toml"])
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let xlsx = dir.path().join("p.xlsx");
+    run(&[
+        "ledger",
+        "projects",
+        "data/plans/tongliang.toml",
+        "--xlsx",
+        xlsx.to_str().unwrap(),
+    ]);
+    let table = hsplan_io::read_table(&xlsx, "projects").unwrap();
+    assert_eq!(table.rows.len(), 31);
+    assert_eq!(table.rows[30].cells[3], "中新医养结合项目");
 }

@@ -15,6 +15,144 @@ pub struct PlanFile {
     /// Equipment quotas (e.g. 乙类大型医用设备配置规划).
     #[serde(default)]
     pub equipment_quotas: Vec<EquipmentQuota>,
+    /// Totals a project table states (合计), per table.
+    #[serde(default)]
+    pub project_totals: Vec<ProjectTotals>,
+    /// Projects (重大工程项目表).
+    #[serde(default)]
+    pub projects: Vec<Project>,
+    /// Tasks (重点任务) with responsible units.
+    #[serde(default)]
+    pub tasks: Vec<Task>,
+}
+
+/// Project nature (建设性质).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ProjectNature {
+    /// 新建
+    #[serde(rename = "新建")]
+    New,
+    /// 续建
+    #[serde(rename = "续建")]
+    Continued,
+    /// 改建
+    #[serde(rename = "改建")]
+    Rebuilt,
+    /// 迁建
+    #[serde(rename = "迁建")]
+    Relocated,
+    /// 迁扩建
+    #[serde(rename = "迁扩建")]
+    RelocatedExpanded,
+    /// 改扩建
+    #[serde(rename = "改扩建")]
+    RebuiltExpanded,
+}
+
+impl ProjectNature {
+    /// Chinese label.
+    pub fn zh(self) -> &'static str {
+        match self {
+            ProjectNature::New => "新建",
+            ProjectNature::Continued => "续建",
+            ProjectNature::Rebuilt => "改建",
+            ProjectNature::Relocated => "迁建",
+            ProjectNature::RelocatedExpanded => "迁扩建",
+            ProjectNature::RebuiltExpanded => "改扩建",
+        }
+    }
+}
+
+/// The totals row (合计) of a project table, as published.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectTotals {
+    /// Table, e.g. `专栏七`.
+    pub table: Spanned<String>,
+    /// Total floor area, m².
+    #[serde(default)]
+    pub floor_area_m2: Option<Spanned<f64>>,
+    /// Total investment, 万元.
+    #[serde(default)]
+    pub investment_10k_yuan: Option<Spanned<f64>>,
+    /// Total new land, 亩.
+    #[serde(default)]
+    pub new_land_mu: Option<Spanned<f64>>,
+    /// Number of projects stated in the text, when stated.
+    #[serde(default)]
+    pub count: Option<Spanned<u32>>,
+}
+
+/// One row of a project table. Absent numbers are "－" in the source.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Project {
+    /// Table, e.g. `专栏七`.
+    pub table: String,
+    /// Published 序号.
+    pub row: Spanned<String>,
+    /// Project name.
+    pub name: String,
+    /// Main content (主要建设内容).
+    pub content: String,
+    /// Nature (新建/续建/改建/迁建/迁扩建/改扩建); absent when "－".
+    #[serde(default)]
+    pub nature: Option<ProjectNature>,
+    /// Floor area, m².
+    #[serde(default)]
+    pub floor_area_m2: Option<f64>,
+    /// Planned investment, 万元.
+    #[serde(default)]
+    pub investment_10k_yuan: Option<f64>,
+    /// Implementation years as published, e.g. "2020-2022".
+    pub years: Spanned<String>,
+    /// New land, 亩.
+    #[serde(default)]
+    pub new_land_mu: Option<f64>,
+    /// Status as published (施工中, 已立项, 规划中…).
+    #[serde(default)]
+    pub status: Option<String>,
+    /// Note (备注 beyond the status, or about the encoding).
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+impl Project {
+    /// First and last implementation year, read from `years` ("2020-2022", "2021—2025", "2023").
+    pub fn year_range(&self) -> Option<(u16, u16)> {
+        let t = self.years.get_ref();
+        let mut parts = t
+            .split(['-', '—', '–', '～', '~'])
+            .map(|p| p.trim().trim_end_matches('年').parse::<u16>());
+        let first = parts.next()?.ok()?;
+        let last = match parts.next() {
+            Some(p) => p.ok()?,
+            None => first,
+        };
+        Some((first, last))
+    }
+}
+
+/// One task (重点任务) with its responsible units.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Task {
+    /// Section it belongs to, e.g. `二、（一）`.
+    pub section: String,
+    /// Published number.
+    pub number: Spanned<String>,
+    /// Title (the first sentence).
+    pub title: String,
+    /// Full text as published, without the responsible-unit note.
+    pub text: String,
+    /// Target years named in the text (到2027年…).
+    #[serde(default)]
+    pub target_years: Vec<u16>,
+    /// Responsible units in published order (the first leads).
+    pub responsible: Spanned<Vec<String>>,
+    /// Indicator ids the task serves.
+    #[serde(default)]
+    pub indicators: Vec<String>,
 }
 
 /// Identity and scope of a plan.
@@ -35,8 +173,9 @@ pub struct PlanHeader {
     pub level: Spanned<String>,
     /// First and last year of the plan period.
     pub period: Spanned<[u16; 2]>,
-    /// Baseline year of the indicator table.
-    pub baseline_year: Spanned<u16>,
+    /// Baseline year of the indicator table (required when there is one).
+    #[serde(default)]
+    pub baseline_year: Option<Spanned<u16>>,
     /// Target year(s).
     pub target_years: Spanned<Vec<u16>>,
     /// Ids of parent plans.

@@ -9,11 +9,15 @@
 
 pub mod error;
 pub mod format;
+pub mod ledger;
 pub mod lint;
 pub mod value;
 
 pub use error::{Location, PlanError};
-pub use format::{Direction, EquipmentQuota, IndicatorRow, Nature, PlanFile};
+pub use format::{
+    Direction, EquipmentQuota, IndicatorRow, Nature, PlanFile, Project, ProjectNature,
+    ProjectTotals, Task,
+};
 pub use lint::{Finding, Severity, lint, lint_against_parent};
 pub use value::{Comparator, PublishedValue};
 
@@ -118,15 +122,28 @@ pub fn load(file: &str, text: &str) -> Result<Plan, PlanError> {
             ),
         ));
     }
-    let baseline = *h.baseline_year.get_ref();
-    if baseline > start || baseline + 10 < start {
-        return Err(err(
-            h.baseline_year.span(),
-            format!(
-                "baseline year {baseline}: expected a year shortly before or at the period start {start}"
-            ),
-        ));
-    }
+    let baseline = match &h.baseline_year {
+        Some(b) => {
+            let baseline = *b.get_ref();
+            if baseline > start || baseline + 10 < start {
+                return Err(err(
+                    b.span(),
+                    format!(
+                        "baseline year {baseline}: expected a year shortly before or at the period start {start}"
+                    ),
+                ));
+            }
+            baseline
+        }
+        None if !data.indicators.is_empty() || !data.equipment_quotas.is_empty() => {
+            return Err(err(
+                h.id.span(),
+                "baseline_year is missing: a plan with an indicator table or quotas needs it"
+                    .into(),
+            ));
+        }
+        None => start - 1,
+    };
     if h.target_years.get_ref().is_empty()
         || h.target_years
             .get_ref()
@@ -245,6 +262,45 @@ pub fn load(file: &str, text: &str) -> Result<Plan, PlanError> {
                     ),
                 ));
             }
+        }
+    }
+    let mut project_rows = std::collections::BTreeSet::new();
+    for p in &data.projects {
+        if !project_rows.insert((p.table.as_str(), p.row.get_ref().as_str())) {
+            return Err(err(
+                p.row.span(),
+                format!(
+                    "project row `{}` appears twice in {}",
+                    p.row.get_ref(),
+                    p.table
+                ),
+            ));
+        }
+        if p.year_range().is_none_or(|(a, b)| a > b) {
+            return Err(err(
+                p.years.span(),
+                format!(
+                    "years `{}`: expected a year or a range such as 2021-2025",
+                    p.years.get_ref()
+                ),
+            ));
+        }
+    }
+    let mut task_numbers = std::collections::BTreeSet::new();
+    for t in &data.tasks {
+        if !task_numbers.insert(t.number.get_ref().as_str()) {
+            return Err(err(
+                t.number.span(),
+                format!("task `{}` appears twice", t.number.get_ref()),
+            ));
+        }
+        if t.responsible.get_ref().is_empty()
+            || t.responsible.get_ref().iter().any(|u| u.trim().is_empty())
+        {
+            return Err(err(
+                t.responsible.span(),
+                "responsible: expected one or more unit names (the lead unit first)".into(),
+            ));
         }
     }
     Ok(Plan {

@@ -73,6 +73,7 @@ pub fn lint(plan: &Plan) -> Vec<Finding> {
         direction(plan, ind, &mut out);
     }
     sub_rows(plan, &mut out);
+    ledger_totals(plan, &mut out);
     implied_ratios(plan, &mut out);
     for q in &plan.data.equipment_quotas {
         if q.planned.get_ref() < q.baseline.get_ref() {
@@ -298,6 +299,32 @@ fn sub_rows(plan: &Plan, out: &mut Vec<Finding>) {
     }
 }
 
+/// Project rows must add up to the totals their table states.
+fn ledger_totals(plan: &Plan, out: &mut Vec<Finding>) {
+    for (check, span, zh, en) in crate::ledger::stated_totals(plan) {
+        if !check.matches() {
+            out.push(finding(
+                plan,
+                span,
+                Severity::Error,
+                if check.column == "count" {
+                    "ledger-count"
+                } else {
+                    "ledger-total"
+                },
+                format!(
+                    "{}：{zh}合计 {} 与各行之和 {} 不符",
+                    check.table, check.stated, check.computed
+                ),
+                format!(
+                    "{}: stated {en} {} differs from the sum of its rows, {}",
+                    check.table, check.stated, check.computed
+                ),
+            ));
+        }
+    }
+}
+
 /// Densities that imply a stated ratio: (numerator density id, denominator density id, ratio id).
 /// A ratio 1:x states x = numerator/denominator.
 const IMPLIED_RATIOS: &[(&str, &str, &str)] = &[
@@ -464,8 +491,13 @@ pub fn lint_against_parent(child: &Plan, parent: &Plan) -> Vec<Finding> {
                 }
             }
         }
-        let same_year =
-            child.data.plan.baseline_year.get_ref() == parent.data.plan.baseline_year.get_ref();
+        let same_year = child.data.plan.baseline_year.as_ref().map(|y| *y.get_ref())
+            == parent
+                .data
+                .plan
+                .baseline_year
+                .as_ref()
+                .map(|y| *y.get_ref());
         if let (true, Some(cb), Some(_)) = (same_year, &ind.baseline, &p.baseline) {
             let (c, pv) = (
                 PublishedValue::parse(cb.get_ref()),

@@ -1,0 +1,325 @@
+//! `hsplan ledger projects|tasks`: totals and breakdowns, optionally to XLSX.
+
+use crate::messages::{Lang, pad};
+use anyhow::{Context, Result};
+use hsplan_plan::Plan;
+use hsplan_plan::ledger::{ProjectGroup, project_ledger, task_ledger};
+use rust_xlsxwriter::{Format, Workbook, Worksheet};
+use std::path::{Path, PathBuf};
+
+/// A titled list of groups: (中文 title, English title, groups).
+type Section<'a> = (&'static str, &'static str, Vec<(String, &'a ProjectGroup)>);
+
+fn load_all(files: &[PathBuf]) -> Result<Vec<Plan>> {
+    files
+        .iter()
+        .map(|f| hsplan_plan::load_path(f).map_err(anyhow::Error::from))
+        .collect()
+}
+
+fn num(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+fn group_line(label: &str, g: &ProjectGroup) -> String {
+    format!(
+        "{}{:>5}{:>14}{:>14}{:>10}",
+        pad(label, 24),
+        g.count,
+        num(g.floor_area_m2),
+        num(g.investment_10k_yuan),
+        num(g.new_land_mu)
+    )
+}
+
+fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> anyhow::Error {
+    anyhow::anyhow!("writing XLSX: {e}")
+}
+
+fn write_rows(sheet: &mut Worksheet, headers: &[&str], rows: &[Vec<String>]) -> Result<()> {
+    let bold = Format::new().set_bold();
+    for (c, h) in headers.iter().enumerate() {
+        sheet
+            .write_string_with_format(0, c as u16, *h, &bold)
+            .map_err(xlsx_err)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            let (r, c) = (r as u32 + 1, c as u16);
+            match v.parse::<f64>() {
+                Ok(n) if !v.is_empty() => sheet.write_number(r, c, n).map_err(xlsx_err)?,
+                _ => sheet.write_string(r, c, v).map_err(xlsx_err)?,
+            };
+        }
+    }
+    Ok(())
+}
+
+pub fn projects(files: &[PathBuf], json: bool, xlsx: Option<&Path>, lang: Lang) -> Result<()> {
+    let plans = load_all(files)?;
+    let refs: Vec<&Plan> = plans.iter().collect();
+    let ledger = project_ledger(&refs);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&ledger)?);
+    } else {
+        let (title, area, inv, land) = match lang {
+            Lang::Zh => ("项目", "建筑面积㎡", "拟投资万元", "新征地亩"),
+            Lang::En => ("projects", "floor m²", "invest. 10k¥", "land mu"),
+        };
+        println!(
+            "{}{:>5}{:>14}{:>14}{:>10}",
+            pad("", 24),
+            title,
+            area,
+            inv,
+            land
+        );
+        println!(
+            "{}",
+            group_line(
+                if lang == Lang::Zh { "合计" } else { "total" },
+                &ledger.total
+            )
+        );
+        let sections: [Section; 3] = [
+            (
+                "按建设性质",
+                "by nature",
+                ledger
+                    .by_nature
+                    .iter()
+                    .map(|(k, g)| (k.clone(), g))
+                    .collect(),
+            ),
+            (
+                "按状态",
+                "by status",
+                ledger
+                    .by_status
+                    .iter()
+                    .map(|(k, g)| (k.clone(), g))
+                    .collect(),
+            ),
+            (
+                "按开工年度",
+                "by start year",
+                ledger
+                    .by_start_year
+                    .iter()
+                    .map(|(k, g)| (k.to_string(), g))
+                    .collect(),
+            ),
+        ];
+        for (zh, en, groups) in &sections {
+            println!("{}", if lang == Lang::Zh { zh } else { en });
+            for (k, g) in groups {
+                println!("{}", group_line(&format!("  {k}"), g));
+            }
+        }
+        for c in &ledger.checks {
+            let verdict = match (c.matches(), lang) {
+                (true, Lang::Zh) => "一致",
+                (false, Lang::Zh) => "不一致",
+                (true, Lang::En) => "matches",
+                (false, Lang::En) => "MISMATCH",
+            };
+            println!(
+                "{} {}: stated {} / computed {} — {verdict}",
+                c.table,
+                c.column,
+                num(c.stated),
+                num(c.computed)
+            );
+        }
+    }
+    if let Some(path) = xlsx {
+        let mut book = Workbook::new();
+        let sheet = book
+            .add_worksheet()
+            .set_name("projects")
+            .map_err(xlsx_err)?;
+        let rows: Vec<Vec<String>> = plans
+            .iter()
+            .flat_map(|plan| {
+                plan.data.projects.iter().map(move |p| {
+                    let o = |v: Option<f64>| v.map(num).unwrap_or_default();
+                    vec![
+                        plan.data.plan.id.get_ref().clone(),
+                        p.table.clone(),
+                        p.row.get_ref().clone(),
+                        p.name.clone(),
+                        p.content.clone(),
+                        p.nature.map(|n| n.zh().to_string()).unwrap_or_default(),
+                        o(p.floor_area_m2),
+                        o(p.investment_10k_yuan),
+                        p.years.get_ref().clone(),
+                        o(p.new_land_mu),
+                        p.status.clone().unwrap_or_default(),
+                        p.note.clone().unwrap_or_default(),
+                    ]
+                })
+            })
+            .collect();
+        write_rows(
+            sheet,
+            &[
+                "规划",
+                "表",
+                "序号",
+                "项目名称",
+                "主要建设内容",
+                "建设性质",
+                "建筑面积（㎡）",
+                "拟投资（万元）",
+                "实施年度",
+                "拟新征地（亩）",
+                "状态",
+                "备注",
+            ],
+            &rows,
+        )?;
+        let summary = book.add_worksheet().set_name("summary").map_err(xlsx_err)?;
+        let mut rows = vec![];
+        let mut push = |dim: &str, key: String, g: &ProjectGroup| {
+            rows.push(vec![
+                dim.to_string(),
+                key,
+                g.count.to_string(),
+                num(g.floor_area_m2),
+                num(g.investment_10k_yuan),
+                num(g.new_land_mu),
+            ])
+        };
+        push("合计", String::new(), &ledger.total);
+        ledger
+            .by_nature
+            .iter()
+            .for_each(|(k, g)| push("建设性质", k.clone(), g));
+        ledger
+            .by_status
+            .iter()
+            .for_each(|(k, g)| push("状态", k.clone(), g));
+        ledger
+            .by_start_year
+            .iter()
+            .for_each(|(k, g)| push("开工年度", k.to_string(), g));
+        write_rows(
+            summary,
+            &[
+                "维度",
+                "分组",
+                "项目数",
+                "建筑面积（㎡）",
+                "拟投资（万元）",
+                "拟新征地（亩）",
+            ],
+            &rows,
+        )?;
+        book.save(path)
+            .with_context(|| format!("{}: cannot write", path.display()))?;
+        println!("XLSX: {}", path.display());
+    }
+    Ok(())
+}
+
+pub fn tasks(files: &[PathBuf], json: bool, xlsx: Option<&Path>, lang: Lang) -> Result<()> {
+    let plans = load_all(files)?;
+    let refs: Vec<&Plan> = plans.iter().collect();
+    let ledger = task_ledger(&refs);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&ledger)?);
+    } else {
+        let zh = lang == Lang::Zh;
+        println!("{}: {}", if zh { "任务数" } else { "tasks" }, ledger.count);
+        let width = ledger
+            .by_unit
+            .keys()
+            .map(|k| unicode_width::UnicodeWidthStr::width(k.as_str()))
+            .max()
+            .unwrap_or(10)
+            + 2;
+        println!(
+            "{}{:>6}{:>6}",
+            pad(
+                if zh {
+                    "责任单位"
+                } else {
+                    "responsible unit"
+                },
+                width
+            ),
+            if zh { "牵头" } else { "lead" },
+            if zh { "参与" } else { "all" }
+        );
+        let mut units: Vec<_> = ledger.by_unit.iter().collect();
+        units.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        for (unit, n) in units {
+            println!(
+                "{}{:>6}{:>6}",
+                pad(unit, width),
+                ledger.by_lead_unit.get(unit).copied().unwrap_or(0),
+                n
+            );
+        }
+        println!(
+            "{}",
+            if zh {
+                "按目标年份"
+            } else {
+                "by target year"
+            }
+        );
+        for (y, n) in &ledger.by_target_year {
+            println!("  {y}{n:>6}");
+        }
+        println!("{}", if zh { "按部分" } else { "by section" });
+        for (s, n) in &ledger.by_section {
+            println!("  {}{n:>6}", pad(s, 14));
+        }
+    }
+    if let Some(path) = xlsx {
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet().set_name("tasks").map_err(xlsx_err)?;
+        let rows: Vec<Vec<String>> = plans
+            .iter()
+            .flat_map(|plan| {
+                plan.data.tasks.iter().map(move |t| {
+                    vec![
+                        plan.data.plan.id.get_ref().clone(),
+                        t.section.clone(),
+                        t.number.get_ref().clone(),
+                        t.title.clone(),
+                        t.text.clone(),
+                        t.target_years
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join("、"),
+                        t.responsible.get_ref().join("、"),
+                    ]
+                })
+            })
+            .collect();
+        write_rows(
+            sheet,
+            &[
+                "规划",
+                "部分",
+                "序号",
+                "任务",
+                "内容",
+                "目标年份",
+                "责任单位",
+            ],
+            &rows,
+        )?;
+        book.save(path)
+            .with_context(|| format!("{}: cannot write", path.display()))?;
+        println!("XLSX: {}", path.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,69 @@
+//! The ledgers reproduce the seeds' stated totals from their rows.
+
+use hsplan_plan::ledger::{project_ledger, task_ledger};
+use std::path::Path;
+
+fn plan(name: &str) -> hsplan_plan::Plan {
+    hsplan_plan::load_path(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../data/plans")
+            .join(name),
+    )
+    .unwrap()
+}
+
+#[test]
+fn tongliang_projects_reproduce_the_stated_totals() {
+    let p = plan("tongliang.toml");
+    let l = project_ledger(&[&p]);
+    assert_eq!(l.total.count, 31);
+    assert_eq!(l.total.floor_area_m2, 594970.0);
+    assert_eq!(l.total.investment_10k_yuan, 421068.0);
+    assert_eq!(l.total.new_land_mu, 576.0);
+    assert_eq!(l.checks.len(), 3);
+    assert!(l.checks.iter().all(|c| c.matches()), "{:?}", l.checks);
+    assert_eq!(l.by_nature["新建"].count, 20);
+    assert_eq!(l.by_nature.values().map(|g| g.count).sum::<usize>(), 31);
+    assert_eq!(
+        l.total.without_floor_area, 4,
+        "projects 14, 17, 18 and 27 state no floor area"
+    );
+}
+
+#[test]
+fn a_wrong_total_is_caught_by_the_lint() {
+    let p = plan("tongliang.toml");
+    let text = p.text.replacen(
+        "investment_10k_yuan = 421068",
+        "investment_10k_yuan = 421067",
+        1,
+    );
+    let broken = hsplan_plan::load("t.toml", &text).unwrap();
+    let rules: Vec<_> = hsplan_plan::lint(&broken)
+        .into_iter()
+        .map(|f| f.rule)
+        .filter(|r| r.starts_with("ledger"))
+        .collect();
+    assert_eq!(rules, vec!["ledger-total"]);
+    assert!(
+        !project_ledger(&[&broken])
+            .checks
+            .iter()
+            .all(|c| c.matches())
+    );
+}
+
+#[test]
+fn dadukou_tasks() {
+    let p = plan("dadukou.toml");
+    let l = task_ledger(&[&p]);
+    assert_eq!(l.count, 20);
+    assert_eq!(l.by_lead_unit["区卫生健康委"], 17);
+    assert_eq!(
+        l.by_unit["区卫生健康委"], 20,
+        "the health commission takes part in every task"
+    );
+    assert_eq!(l.by_section.iter().map(|(_, n)| n).sum::<usize>(), 20);
+    assert_eq!(l.by_section[0], ("二、（一）".to_string(), 4));
+    assert_eq!(l.by_target_year[&2027], 8);
+}
