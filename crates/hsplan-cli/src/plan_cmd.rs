@@ -284,6 +284,27 @@ fn task_rows(plan: &Plan) -> (Vec<String>, Vec<Vec<String>>) {
     (headers, rows)
 }
 
+fn text_target_rows(plan: &Plan) -> (Vec<String>, Vec<Vec<String>>) {
+    let headers = ["出处", "指标", "目标", "单位", "年份"]
+        .map(String::from)
+        .to_vec();
+    let rows = plan
+        .data
+        .text_targets
+        .iter()
+        .map(|t| {
+            vec![
+                t.section.clone(),
+                t.subject_zh.clone(),
+                t.target.get_ref().clone(),
+                t.unit.get_ref().clone(),
+                t.year.get_ref().to_string(),
+            ]
+        })
+        .collect();
+    (headers, rows)
+}
+
 fn print_aligned(headers: &[String], rows: &[Vec<String>]) {
     let mut widths: Vec<usize> = headers.iter().map(|h| h.width()).collect();
     for r in rows {
@@ -322,6 +343,7 @@ pub fn show(file: &std::path::Path, format: PlanFormat) -> Result<()> {
         quota_rows(&plan),
         project_rows(&plan),
         task_rows(&plan),
+        text_target_rows(&plan),
     ];
     match format {
         PlanFormat::Table => {

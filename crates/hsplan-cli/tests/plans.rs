@@ -183,6 +183,7 @@ fn plan_show_snapshots() {
         "chongqing.toml",
         "tongliang.toml",
         "dadukou.toml",
+        "leshan.toml",
     ] {
         let out = assert_cmd::Command::cargo_bin("hsplan")
             .unwrap()
@@ -281,4 +282,54 @@ fn ledger_snapshots() {
     let table = hsplan_io::read_table(&xlsx, "projects").unwrap();
     assert_eq!(table.rows.len(), 31);
     assert_eq!(table.rows[30].cells[3], "中新医养结合项目");
+}
+
+#[test]
+fn every_text_target_quotes_its_seed_verbatim() {
+    let mut total = 0;
+    for (file, seed_file) in [
+        ("leshan.toml", "001_6a972f5fde8bb99b.txt"),
+        ("dadukou.toml", "002_4feffd95a8c6be53.txt"),
+    ] {
+        let text = seed(seed_file).replace('\r', "");
+        let plan = hsplan_plan::load_path(&repo_root().join("data/plans").join(file)).unwrap();
+        assert!(!plan.data.text_targets.is_empty(), "{file}");
+        for t in &plan.data.text_targets {
+            assert!(
+                text.contains(t.quote.get_ref().as_str()),
+                "{file}: `{}` is not in the seed",
+                t.quote.get_ref()
+            );
+            let value = hsplan_plan::PublishedValue::parse(t.target.get_ref())
+                .number()
+                .unwrap();
+            let digits = if value.fract() == 0.0 {
+                format!("{value:.0}")
+            } else {
+                value.to_string()
+            };
+            assert!(
+                t.quote.get_ref().contains(&digits),
+                "{file}: target {} not in its quote `{}`",
+                t.target.get_ref(),
+                t.quote.get_ref()
+            );
+            total += 1;
+        }
+    }
+    assert_eq!(total, 40);
+}
+
+#[test]
+fn all_five_seed_plans_load_and_lint() {
+    let mut files: Vec<_> = std::fs::read_dir(repo_root().join("data/plans"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 5, "{files:?}");
+    for f in files {
+        let plan = hsplan_plan::load_path(&f).unwrap();
+        let _ = hsplan_plan::lint(&plan);
+    }
 }

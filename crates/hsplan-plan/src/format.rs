@@ -24,6 +24,34 @@ pub struct PlanFile {
     /// Tasks (重点任务) with responsible units.
     #[serde(default)]
     pub tasks: Vec<Task>,
+    /// Quantitative targets stated only in the text.
+    #[serde(default)]
+    pub text_targets: Vec<TextTarget>,
+}
+
+/// A quantitative target stated in the running text (not in a table).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TextTarget {
+    /// Section or box, e.g. `第二章 第三节 发展目标`.
+    pub section: String,
+    /// The words of the source that state the target, verbatim.
+    pub quote: Spanned<String>,
+    /// What is targeted, in the source's words.
+    pub subject_zh: String,
+    /// English subject.
+    pub subject_en: String,
+    /// Indicator id, when the target is an indicator shared with other plans.
+    #[serde(default)]
+    pub id: Option<Spanned<String>>,
+    /// Unit (see the indicator units).
+    pub unit: Spanned<String>,
+    /// Target in the published-value notation: "≥3.5", "≤14.5", "100", "1:1.3".
+    pub target: Spanned<String>,
+    /// Year the target is due.
+    pub year: Spanned<u16>,
+    /// Which way is better.
+    pub direction: Direction,
 }
 
 /// Project nature (建设性质).

@@ -16,7 +16,7 @@ pub mod value;
 pub use error::{Location, PlanError};
 pub use format::{
     Direction, EquipmentQuota, IndicatorRow, Nature, PlanFile, Project, ProjectNature,
-    ProjectTotals, Task,
+    ProjectTotals, Task, TextTarget,
 };
 pub use lint::{Finding, Severity, lint, lint_against_parent};
 pub use value::{Comparator, PublishedValue};
@@ -301,6 +301,51 @@ pub fn load(file: &str, text: &str) -> Result<Plan, PlanError> {
                 t.responsible.span(),
                 "responsible: expected one or more unit names (the lead unit first)".into(),
             ));
+        }
+    }
+    for t in &data.text_targets {
+        if !UNITS.contains(&t.unit.get_ref().as_str()) {
+            return Err(err(
+                t.unit.span(),
+                format!(
+                    "unit `{}`: expected one of {}",
+                    t.unit.get_ref(),
+                    UNITS.join(" ")
+                ),
+            ));
+        }
+        if PublishedValue::parse(t.target.get_ref()).number().is_none() {
+            return Err(err(
+                t.target.span(),
+                format!(
+                    "target `{}`: expected a number with an optional comparator (≥ ≤ < > ≈), e.g. ≥3.5",
+                    t.target.get_ref()
+                ),
+            ));
+        }
+        if t.quote.get_ref().trim().is_empty() {
+            return Err(err(
+                t.quote.span(),
+                "quote is empty: copy the words of the source that state the target".into(),
+            ));
+        }
+        let y = *t.year.get_ref();
+        if y < start || y > end + 10 {
+            return Err(err(
+                t.year.span(),
+                format!("year {y}: expected a year within or after the period {start}–{end}"),
+            ));
+        }
+        if let Some(id) = &t.id {
+            if !id_ok(id.get_ref(), '_') || id.get_ref().contains('-') {
+                return Err(err(
+                    id.span(),
+                    format!(
+                        "indicator id `{}`: expected snake_case (lowercase letters, digits, `_`)",
+                        id.get_ref()
+                    ),
+                ));
+            }
         }
     }
     Ok(Plan {
