@@ -291,6 +291,8 @@ fn every_text_target_quotes_its_seed_verbatim() {
         ("leshan.toml", "001_6a972f5fde8bb99b.txt"),
         ("dadukou.toml", "002_4feffd95a8c6be53.txt"),
         ("tongliang.toml", "003_20ecc226a26e020d.txt"),
+        ("chongqing.toml", "004_0da447a6761c8b40.txt"),
+        ("beibei.toml", "000_89a7575b7d0d7d31.txt"),
     ] {
         let text = seed(seed_file).replace('\r', "");
         let plan = hsplan_plan::load_path(&repo_root().join("data/plans").join(file)).unwrap();
@@ -318,7 +320,7 @@ fn every_text_target_quotes_its_seed_verbatim() {
             total += 1;
         }
     }
-    assert_eq!(total, 70);
+    assert_eq!(total, 132);
 }
 
 #[test]

@@ -74,6 +74,7 @@ pub fn lint(plan: &Plan) -> Vec<Finding> {
     }
     sub_rows(plan, &mut out);
     ledger_totals(plan, &mut out);
+    text_against_table(plan, &mut out);
     implied_ratios(plan, &mut out);
     for q in &plan.data.equipment_quotas {
         if q.planned.get_ref() < q.baseline.get_ref() {
@@ -295,6 +296,54 @@ fn sub_rows(plan: &Plan, out: &mut Vec<Finding>) {
                     ));
                 }
             }
+        }
+    }
+}
+
+/// A target stated in the text must agree with the table row of the same indicator id.
+fn text_against_table(plan: &Plan, out: &mut Vec<Finding>) {
+    for t in &plan.data.text_targets {
+        let Some(id) = &t.id else { continue };
+        let Some(row) = plan
+            .data
+            .indicators
+            .iter()
+            .find(|i| i.id.get_ref() == id.get_ref())
+        else {
+            continue;
+        };
+        let Some(table_target) = &row.target else {
+            continue;
+        };
+        let (Some(text_value), Some(table_value)) = (
+            PublishedValue::parse(t.target.get_ref()).number(),
+            PublishedValue::parse(table_target.get_ref()).number(),
+        ) else {
+            continue;
+        };
+        if text_value != table_value {
+            out.push(finding(
+                plan,
+                t.target.span(),
+                Severity::Warning,
+                "text-target-differs-from-table",
+                format!(
+                    "正文「{}」的目标 {} 与{}第{}行的 {} 不一致",
+                    t.quote.get_ref(),
+                    t.target.get_ref(),
+                    row.table,
+                    row.row.get_ref(),
+                    row.target_text()
+                ),
+                format!(
+                    "the text target {} (“{}”) differs from {} row {}: {}",
+                    t.target.get_ref(),
+                    t.quote.get_ref(),
+                    row.table,
+                    row.row.get_ref(),
+                    row.target_text()
+                ),
+            ));
         }
     }
 }
