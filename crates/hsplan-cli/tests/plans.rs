@@ -4,7 +4,7 @@ mod common;
 use common::*;
 
 fn seed(name: &str) -> String {
-    let path = repo_root().join("../shared/seeds").join(name);
+    let path = repo_root().join("data/seeds").join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
