@@ -40,7 +40,11 @@ fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> anyhow::Error {
     anyhow::anyhow!("writing XLSX: {e}")
 }
 
-fn write_rows(sheet: &mut Worksheet, headers: &[&str], rows: &[Vec<String>]) -> Result<()> {
+pub(crate) fn write_rows(
+    sheet: &mut Worksheet,
+    headers: &[&str],
+    rows: &[Vec<String>],
+) -> Result<()> {
     let bold = Format::new().set_bold();
     for (c, h) in headers.iter().enumerate() {
         sheet

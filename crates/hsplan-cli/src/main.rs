@@ -82,6 +82,9 @@ enum PlanWhat {
         /// Output format.
         #[arg(long, value_enum, default_value = "table")]
         format: plan_cmd::PlanFormat,
+        /// Output file for --format xlsx.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -190,8 +193,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Status => commands::status(&cli.db, cli.lang),
         Command::Demo { out } => commands::demo(&out, cli.lang),
         Command::Plan {
-            what: PlanWhat::Show { file, format },
-        } => plan_cmd::show(&file, format),
+            what: PlanWhat::Show { file, format, out },
+        } => plan_cmd::show(&file, format, out.as_deref()),
         Command::Plan {
             what: PlanWhat::Check { .. },
         } => unreachable!("handled in main"),

@@ -16,6 +16,8 @@ pub enum PlanFormat {
     Json,
     /// CSV.
     Csv,
+    /// XLSX workbook, one sheet per table (needs --out).
+    Xlsx,
 }
 
 /// Plans by id from the `.toml` files beside the given ones, for resolving parents.
@@ -336,7 +338,11 @@ fn print_aligned(headers: &[String], rows: &[Vec<String>]) {
     }
 }
 
-pub fn show(file: &std::path::Path, format: PlanFormat) -> Result<()> {
+pub fn show(
+    file: &std::path::Path,
+    format: PlanFormat,
+    out: Option<&std::path::Path>,
+) -> Result<()> {
     let plan = hsplan_plan::load_path(file)?;
     let tables = [
         indicator_rows(&plan),
@@ -362,6 +368,30 @@ pub fn show(file: &std::path::Path, format: PlanFormat) -> Result<()> {
                 }
             }
             w.flush()?;
+        }
+        PlanFormat::Xlsx => {
+            let out = out.ok_or_else(|| anyhow::anyhow!("--format xlsx needs --out FILE.xlsx"))?;
+            let mut book = rust_xlsxwriter::Workbook::new();
+            let names = [
+                "indicators",
+                "equipment_quotas",
+                "projects",
+                "tasks",
+                "text_targets",
+            ];
+            for ((headers, rows), name) in
+                tables.iter().zip(names).filter(|((_, r), _)| !r.is_empty())
+            {
+                let sheet = book
+                    .add_worksheet()
+                    .set_name(name)
+                    .map_err(|e| anyhow::anyhow!("writing XLSX: {e}"))?;
+                let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+                crate::ledger_cmd::write_rows(sheet, &headers, rows)?;
+            }
+            book.save(out)
+                .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", out.display()))?;
+            println!("XLSX: {}", out.display());
         }
         PlanFormat::Json => {
             let v: Vec<_> = tables

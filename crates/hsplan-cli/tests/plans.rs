@@ -336,3 +336,30 @@ fn all_five_seed_plans_load_and_lint() {
         let _ = hsplan_plan::lint(&plan);
     }
 }
+
+#[test]
+fn plan_show_xlsx_has_every_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("tongliang.xlsx");
+    let status = assert_cmd::Command::cargo_bin("hsplan")
+        .unwrap()
+        .args(["plan", "show", "--format", "xlsx", "--out"])
+        .arg(&out)
+        .arg(repo_root().join("data/plans/tongliang.toml"))
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let indicators = hsplan_io::read_table(&out, "indicators").unwrap();
+    assert_eq!(
+        indicators.rows.len(),
+        27,
+        "23 numbered rows and the 4 sub-rows of rows 18 and 22"
+    );
+    let projects = hsplan_io::read_table(&out, "projects").unwrap();
+    assert_eq!(projects.rows.len(), 32, "the 合计 row and 31 projects");
+    assert_eq!(projects.rows[0].cells[5], "421068");
+}
