@@ -80,6 +80,37 @@ fn schema_error(file: &str, text: &str, offset: usize, message: impl Into<String
     }
 }
 
+/// An indicator id: snake_case (lowercase letters, digits, `_`).
+fn check_indicator_id(id: &toml::Spanned<String>) -> Result<(), (std::ops::Range<usize>, String)> {
+    let t = id.get_ref();
+    if t.is_empty()
+        || !t
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        return Err((
+            id.span(),
+            format!("indicator id `{t}`: expected snake_case (lowercase letters, digits, `_`)"),
+        ));
+    }
+    Ok(())
+}
+
+/// A unit from [`UNITS`].
+fn check_unit(unit: &toml::Spanned<String>) -> Result<(), (std::ops::Range<usize>, String)> {
+    if !UNITS.contains(&unit.get_ref().as_str()) {
+        return Err((
+            unit.span(),
+            format!(
+                "unit `{}`: expected one of {}",
+                unit.get_ref(),
+                UNITS.join(" ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Parses and validates a plan file's text.
 pub fn load(file: &str, text: &str) -> Result<Plan, PlanError> {
     let data: PlanFile = toml::from_str(text).map_err(|e| {
@@ -167,25 +198,9 @@ pub fn load(file: &str, text: &str) -> Result<Plan, PlanError> {
                 format!("row `{}` appears twice in {}", key.1, key.0),
             ));
         }
-        if !id_ok(ind.id.get_ref(), '_') || ind.id.get_ref().contains('-') {
-            return Err(err(
-                ind.id.span(),
-                format!(
-                    "indicator id `{}`: expected snake_case (lowercase letters, digits, `_`)",
-                    ind.id.get_ref()
-                ),
-            ));
-        }
-        if !UNITS.contains(&ind.unit.get_ref().as_str()) {
-            return Err(err(
-                ind.unit.span(),
-                format!(
-                    "unit `{}`: expected one of {}",
-                    ind.unit.get_ref(),
-                    UNITS.join(" ")
-                ),
-            ));
-        }
+        check_indicator_id(&ind.id)
+            .and_then(|_| check_unit(&ind.unit))
+            .map_err(|(span, m)| err(span, m))?;
         for (label, cell) in [("baseline", &ind.baseline), ("target", &ind.target)] {
             if let Some(c) = cell {
                 if c.get_ref().trim().is_empty() {
@@ -304,16 +319,7 @@ pub fn load(file: &str, text: &str) -> Result<Plan, PlanError> {
         }
     }
     for t in &data.text_targets {
-        if !UNITS.contains(&t.unit.get_ref().as_str()) {
-            return Err(err(
-                t.unit.span(),
-                format!(
-                    "unit `{}`: expected one of {}",
-                    t.unit.get_ref(),
-                    UNITS.join(" ")
-                ),
-            ));
-        }
+        check_unit(&t.unit).map_err(|(span, m)| err(span, m))?;
         if PublishedValue::parse(t.target.get_ref()).number().is_none() {
             return Err(err(
                 t.target.span(),
@@ -337,15 +343,7 @@ pub fn load(file: &str, text: &str) -> Result<Plan, PlanError> {
             ));
         }
         if let Some(id) = &t.id {
-            if !id_ok(id.get_ref(), '_') || id.get_ref().contains('-') {
-                return Err(err(
-                    id.span(),
-                    format!(
-                        "indicator id `{}`: expected snake_case (lowercase letters, digits, `_`)",
-                        id.get_ref()
-                    ),
-                ));
-            }
+            check_indicator_id(id).map_err(|(span, m)| err(span, m))?;
         }
     }
     Ok(Plan {
