@@ -312,6 +312,30 @@ fn text_against_table(plan: &Plan, out: &mut Vec<Finding>) {
         else {
             continue;
         };
+        if row.unit.get_ref() != t.unit.get_ref() {
+            out.push(finding(
+                plan,
+                t.unit.span(),
+                Severity::Warning,
+                "text-unit-differs-from-table",
+                format!(
+                    "正文「{}」的单位「{}」与{}第{}行的「{}」不一致",
+                    t.quote.get_ref(),
+                    t.unit.get_ref(),
+                    row.table,
+                    row.row.get_ref(),
+                    row.unit.get_ref()
+                ),
+                format!(
+                    "the text (“{}”) uses the unit `{}` where {} row {} uses `{}`",
+                    t.quote.get_ref(),
+                    t.unit.get_ref(),
+                    row.table,
+                    row.row.get_ref(),
+                    row.unit.get_ref()
+                ),
+            ));
+        }
         let Some(table_target) = &row.target else {
             continue;
         };

@@ -243,3 +243,31 @@ fn lint_rules_fire_at_their_boundaries() {
         vec!["quota-below-baseline"]
     );
 }
+
+#[test]
+fn text_targets_are_checked_against_the_table() {
+    let with_text = |target: &str, unit: &str| {
+        let text = format!(
+            "{VALID}\n[[text_targets]]\nsection = \"s\"\nquote = \"床位数达到8.32张\"\nsubject_zh = \"床位\"\nsubject_en = \"beds\"\nid = \"beds_per_1000\"\nunit = \"{unit}\"\ntarget = \"{target}\"\nyear = 2025\ndirection = \"higher\"\n"
+        );
+        let plan = hsplan_plan::load("p.toml", &text).unwrap();
+        hsplan_plan::lint(&plan)
+            .into_iter()
+            .map(|f| f.rule)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(with_text("8.32", "张/千人"), Vec::<&str>::new());
+    assert_eq!(
+        with_text("8.33", "张/千人"),
+        vec!["text-target-differs-from-table"]
+    );
+    assert_eq!(
+        with_text("8.32", "个/千人"),
+        vec!["text-unit-differs-from-table"]
+    );
+    let bad = format!(
+        "{VALID}\n[[text_targets]]\nsection = \"s\"\nquote = \"x\"\nsubject_zh = \"x\"\nsubject_en = \"x\"\nunit = \"%\"\ntarget = \"much\"\nyear = 2025\ndirection = \"higher\"\n"
+    );
+    let msg = hsplan_plan::load("p.toml", &bad).unwrap_err().to_string();
+    assert!(msg.contains("target `much`: expected a number"), "{msg}");
+}
