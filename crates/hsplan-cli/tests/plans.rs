@@ -365,3 +365,55 @@ fn plan_show_xlsx_has_every_table() {
     assert_eq!(projects.rows.len(), 32, "the 合计 row and 31 projects");
     assert_eq!(projects.rows[0].cells[5], "421068");
 }
+
+#[test]
+fn tongliang_projects_and_dadukou_tasks_match_their_seeds() {
+    let cells = seed_cells(&seed("003_20ecc226a26e020d.txt"));
+    let start = cells.iter().position(|c| c.starts_with("专栏七")).unwrap();
+    let plan = hsplan_plan::load_path(&repo_root().join("data/plans/tongliang.toml")).unwrap();
+    let dash = |v: Option<f64>| v.map(|x| format!("{x:.0}")).unwrap_or_else(|| "－".into());
+    let mut pos = start;
+    for p in &plan.data.projects {
+        pos += cells[pos..]
+            .iter()
+            .position(|c| *c == p.name)
+            .unwrap_or_else(|| panic!("project `{}` not in order", p.name));
+        assert_eq!(cells[pos - 1], *p.row.get_ref());
+        assert_eq!(cells[pos + 1], p.content);
+        let squash = |s: &str| s.replace(['\u{3000}', ' '], "");
+        let mut expected = vec![
+            p.nature
+                .map(|n| n.zh().to_string())
+                .unwrap_or_else(|| "－".into()),
+            dash(p.floor_area_m2),
+            dash(p.investment_10k_yuan),
+            p.years.get_ref().clone(),
+        ];
+        if p.note.is_none() {
+            expected.push(dash(p.new_land_mu));
+        }
+        expected.push(p.status.clone().unwrap_or_default());
+        let got: Vec<String> = cells[pos + 2..pos + 2 + expected.len()]
+            .iter()
+            .map(|c| squash(c))
+            .collect();
+        assert_eq!(got, expected, "project {}", p.row.get_ref());
+    }
+    let text = seed("002_4feffd95a8c6be53.txt");
+    let plan = hsplan_plan::load_path(&repo_root().join("data/plans/dadukou.toml")).unwrap();
+    assert_eq!(plan.data.tasks.len(), 20);
+    for (i, t) in plan.data.tasks.iter().enumerate() {
+        assert_eq!(*t.number.get_ref(), (i + 1).to_string());
+        let published = format!(
+            "{}．{}（责任单位：{}）",
+            t.number.get_ref(),
+            t.text,
+            t.responsible.get_ref().join("、")
+        );
+        assert!(
+            text.contains(&published),
+            "task {} is not verbatim in the seed",
+            t.number.get_ref()
+        );
+    }
+}
