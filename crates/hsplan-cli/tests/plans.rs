@@ -297,6 +297,20 @@ fn every_text_target_quotes_its_seed_verbatim() {
         let text = seed(seed_file).replace('\r', "");
         let plan = hsplan_plan::load_path(&repo_root().join("data/plans").join(file)).unwrap();
         assert!(!plan.data.text_targets.is_empty(), "{file}");
+        for c in &plan.data.stated_counts {
+            assert!(
+                text.contains(&c.quote),
+                "{file}: stated count `{}` is not in the seed",
+                c.quote
+            );
+            for part in &c.parts {
+                assert!(
+                    c.quote.contains(&format!("{}{}", part.label, part.count)),
+                    "{file}: part `{}` not in its quote",
+                    part.label
+                );
+            }
+        }
         for t in &plan.data.text_targets {
             assert!(
                 text.contains(t.quote.get_ref().as_str()),

@@ -27,6 +27,37 @@ pub struct PlanFile {
     /// Quantitative targets stated only in the text.
     #[serde(default)]
     pub text_targets: Vec<TextTarget>,
+    /// Totals the text breaks down by type ("478个，其中：医院29个…").
+    #[serde(default)]
+    pub stated_counts: Vec<StatedCount>,
+}
+
+/// A total with its parts by type, as the text states them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatedCount {
+    /// Section the sentence stands under.
+    pub section: String,
+    /// The sentence, verbatim.
+    pub quote: String,
+    /// What is counted.
+    pub subject_zh: String,
+    /// The stated total.
+    pub total: Spanned<u64>,
+    /// Year of the count.
+    pub year: u16,
+    /// The parts by type.
+    pub parts: Vec<CountPart>,
+}
+
+/// One part of a stated count.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CountPart {
+    /// Label as published.
+    pub label: String,
+    /// Count.
+    pub count: u64,
 }
 
 /// A quantitative target stated in the running text (not in a table).

@@ -16,7 +16,7 @@ pub mod value;
 pub use error::{Location, PlanError};
 pub use format::{
     Direction, EquipmentQuota, IndicatorRow, Nature, PlanFile, Project, ProjectNature,
-    ProjectTotals, Task, TextTarget,
+    ProjectTotals, StatedCount, Task, TextTarget,
 };
 pub use lint::{Finding, Severity, lint, lint_against_parent};
 pub use value::{Comparator, PublishedValue};

@@ -75,6 +75,7 @@ pub fn lint(plan: &Plan) -> Vec<Finding> {
     sub_rows(plan, &mut out);
     ledger_totals(plan, &mut out);
     text_against_table(plan, &mut out);
+    stated_counts(plan, &mut out);
     implied_ratios(plan, &mut out);
     for q in &plan.data.equipment_quotas {
         if q.planned.get_ref() < q.baseline.get_ref() {
@@ -296,6 +297,31 @@ fn sub_rows(plan: &Plan, out: &mut Vec<Finding>) {
                     ));
                 }
             }
+        }
+    }
+}
+
+/// The parts of a stated count must add up to its total.
+fn stated_counts(plan: &Plan, out: &mut Vec<Finding>) {
+    for c in &plan.data.stated_counts {
+        let sum: u64 = c.parts.iter().map(|p| p.count).sum();
+        if sum != *c.total.get_ref() {
+            out.push(finding(
+                plan,
+                c.total.span(),
+                Severity::Error,
+                "ledger-count",
+                format!(
+                    "{}：总数 {} 与分类之和 {sum} 不符",
+                    c.subject_zh,
+                    c.total.get_ref()
+                ),
+                format!(
+                    "{}: stated total {} differs from the sum of its parts, {sum}",
+                    c.subject_zh,
+                    c.total.get_ref()
+                ),
+            ));
         }
     }
 }

@@ -67,3 +67,30 @@ fn dadukou_tasks() {
     assert_eq!(l.by_section[0], ("二、（一）".to_string(), 4));
     assert_eq!(l.by_target_year[&2027], 8);
 }
+
+#[test]
+fn beibei_institution_counts_add_up_and_a_wrong_total_is_caught() {
+    let p = plan("beibei.toml");
+    assert_eq!(p.data.stated_counts.len(), 1);
+    assert_eq!(
+        p.data.stated_counts[0]
+            .parts
+            .iter()
+            .map(|x| x.count)
+            .sum::<u64>(),
+        478
+    );
+    assert!(
+        !hsplan_plan::lint(&p)
+            .iter()
+            .any(|f| f.rule == "ledger-count")
+    );
+    let broken =
+        hsplan_plan::load("b.toml", &p.text.replacen("total = 478", "total = 479", 1)).unwrap();
+    let rules: Vec<_> = hsplan_plan::lint(&broken)
+        .into_iter()
+        .filter(|f| f.rule == "ledger-count")
+        .collect();
+    assert_eq!(rules.len(), 1);
+    assert!(rules[0].message_en.contains("479") && rules[0].message_en.contains("478"));
+}
