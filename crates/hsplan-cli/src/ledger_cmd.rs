@@ -1,14 +1,14 @@
 //! `hsplan ledger projects|tasks`: totals and breakdowns, optionally to XLSX.
 
-use crate::messages::{Lang, pad};
+use crate::messages::{Lang, Msg, fill, pad};
 use anyhow::{Context, Result};
 use hsplan_plan::Plan;
 use hsplan_plan::ledger::{ProjectGroup, project_ledger, task_ledger};
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
 use std::path::{Path, PathBuf};
 
-/// A titled list of groups: (中文 title, English title, groups).
-type Section<'a> = (&'static str, &'static str, Vec<(String, &'a ProjectGroup)>);
+/// A titled list of groups.
+type Section<'a> = (Msg, Vec<(String, &'a ProjectGroup)>);
 
 fn load_all(files: &[PathBuf]) -> Result<Vec<Plan>> {
     files
@@ -70,29 +70,19 @@ pub fn projects(files: &[PathBuf], json: bool, xlsx: Option<&Path>, lang: Lang) 
     if json {
         println!("{}", serde_json::to_string_pretty(&ledger)?);
     } else {
-        let (title, area, inv, land) = match lang {
-            Lang::Zh => ("项目", "建筑面积㎡", "拟投资万元", "新征地亩"),
-            Lang::En => ("projects", "floor m²", "invest. 10k¥", "land mu"),
-        };
+        let t = |m: Msg| m.text(lang);
         println!(
             "{}{:>5}{:>14}{:>14}{:>10}",
             pad("", 24),
-            title,
-            area,
-            inv,
-            land
+            t(Msg::Projects),
+            t(Msg::FloorArea),
+            t(Msg::Investment),
+            t(Msg::NewLand)
         );
-        println!(
-            "{}",
-            group_line(
-                if lang == Lang::Zh { "合计" } else { "total" },
-                &ledger.total
-            )
-        );
+        println!("{}", group_line(t(Msg::Total), &ledger.total));
         let sections: [Section; 3] = [
             (
-                "按建设性质",
-                "by nature",
+                Msg::ByNature,
                 ledger
                     .by_nature
                     .iter()
@@ -100,8 +90,7 @@ pub fn projects(files: &[PathBuf], json: bool, xlsx: Option<&Path>, lang: Lang) 
                     .collect(),
             ),
             (
-                "按状态",
-                "by status",
+                Msg::ByStatus,
                 ledger
                     .by_status
                     .iter()
@@ -109,8 +98,7 @@ pub fn projects(files: &[PathBuf], json: bool, xlsx: Option<&Path>, lang: Lang) 
                     .collect(),
             ),
             (
-                "按开工年度",
-                "by start year",
+                Msg::ByStartYear,
                 ledger
                     .by_start_year
                     .iter()
@@ -118,26 +106,29 @@ pub fn projects(files: &[PathBuf], json: bool, xlsx: Option<&Path>, lang: Lang) 
                     .collect(),
             ),
         ];
-        for (zh, en, groups) in &sections {
-            println!("{}", if lang == Lang::Zh { zh } else { en });
+        for (title, groups) in &sections {
+            println!("{}", t(*title));
             for (k, g) in groups {
                 println!("{}", group_line(&format!("  {k}"), g));
             }
         }
         for c in &ledger.checks {
-            let verdict = match (c.matches(), lang) {
-                (true, Lang::Zh) => "一致",
-                (false, Lang::Zh) => "不一致",
-                (true, Lang::En) => "matches",
-                (false, Lang::En) => "MISMATCH",
-            };
-            println!(
-                "{} {}: stated {} / computed {} — {verdict}",
-                c.table,
-                c.column,
-                num(c.stated),
-                num(c.computed)
+            let verdict = t(if c.matches() {
+                Msg::Matches
+            } else {
+                Msg::Mismatch
+            });
+            let line = fill(
+                t(Msg::TotalCheck),
+                &[
+                    ("table", &c.table),
+                    ("column", &c.column),
+                    ("stated", &num(c.stated)),
+                    ("computed", &num(c.computed)),
+                    ("verdict", &verdict),
+                ],
             );
+            println!("{line}");
         }
     }
     if let Some(path) = xlsx {
@@ -237,8 +228,8 @@ pub fn tasks(files: &[PathBuf], json: bool, xlsx: Option<&Path>, lang: Lang) -> 
     if json {
         println!("{}", serde_json::to_string_pretty(&ledger)?);
     } else {
-        let zh = lang == Lang::Zh;
-        println!("{}: {}", if zh { "任务数" } else { "tasks" }, ledger.count);
+        let t = |m: Msg| m.text(lang);
+        println!("{}: {}", t(Msg::Tasks), ledger.count);
         let width = ledger
             .by_unit
             .keys()
@@ -248,16 +239,9 @@ pub fn tasks(files: &[PathBuf], json: bool, xlsx: Option<&Path>, lang: Lang) -> 
             + 2;
         println!(
             "{}{:>6}{:>6}",
-            pad(
-                if zh {
-                    "责任单位"
-                } else {
-                    "responsible unit"
-                },
-                width
-            ),
-            if zh { "牵头" } else { "lead" },
-            if zh { "参与" } else { "all" }
+            pad(t(Msg::ResponsibleUnit), width),
+            t(Msg::Lead),
+            t(Msg::Involved)
         );
         let mut units: Vec<_> = ledger.by_unit.iter().collect();
         units.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
@@ -269,18 +253,11 @@ pub fn tasks(files: &[PathBuf], json: bool, xlsx: Option<&Path>, lang: Lang) -> 
                 n
             );
         }
-        println!(
-            "{}",
-            if zh {
-                "按目标年份"
-            } else {
-                "by target year"
-            }
-        );
+        println!("{}", t(Msg::ByTargetYear));
         for (y, n) in &ledger.by_target_year {
             println!("  {y}{n:>6}");
         }
-        println!("{}", if zh { "按部分" } else { "by section" });
+        println!("{}", t(Msg::BySection));
         for (s, n) in &ledger.by_section {
             println!("  {}{n:>6}", pad(s, 14));
         }

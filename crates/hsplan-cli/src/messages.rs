@@ -30,6 +30,29 @@ pub enum Msg {
     Elapsed,
     DemoTitle,
     DemoSynthetic,
+    SeverityError,
+    SeverityWarning,
+    SeverityInfo,
+    /// Template: {file} {errors} {warnings} {notes}.
+    CheckSummary,
+    Projects,
+    FloorArea,
+    Investment,
+    NewLand,
+    Total,
+    ByNature,
+    ByStatus,
+    ByStartYear,
+    /// Template: {table} {column} {stated} {computed} {verdict}.
+    TotalCheck,
+    Matches,
+    Mismatch,
+    Tasks,
+    ResponsibleUnit,
+    Lead,
+    Involved,
+    ByTargetYear,
+    BySection,
 }
 
 impl Msg {
@@ -63,6 +86,56 @@ impl Msg {
             (DemoTitle, Lang::En) => "Demo region: Beibei district, Chongqing",
             (DemoSynthetic, Lang::Zh) => "（区划为国家统计局2023年真实数据）",
             (DemoSynthetic, Lang::En) => "(divisions: real NBS 2023 data)",
+            (SeverityError, Lang::Zh) => "错误",
+            (SeverityError, Lang::En) => "error",
+            (SeverityWarning, Lang::Zh) => "警告",
+            (SeverityWarning, Lang::En) => "warning",
+            (SeverityInfo, Lang::Zh) => "提示",
+            (SeverityInfo, Lang::En) => "info",
+            (CheckSummary, Lang::Zh) => {
+                "{file}：{errors} 个错误，{warnings} 个警告，{notes} 个提示"
+            }
+            (CheckSummary, Lang::En) => {
+                "{file}: {errors} errors, {warnings} warnings, {notes} notes"
+            }
+            (Projects, Lang::Zh) => "项目",
+            (Projects, Lang::En) => "projects",
+            (FloorArea, Lang::Zh) => "建筑面积㎡",
+            (FloorArea, Lang::En) => "floor m²",
+            (Investment, Lang::Zh) => "拟投资万元",
+            (Investment, Lang::En) => "invest. 10k¥",
+            (NewLand, Lang::Zh) => "新征地亩",
+            (NewLand, Lang::En) => "land mu",
+            (Total, Lang::Zh) => "合计",
+            (Total, Lang::En) => "total",
+            (ByNature, Lang::Zh) => "按建设性质",
+            (ByNature, Lang::En) => "by nature",
+            (ByStatus, Lang::Zh) => "按状态",
+            (ByStatus, Lang::En) => "by status",
+            (ByStartYear, Lang::Zh) => "按开工年度",
+            (ByStartYear, Lang::En) => "by start year",
+            (TotalCheck, Lang::Zh) => {
+                "{table} {column}：所列 {stated} / 各行之和 {computed} — {verdict}"
+            }
+            (TotalCheck, Lang::En) => {
+                "{table} {column}: stated {stated} / computed {computed} — {verdict}"
+            }
+            (Matches, Lang::Zh) => "一致",
+            (Matches, Lang::En) => "matches",
+            (Mismatch, Lang::Zh) => "不一致",
+            (Mismatch, Lang::En) => "MISMATCH",
+            (Tasks, Lang::Zh) => "任务数",
+            (Tasks, Lang::En) => "tasks",
+            (ResponsibleUnit, Lang::Zh) => "责任单位",
+            (ResponsibleUnit, Lang::En) => "responsible unit",
+            (Lead, Lang::Zh) => "牵头",
+            (Lead, Lang::En) => "lead",
+            (Involved, Lang::Zh) => "参与",
+            (Involved, Lang::En) => "all",
+            (ByTargetYear, Lang::Zh) => "按目标年份",
+            (ByTargetYear, Lang::En) => "by target year",
+            (BySection, Lang::Zh) => "按部分",
+            (BySection, Lang::En) => "by section",
         }
     }
 }
@@ -79,4 +152,13 @@ pub fn label<T: hsplan_model::Labelled>(v: T, lang: Lang) -> &'static str {
 pub fn pad(text: &str, width: usize) -> String {
     let w = unicode_width::UnicodeWidthStr::width(text);
     format!("{text}{}", " ".repeat(width.saturating_sub(w)))
+}
+
+/// Fills a template's `{name}` placeholders.
+pub fn fill(template: &str, values: &[(&str, &dyn std::fmt::Display)]) -> String {
+    let mut out = template.to_string();
+    for (name, value) in values {
+        out = out.replace(&format!("{{{name}}}"), &value.to_string());
+    }
+    out
 }

@@ -1,6 +1,6 @@
 //! `hsplan plan check|show`.
 
-use crate::messages::{Lang, pad};
+use crate::messages::{Lang, Msg, fill, pad};
 use anyhow::Result;
 use hsplan_plan::{Finding, Plan, PlanError, Severity};
 use std::collections::BTreeMap;
@@ -100,14 +100,12 @@ pub fn check(files: &[PathBuf], format: PlanFormat, lang: Lang) -> Result<u8> {
             continue;
         }
         for f in &findings {
-            let sev = match (f.severity, lang) {
-                (Severity::Error, Lang::Zh) => "错误",
-                (Severity::Warning, Lang::Zh) => "警告",
-                (Severity::Info, Lang::Zh) => "提示",
-                (Severity::Error, Lang::En) => "error",
-                (Severity::Warning, Lang::En) => "warning",
-                (Severity::Info, Lang::En) => "info",
-            };
+            let sev = match f.severity {
+                Severity::Error => Msg::SeverityError,
+                Severity::Warning => Msg::SeverityWarning,
+                Severity::Info => Msg::SeverityInfo,
+            }
+            .text(lang);
             let msg = if lang == Lang::Zh {
                 &f.message_zh
             } else {
@@ -121,10 +119,16 @@ pub fn check(files: &[PathBuf], format: PlanFormat, lang: Lang) -> Result<u8> {
             count(Severity::Warning),
             count(Severity::Info),
         );
-        match lang {
-            Lang::Zh => println!("{}：{e} 个错误，{w} 个警告，{i} 个提示", plan.file),
-            Lang::En => println!("{}: {e} errors, {w} warnings, {i} notes", plan.file),
-        }
+        let summary = fill(
+            Msg::CheckSummary.text(lang),
+            &[
+                ("file", &plan.file),
+                ("errors", &e),
+                ("warnings", &w),
+                ("notes", &i),
+            ],
+        );
+        println!("{summary}");
     }
     if let PlanFormat::Json = format {
         println!("{}", serde_json::to_string_pretty(&json)?);
