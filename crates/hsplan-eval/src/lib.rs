@@ -10,6 +10,7 @@
 //! Must not: read files or the store, print, or know about plan file syntax
 //! (it takes a [`ServiceSystem`] in and returns values).
 
+pub mod evaluate;
 pub mod library;
 pub mod measure;
 

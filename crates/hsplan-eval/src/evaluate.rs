@@ -1,0 +1,264 @@
+//! Evaluation arithmetic: the expected value on the path from baseline to target,
+//! progress, status, projection to the target year and the resource gap.
+//!
+//! Status thresholds (documented in docs/evaluation.md):
+//! - **achieved** (已达成): the actual value meets the target (its comparator respected);
+//! - otherwise, with progress p = (actual − baseline) / (target − baseline) and the
+//!   share of time elapsed t = (year − baseline year) / (target year − baseline year):
+//!   **on track** (进度正常) when p ≥ t; **lagging** (滞后) when p ≥ 0.8 t;
+//!   **off track** (严重滞后) when 0 ≤ p < 0.8 t; **regressing** (倒退) when p < 0;
+//! - **no data** (无数据) when the actual value or the baseline is missing.
+
+use hsplan_plan::{Comparator, Direction};
+use std::collections::BTreeMap;
+
+/// Where an indicator stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// 已达成.
+    Achieved,
+    /// 进度正常.
+    OnTrack,
+    /// 滞后.
+    Lagging,
+    /// 严重滞后.
+    OffTrack,
+    /// 倒退.
+    Regressing,
+    /// 无数据.
+    NoData,
+}
+
+impl Status {
+    /// Chinese label.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Status::Achieved => "已达成",
+            Status::OnTrack => "进度正常",
+            Status::Lagging => "滞后",
+            Status::OffTrack => "严重滞后",
+            Status::Regressing => "倒退",
+            Status::NoData => "无数据",
+        }
+    }
+    /// English label.
+    pub fn en(self) -> &'static str {
+        match self {
+            Status::Achieved => "achieved",
+            Status::OnTrack => "on track",
+            Status::Lagging => "lagging",
+            Status::OffTrack => "off track",
+            Status::Regressing => "regressing",
+            Status::NoData => "no data",
+        }
+    }
+}
+
+/// A target: a number, its comparator and the indicator's direction.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Target {
+    /// Target value.
+    pub value: f64,
+    /// ≥, ≤, =, ≈ …
+    pub comparator: Comparator,
+    /// Which way is better.
+    pub direction: Direction,
+}
+
+impl Target {
+    /// Whether a value meets the target.
+    pub fn is_met_by(&self, actual: f64) -> bool {
+        let eps = 1e-9 * self.value.abs().max(1.0);
+        match self.comparator {
+            Comparator::AtLeast => actual >= self.value - eps,
+            Comparator::Above => actual > self.value,
+            Comparator::AtMost => actual <= self.value + eps,
+            Comparator::Below => actual < self.value,
+            Comparator::Equal | Comparator::About => match self.direction {
+                Direction::Higher => actual >= self.value - eps,
+                Direction::Lower => actual <= self.value + eps,
+                Direction::Neutral => {
+                    (actual - self.value).abs() <= 0.05 * self.value.abs().max(1e-9)
+                }
+            },
+        }
+    }
+}
+
+/// The expected value in `year` on the straight path from baseline to target (annual target decomposition).
+pub fn expected_value(baseline: (i32, f64), target: (i32, f64), year: i32) -> f64 {
+    let (y0, v0) = baseline;
+    let (y1, v1) = target;
+    if y1 == y0 {
+        return v1;
+    }
+    let t = ((year - y0) as f64 / (y1 - y0) as f64).clamp(0.0, 1.0);
+    v0 + (v1 - v0) * t
+}
+
+/// Progress from baseline towards target, in % (100 = target reached).
+pub fn progress_pct(baseline: f64, target: f64, actual: f64) -> Option<f64> {
+    ((target - baseline).abs() > f64::EPSILON)
+        .then(|| (actual - baseline) / (target - baseline) * 100.0)
+}
+
+/// The status of an indicator in `year`.
+pub fn status(
+    baseline: Option<(i32, f64)>,
+    target: (i32, Target),
+    actual: Option<f64>,
+    year: i32,
+) -> Status {
+    let Some(actual) = actual else {
+        return Status::NoData;
+    };
+    let (target_year, t) = target;
+    if t.is_met_by(actual) {
+        return Status::Achieved;
+    }
+    let Some((base_year, base)) = baseline else {
+        return Status::NoData;
+    };
+    let Some(p) = progress_pct(base, t.value, actual) else {
+        return Status::OffTrack;
+    };
+    let elapsed = if target_year == base_year {
+        1.0
+    } else {
+        ((year - base_year) as f64 / (target_year - base_year) as f64).clamp(0.0, 1.0)
+    };
+    let p = p / 100.0;
+    if p < 0.0 {
+        Status::Regressing
+    } else if p >= elapsed {
+        Status::OnTrack
+    } else if p >= 0.8 * elapsed {
+        Status::Lagging
+    } else {
+        Status::OffTrack
+    }
+}
+
+/// Values projected to a year from observations.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Projection {
+    /// Least-squares straight line through the observations.
+    pub linear: f64,
+    /// Constant annual growth rate from the first to the last observation.
+    pub compound: Option<f64>,
+}
+
+/// Projects observed values to `year`. Needs at least two observed years.
+pub fn project(observed: &BTreeMap<i32, f64>, year: i32) -> Option<Projection> {
+    if observed.len() < 2 {
+        return None;
+    }
+    let n = observed.len() as f64;
+    let mx = observed.keys().map(|&y| y as f64).sum::<f64>() / n;
+    let my = observed.values().sum::<f64>() / n;
+    let sxx: f64 = observed.keys().map(|&y| (y as f64 - mx).powi(2)).sum();
+    let sxy: f64 = observed
+        .iter()
+        .map(|(&y, &v)| (y as f64 - mx) * (v - my))
+        .sum();
+    let slope = sxy / sxx;
+    let linear = my + slope * (year as f64 - mx);
+    let (&y0, &v0) = observed.iter().next()?;
+    let (&y1, &v1) = observed.iter().next_back()?;
+    let compound =
+        (v0 > 0.0 && v1 > 0.0).then(|| v1 * (v1 / v0).powf((year - y1) as f64 / (y1 - y0) as f64));
+    Some(Projection { linear, compound })
+}
+
+/// How many more units of a resource (doctors, beds…) the target needs at the
+/// projected population: ⌈target × population ÷ factor − current⌉, at least 0.
+pub fn resource_gap(
+    target_density: f64,
+    factor: f64,
+    projected_population: f64,
+    current: f64,
+) -> u64 {
+    let needed = target_density * projected_population / factor - current;
+    if needed <= 0.0 {
+        0
+    } else {
+        needed.ceil() as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn higher(v: f64) -> Target {
+        Target {
+            value: v,
+            comparator: Comparator::Equal,
+            direction: Direction::Higher,
+        }
+    }
+
+    #[test]
+    fn path_and_progress() {
+        assert!((expected_value((2020, 3.88), (2025, 3.9), 2023) - 3.892).abs() < 1e-12);
+        assert_eq!(expected_value((2020, 1.0), (2025, 2.0), 2030), 2.0);
+        assert_eq!(progress_pct(2.0, 4.0, 3.0), Some(50.0));
+        assert_eq!(progress_pct(2.0, 2.0, 3.0), None);
+    }
+
+    #[test]
+    fn status_boundaries() {
+        let t = (2025, higher(10.0));
+        let b = Some((2020, 0.0));
+        // 3 of 5 years elapsed in 2023: on track needs ≥ 6, lagging ≥ 4.8.
+        assert_eq!(status(b, t, Some(10.0), 2023), Status::Achieved);
+        assert_eq!(status(b, t, Some(6.0), 2023), Status::OnTrack);
+        assert_eq!(status(b, t, Some(5.99), 2023), Status::Lagging);
+        assert_eq!(status(b, t, Some(4.8), 2023), Status::Lagging);
+        assert_eq!(status(b, t, Some(4.79), 2023), Status::OffTrack);
+        assert_eq!(status(b, t, Some(0.0), 2023), Status::OffTrack);
+        assert_eq!(status(b, t, Some(-0.1), 2023), Status::Regressing);
+        assert_eq!(status(b, t, None, 2023), Status::NoData);
+        assert_eq!(status(None, t, Some(3.0), 2023), Status::NoData);
+        // Lower is better: average stay 9.9 → <8.
+        let los = (
+            2025,
+            Target {
+                value: 8.0,
+                comparator: Comparator::Below,
+                direction: Direction::Lower,
+            },
+        );
+        assert_eq!(
+            status(Some((2020, 9.9)), los, Some(7.9), 2023),
+            Status::Achieved
+        );
+        assert_eq!(
+            status(Some((2020, 9.9)), los, Some(8.0), 2023),
+            Status::OnTrack
+        );
+        assert_eq!(
+            status(Some((2020, 9.9)), los, Some(10.2), 2023),
+            Status::Regressing
+        );
+    }
+
+    #[test]
+    fn projections() {
+        let obs: BTreeMap<i32, f64> = [(2020, 100.0), (2021, 110.0), (2022, 121.0)]
+            .into_iter()
+            .collect();
+        let p = project(&obs, 2025).unwrap();
+        assert!((p.compound.unwrap() - 161.051).abs() < 1e-9);
+        assert!((p.linear - (110.333_333_333 + 10.5 * 4.0)).abs() < 1e-6);
+        assert!(project(&[(2020, 1.0)].into_iter().collect(), 2025).is_none());
+    }
+
+    #[test]
+    fn gaps() {
+        // 3.9 doctors per 1000 for 850,000 people = 3315; 3300 now → 15 more.
+        assert_eq!(resource_gap(3.9, 1000.0, 850_000.0, 3300.0), 15);
+        assert_eq!(resource_gap(3.9, 1000.0, 850_000.0, 4000.0), 0);
+    }
+}
