@@ -5,6 +5,7 @@
 //! file/row/column messages; the exit code is non-zero on any failure.
 
 mod commands;
+mod indicators_cmd;
 mod ledger_cmd;
 mod messages;
 mod plan_cmd;
@@ -55,6 +56,18 @@ enum Command {
     Ledger {
         #[command(subcommand)]
         what: LedgerWhat,
+    },
+    /// Compute every library indicator for a unit and year from the store.
+    Indicators {
+        /// Unit code (6–12 digits).
+        #[arg(long)]
+        unit: String,
+        /// Year.
+        #[arg(long)]
+        year: i64,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
     },
     /// Run the built-in demo region (Beibei district).
     Demo {
@@ -164,6 +177,13 @@ pub enum ExportWhat {
 }
 
 fn main() -> std::process::ExitCode {
+    // Output piped into `head` and closed early ends the program quietly, as for any
+    // Unix tool, instead of a panic on a broken pipe.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread is started.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     if let Command::Plan {
         what: PlanWhat::Check { files, format },
@@ -192,6 +212,9 @@ fn run(cli: Cli) -> Result<()> {
         Command::Export { what, out } => commands::export(&cli.db, what, &out, cli.lang),
         Command::Status => commands::status(&cli.db, cli.lang),
         Command::Demo { out } => commands::demo(&out, cli.lang),
+        Command::Indicators { unit, year, json } => {
+            indicators_cmd::run(&cli.db, &unit, year, json, cli.lang)
+        }
         Command::Plan {
             what: PlanWhat::Show { file, format, out },
         } => plan_cmd::show(&file, format, out.as_deref()),

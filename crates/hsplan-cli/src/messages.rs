@@ -53,6 +53,15 @@ pub enum Msg {
     Involved,
     ByTargetYear,
     BySection,
+    Indicator,
+    Value,
+    Numerator,
+    Denominator,
+    /// Template: {missing}.
+    GapNumerator,
+    /// Template: {missing}.
+    GapDenominator,
+    GapZero,
 }
 
 impl Msg {
@@ -136,6 +145,22 @@ impl Msg {
             (ByTargetYear, Lang::En) => "by target year",
             (BySection, Lang::Zh) => "按部分",
             (BySection, Lang::En) => "by section",
+            (Indicator, Lang::Zh) => "指标",
+            (Indicator, Lang::En) => "indicator",
+            (Value, Lang::Zh) => "值",
+            (Value, Lang::En) => "value",
+            (Numerator, Lang::Zh) => "分子",
+            (Numerator, Lang::En) => "numerator",
+            (Denominator, Lang::Zh) => "分母",
+            (Denominator, Lang::En) => "denominator",
+            (GapNumerator, Lang::Zh) => "无数据：{missing} 个机构未报告",
+            (GapNumerator, Lang::En) => "no data: {missing} facilities did not report",
+            (GapDenominator, Lang::Zh) => "无数据：缺 {missing} 项人口或分母数据",
+            (GapDenominator, Lang::En) => {
+                "no data: {missing} population/denominator records missing"
+            }
+            (GapZero, Lang::Zh) => "分母为零",
+            (GapZero, Lang::En) => "denominator is zero",
         }
     }
 }

@@ -35,3 +35,51 @@ fn demo_output() {
         .collect();
     insta::assert_snapshot!(text);
 }
+
+#[test]
+fn indicators_on_the_examples() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    load_examples(&db);
+    let out = hsplan(&db)
+        .args(["indicators", "--unit", "500109", "--year", "2020"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap());
+    let out = hsplan(&db)
+        .args(["indicators", "--unit", "500109", "--year", "2020", "--json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = v["indicators"].as_array().unwrap();
+    assert_eq!(rows.len(), hsplan_eval::INDICATORS.len());
+    let doctors = rows
+        .iter()
+        .find(|r| r["id"] == "licensed_doctors_per_1000")
+        .unwrap();
+    // Examples: (520+20) + (230+10) + (24+6) + (1+1) = 812 doctors over 834,700 residents.
+    assert!((doctors["value"].as_f64().unwrap() - 812.0 / 834.7).abs() < 1e-9);
+    let beds = rows.iter().find(|r| r["id"] == "beds_per_1000").unwrap();
+    assert!(
+        beds["value"].is_null(),
+        "the example clinic reports no beds: missing, not zero"
+    );
+}
+
+#[test]
+fn broken_pipe_is_not_a_panic() {
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "{} --help | head -1",
+            assert_cmd::cargo::cargo_bin("hsplan").display()
+        ))
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+}
