@@ -40,6 +40,14 @@ fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> anyhow::Error {
     anyhow::anyhow!("writing XLSX: {e}")
 }
 
+/// Saves a workbook and says where.
+pub(crate) fn save_workbook(book: &mut Workbook, path: &Path) -> Result<()> {
+    book.save(path)
+        .with_context(|| format!("{}: cannot write", path.display()))?;
+    println!("XLSX: {}", path.display());
+    Ok(())
+}
+
 pub(crate) fn write_rows(
     sheet: &mut Worksheet,
     headers: &[&str],
@@ -214,9 +222,7 @@ pub fn projects(files: &[PathBuf], json: bool, xlsx: Option<&Path>, lang: Lang) 
             ],
             &rows,
         )?;
-        book.save(path)
-            .with_context(|| format!("{}: cannot write", path.display()))?;
-        println!("XLSX: {}", path.display());
+        save_workbook(&mut book, path)?;
     }
     Ok(())
 }
@@ -298,9 +304,7 @@ pub fn tasks(files: &[PathBuf], json: bool, xlsx: Option<&Path>, lang: Lang) -> 
             ],
             &rows,
         )?;
-        book.save(path)
-            .with_context(|| format!("{}: cannot write", path.display()))?;
-        println!("XLSX: {}", path.display());
+        save_workbook(&mut book, path)?;
     }
     Ok(())
 }

@@ -393,9 +393,7 @@ pub fn show(
                 let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
                 crate::ledger_cmd::write_rows(sheet, &headers, rows)?;
             }
-            book.save(out)
-                .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", out.display()))?;
-            println!("XLSX: {}", out.display());
+            crate::ledger_cmd::save_workbook(&mut book, out)?;
         }
         PlanFormat::Json => {
             let v: Vec<_> = tables
