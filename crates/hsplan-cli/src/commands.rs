@@ -1,10 +1,10 @@
 //! Command handlers: each opens the store, calls the libraries, prints a summary.
 
-use crate::messages::{Lang, Msg, label, pad};
+use crate::messages::{Lang, Msg, fill, label, pad};
 use crate::{BuiltinAdmin, ExportWhat, ImportWhat};
 use anyhow::{Context, Result, bail};
 use hsplan_io::{TableKind, read_table, tables, write_table};
-use hsplan_model::{AdminCode, AdminLevel};
+use hsplan_model::{AdminCode, AdminLevel, Origin, Sourced};
 use hsplan_store::{ImportBatch, ImportSummary, SqliteStore, Store, StoreCounts};
 use std::path::Path;
 use std::time::Instant;
@@ -146,8 +146,12 @@ pub fn status(db: &Path, lang: Lang) -> Result<()> {
     Ok(())
 }
 
-/// The demo so far: a fresh store with the real Chongqing hierarchy, and the
-/// Beibei district subtree summarised. (Evaluation joins when it lands.)
+/// The encoded Beibei plan, compiled in so the demo runs from anywhere.
+const BEIBEI_PLAN: &str = include_str!("../../../data/plans/beibei.toml");
+
+/// The demo: a fresh store with the real Chongqing hierarchy and the synthetic Beibei
+/// registry (2020–2024), then the Beibei plan evaluated for the mid-term (2023) and the
+/// latest year (2024), written to `out/evaluation-YEAR.json`.
 pub fn demo(out: &Path, lang: Lang) -> Result<()> {
     let start = Instant::now();
     std::fs::create_dir_all(out)
@@ -159,39 +163,114 @@ pub fn demo(out: &Path, lang: Lang) -> Result<()> {
             std::fs::remove_file(&p).with_context(|| format!("{}: cannot remove", p.display()))?;
         }
     }
-    let mut store = open(&db)?;
-    store.import(&ImportBatch {
-        units: hsplan_io::nbs::chongqing_hierarchy()?,
+    let units = hsplan_io::nbs::chongqing_hierarchy()?;
+    let plain: Vec<_> = units.iter().map(|u| u.value.clone()).collect();
+    let registry = hsplan_synth::beibei(&plain, 2020);
+    let origin = |row: usize| Origin {
+        file: "(synthetic: hsplan-synth, seed 2020)".into(),
+        row,
+    };
+    let batch = ImportBatch {
+        units,
+        population: registry
+            .population
+            .into_iter()
+            .enumerate()
+            .map(|(i, value)| Sourced {
+                origin: origin(i + 1),
+                value,
+            })
+            .collect(),
+        facilities: registry
+            .facilities
+            .into_iter()
+            .enumerate()
+            .map(|(i, value)| Sourced {
+                origin: origin(i + 1),
+                value,
+            })
+            .collect(),
+        facility_years: registry
+            .facility_years
+            .into_iter()
+            .enumerate()
+            .map(|(i, value)| Sourced {
+                origin: origin(i + 1),
+                value,
+            })
+            .collect(),
         ..Default::default()
-    })?;
+    };
+    let mut store = open(&db)?;
+    store.import(&batch)?;
     let sys = store.load()?;
+    let plan = hsplan_plan::load("data/plans/beibei.toml", BEIBEI_PLAN)?;
     let beibei = AdminCode::parse("500109").expect("valid code");
     println!("{}", Msg::DemoTitle.text(lang));
     println!("{}", Msg::DemoSynthetic.text(lang));
-    let mut by_kind = std::collections::BTreeMap::new();
-    for u in sys.descendants(beibei) {
-        let key = (u.level(), u.kind.map(|k| label(k, lang)).unwrap_or("-"));
-        *by_kind.entry(key).or_insert(0usize) += 1;
+    for note in &registry.notes {
+        println!("  * {}", if lang == Lang::Zh { &note.zh } else { &note.en });
     }
-    for ((level, kind), n) in by_kind {
+    for year in [2023, 2024] {
+        let y = hsplan_model::Year::new(year).expect("year");
+        let rows = hsplan_eval::evaluate::evaluate_plan(&sys, &plan, beibei, y);
+        println!();
         println!(
-            "  {}{}{:>6}",
-            pad(level_name(level, lang), 10),
-            pad(kind, 36),
-            n
+            "{}",
+            fill(Msg::EvaluationHeading.text(lang), &[("year", &year)])
         );
+        println!(
+            "{} {}{}{}{}{}",
+            pad(Msg::Indicator.text(lang), 70),
+            pad(Msg::Baseline.text(lang), 9),
+            pad(Msg::TargetWord.text(lang), 9),
+            pad(Msg::Expected.text(lang), 9),
+            pad(Msg::Actual.text(lang), 9),
+            Msg::StatusWord.text(lang)
+        );
+        let mut by_status = std::collections::BTreeMap::new();
+        for r in &rows {
+            let name = if lang == Lang::Zh {
+                &r.name_zh
+            } else {
+                &r.name_en
+            };
+            let mark = if r.binding { "★" } else { " " };
+            let ratio = r.target.contains(':');
+            let num = |v: Option<f64>| {
+                v.map(|x| {
+                    if ratio {
+                        format!("1:{x:.2}")
+                    } else {
+                        format!("{x:.2}")
+                    }
+                })
+                .unwrap_or_else(|| "—".into())
+            };
+            let status = if lang == Lang::Zh {
+                r.status.zh()
+            } else {
+                r.status.en()
+            };
+            println!(
+                "{} {}{}{}{}{}",
+                pad(&format!("{mark}{name}"), 70),
+                pad(&r.baseline, 9),
+                pad(&r.target, 9),
+                pad(&num(r.expected), 9),
+                pad(&num(r.actual), 9),
+                status
+            );
+            *by_status.entry(status).or_insert(0usize) += 1;
+        }
+        let summary: Vec<String> = by_status.iter().map(|(s, n)| format!("{s} {n}")).collect();
+        println!("{}", summary.join(" · "));
+        let json = out.join(format!("evaluation-{year}.json"));
+        std::fs::write(&json, serde_json::to_string_pretty(&serde_json::json!({"plan": plan.data.plan.id.get_ref(), "unit": beibei.to_string(), "year": year, "synthetic_registry": true, "indicators": rows}))?)
+            .with_context(|| format!("{}: cannot write", json.display()))?;
+        println!("{}: {}", Msg::Exported.text(lang), json.display());
     }
-    let units_csv = out.join("beibei-units.csv");
-    let units: Vec<_> = std::iter::once(&sys.units[&beibei])
-        .chain(sys.descendants(beibei))
-        .collect();
-    write_table(
-        &units_csv,
-        &TableKind::Units.schema(),
-        &tables::units_to_table(units),
-    )?;
     println!("{}: {}", Msg::StoreAt.text(lang), db.display());
-    println!("{}: {}", Msg::Exported.text(lang), units_csv.display());
     println!(
         "{}: {:.2} s",
         Msg::Elapsed.text(lang),

@@ -62,6 +62,13 @@ pub enum Msg {
     /// Template: {missing}.
     GapDenominator,
     GapZero,
+    /// Template: {year}.
+    EvaluationHeading,
+    Baseline,
+    TargetWord,
+    Expected,
+    Actual,
+    StatusWord,
 }
 
 impl Msg {
@@ -93,8 +100,12 @@ impl Msg {
             (Elapsed, Lang::En) => "elapsed",
             (DemoTitle, Lang::Zh) => "演示区域：重庆市北碚区",
             (DemoTitle, Lang::En) => "Demo region: Beibei district, Chongqing",
-            (DemoSynthetic, Lang::Zh) => "（区划为国家统计局2023年真实数据）",
-            (DemoSynthetic, Lang::En) => "(divisions: real NBS 2023 data)",
+            (DemoSynthetic, Lang::Zh) => {
+                "区划为国家统计局2023年真实数据；人口与机构登记为合成数据（种子固定，2020年按规划专栏1校准）"
+            }
+            (DemoSynthetic, Lang::En) => {
+                "Divisions: real NBS 2023 data. Population and facility registry: SYNTHETIC (seeded; 2020 calibrated to the plan's 专栏1)"
+            }
             (SeverityError, Lang::Zh) => "错误",
             (SeverityError, Lang::En) => "error",
             (SeverityWarning, Lang::Zh) => "警告",
@@ -161,6 +172,18 @@ impl Msg {
             }
             (GapZero, Lang::Zh) => "分母为零",
             (GapZero, Lang::En) => "denominator is zero",
+            (EvaluationHeading, Lang::Zh) => "{year}年规划指标监测（★ 约束性）",
+            (EvaluationHeading, Lang::En) => "Plan indicators in {year} (★ binding)",
+            (Baseline, Lang::Zh) => "基期",
+            (Baseline, Lang::En) => "baseline",
+            (TargetWord, Lang::Zh) => "目标",
+            (TargetWord, Lang::En) => "target",
+            (Expected, Lang::Zh) => "应达",
+            (Expected, Lang::En) => "expected",
+            (Actual, Lang::Zh) => "实际",
+            (Actual, Lang::En) => "actual",
+            (StatusWord, Lang::Zh) => "状态",
+            (StatusWord, Lang::En) => "status",
         }
     }
 }

@@ -129,7 +129,8 @@ pub fn status(
         ((year - base_year) as f64 / (target_year - base_year) as f64).clamp(0.0, 1.0)
     };
     let p = p / 100.0;
-    if p < 0.0 {
+    // Within 0.1 % of the baseline counts as no movement, not as a step back.
+    if p < -1e-3 {
         Status::Regressing
     } else if p >= elapsed {
         Status::OnTrack
@@ -261,4 +262,100 @@ mod tests {
         assert_eq!(resource_gap(3.9, 1000.0, 850_000.0, 3300.0), 15);
         assert_eq!(resource_gap(3.9, 1000.0, 850_000.0, 4000.0), 0);
     }
+}
+
+/// One plan indicator evaluated for a year.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct EvaluatedIndicator {
+    /// Plan row label.
+    pub row: String,
+    /// Indicator id.
+    pub id: String,
+    /// Name as published.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// Binding (约束性) or not.
+    pub binding: bool,
+    /// Baseline as published.
+    pub baseline: String,
+    /// Target as published.
+    pub target: String,
+    /// Value computed from the model for the year (x of 1:x for ratios).
+    pub actual: Option<f64>,
+    /// Expected value for the year on the path from baseline to target.
+    pub expected: Option<f64>,
+    /// Progress from baseline to target, %.
+    pub progress_pct: Option<f64>,
+    /// Status.
+    pub status: Status,
+}
+
+/// Evaluates every plan indicator that has a formula in the library, for `unit` in `year`.
+/// Binding indicators come first, then the plan's order.
+pub fn evaluate_plan(
+    sys: &hsplan_model::ServiceSystem,
+    plan: &hsplan_plan::Plan,
+    unit: hsplan_model::AdminCode,
+    year: hsplan_model::Year,
+) -> Vec<EvaluatedIndicator> {
+    use hsplan_plan::{Nature, PublishedValue};
+    let h = &plan.data.plan;
+    let base_year = h.baseline_year.as_ref().map(|y| *y.get_ref() as i32);
+    let target_year = h.target_years.get_ref().last().copied().unwrap_or_default() as i32;
+    let mut rows: Vec<EvaluatedIndicator> = plan
+        .data
+        .indicators
+        .iter()
+        .filter_map(|ind| {
+            let def = crate::find(ind.formula.as_deref()?)?;
+            let actual = crate::compute(sys, def, unit, year).value.ok();
+            let baseline = ind
+                .baseline
+                .as_ref()
+                .map(|b| PublishedValue::parse(b.get_ref()));
+            let base = baseline
+                .as_ref()
+                .and_then(PublishedValue::number)
+                .zip(base_year)
+                .map(|(v, y)| (y, v));
+            let target_value = ind
+                .target
+                .as_ref()
+                .map(|t| PublishedValue::parse(t.get_ref()));
+            let (tv, comparator) = match target_value {
+                Some(PublishedValue::Number {
+                    value, comparator, ..
+                }) => (value, comparator),
+                Some(PublishedValue::Ratio {
+                    per_one,
+                    comparator,
+                }) => (per_one, comparator),
+                _ => return None,
+            };
+            let target = Target {
+                value: tv,
+                comparator,
+                direction: ind.direction,
+            };
+            let expected = base.map(|b| expected_value(b, (target_year, tv), year.get() as i32));
+            Some(EvaluatedIndicator {
+                row: ind.row.get_ref().clone(),
+                id: ind.id.get_ref().clone(),
+                name_zh: ind.name_zh.clone(),
+                name_en: ind.name_en.clone(),
+                binding: ind.nature == Some(Nature::Binding),
+                baseline: ind.baseline_text().to_string(),
+                target: ind.target_text().to_string(),
+                actual,
+                expected,
+                progress_pct: base
+                    .zip(actual)
+                    .and_then(|((_, b), a)| progress_pct(b, tv, a)),
+                status: status(base, (target_year, target), actual, year.get() as i32),
+            })
+        })
+        .collect();
+    rows.sort_by_key(|r| !r.binding);
+    rows
 }
