@@ -239,7 +239,6 @@ pub fn beibei(units: &[AdminUnit], seed: u64) -> SyntheticRegistry {
             format!("民营综合医院{}（合成）", i + 1),
         ));
     }
-    let hospitals = plans.len();
     for t in &towns {
         plans.push(fac(
             T::TownshipHealthCentre,
@@ -337,7 +336,6 @@ pub fn beibei(units: &[AdminUnit], seed: u64) -> SyntheticRegistry {
             closed: None,
         });
     }
-    let _ = hospitals;
     out.facility_years = resources(&out.facilities, &mut rng);
     out.notes = vec![
         Note {
@@ -378,7 +376,6 @@ fn resources(fs: &[Facility], rng: &mut Rng) -> Vec<FacilityYear> {
     let n = fs.len();
     let mut q: Vec<BTreeMap<Q, u64>> = vec![BTreeMap::new(); n];
     let mut caps: Vec<Vec<C>> = vec![Vec::new(); n];
-    let name = |i: usize| fs[i].name.as_str();
     let find = |s: &str| fs.iter().position(|f| f.name == s).expect("named facility");
     let (h1, h2, tcm, psych) = (
         find("区人民医院（合成）"),
@@ -641,7 +638,6 @@ fn resources(fs: &[Facility], rng: &mut Rng) -> Vec<FacilityYear> {
     }
     caps[tcm].extend([C::PreventiveTreatment, C::Rehabilitation]);
     caps[psych].push(C::MentalHealthDept);
-    let _ = name;
     trajectories(fs, &q, &caps, &secondary_general, &centres)
 }
 
