@@ -1,6 +1,6 @@
 //! Command handlers: each opens the store, calls the libraries, prints a summary.
 
-use crate::messages::{Lang, Msg, fill, label, pad};
+use crate::messages::{Lang, Msg, label, pad};
 use crate::{BuiltinAdmin, ExportWhat, ImportWhat};
 use anyhow::{Context, Result, bail};
 use hsplan_io::{TableKind, read_table, tables, write_table};
@@ -213,58 +213,8 @@ pub fn demo(out: &Path, lang: Lang) -> Result<()> {
     }
     for year in [2023, 2024] {
         let y = hsplan_model::Year::new(year).expect("year");
-        let rows = hsplan_eval::evaluate::evaluate_plan(&sys, &plan, beibei, y);
         println!();
-        println!(
-            "{}",
-            fill(Msg::EvaluationHeading.text(lang), &[("year", &year)])
-        );
-        println!(
-            "{} {}{}{}{}{}",
-            pad(Msg::Indicator.text(lang), 70),
-            pad(Msg::Baseline.text(lang), 9),
-            pad(Msg::TargetWord.text(lang), 9),
-            pad(Msg::Expected.text(lang), 9),
-            pad(Msg::Actual.text(lang), 9),
-            Msg::StatusWord.text(lang)
-        );
-        let mut by_status = std::collections::BTreeMap::new();
-        for r in &rows {
-            let name = if lang == Lang::Zh {
-                &r.name_zh
-            } else {
-                &r.name_en
-            };
-            let mark = if r.binding { "★" } else { " " };
-            let ratio = r.target.contains(':');
-            let num = |v: Option<f64>| {
-                v.map(|x| {
-                    if ratio {
-                        format!("1:{x:.2}")
-                    } else {
-                        format!("{x:.2}")
-                    }
-                })
-                .unwrap_or_else(|| "—".into())
-            };
-            let status = if lang == Lang::Zh {
-                r.status.zh()
-            } else {
-                r.status.en()
-            };
-            println!(
-                "{} {}{}{}{}{}",
-                pad(&format!("{mark}{name}"), 70),
-                pad(&r.baseline, 9),
-                pad(&r.target, 9),
-                pad(&num(r.expected), 9),
-                pad(&num(r.actual), 9),
-                status
-            );
-            *by_status.entry(status).or_insert(0usize) += 1;
-        }
-        let summary: Vec<String> = by_status.iter().map(|(s, n)| format!("{s} {n}")).collect();
-        println!("{}", summary.join(" · "));
+        let rows = crate::evaluate_cmd::print(&sys, &plan, beibei, y, lang);
         let json = out.join(format!("evaluation-{year}.json"));
         std::fs::write(&json, serde_json::to_string_pretty(&serde_json::json!({"plan": plan.data.plan.id.get_ref(), "unit": beibei.to_string(), "year": year, "synthetic_registry": true, "indicators": rows}))?)
             .with_context(|| format!("{}: cannot write", json.display()))?;

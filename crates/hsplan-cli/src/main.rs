@@ -5,6 +5,7 @@
 //! file/row/column messages; the exit code is non-zero on any failure.
 
 mod commands;
+mod evaluate_cmd;
 mod indicators_cmd;
 mod ledger_cmd;
 mod messages;
@@ -69,6 +70,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Evaluate a plan's indicators for a year from the store.
+    Evaluate(evaluate_cmd::EvaluateArgs),
     /// Run the built-in demo region (Beibei district).
     Demo {
         /// Directory for the demo store and outputs.
@@ -212,6 +215,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Export { what, out } => commands::export(&cli.db, what, &out, cli.lang),
         Command::Status => commands::status(&cli.db, cli.lang),
         Command::Demo { out } => commands::demo(&out, cli.lang),
+        Command::Evaluate(args) => evaluate_cmd::run(&cli.db, &args, cli.lang),
         Command::Indicators { unit, year, json } => {
             indicators_cmd::run(&cli.db, &unit, year, json, cli.lang)
         }

@@ -69,6 +69,13 @@ pub enum Msg {
     Expected,
     Actual,
     StatusWord,
+    /// Template: {indicator}.
+    LeagueHeading,
+    /// Template: {indicator} {gini}.
+    EquityLine,
+    ModeAnnual,
+    ModeMidterm,
+    ModeFinal,
 }
 
 impl Msg {
@@ -184,6 +191,16 @@ impl Msg {
             (Actual, Lang::En) => "actual",
             (StatusWord, Lang::Zh) => "状态",
             (StatusWord, Lang::En) => "status",
+            (LeagueHeading, Lang::Zh) => "各镇街排名·{indicator}",
+            (LeagueHeading, Lang::En) => "Sub-units ranked · {indicator}",
+            (EquityLine, Lang::Zh) => "公平性（按人口基尼系数）· {indicator}：{gini}",
+            (EquityLine, Lang::En) => "Equity (Gini by population) · {indicator}: {gini}",
+            (ModeAnnual, Lang::Zh) => "年度监测",
+            (ModeAnnual, Lang::En) => "annual monitoring",
+            (ModeMidterm, Lang::Zh) => "中期评估",
+            (ModeMidterm, Lang::En) => "mid-term evaluation",
+            (ModeFinal, Lang::Zh) => "终期评估",
+            (ModeFinal, Lang::En) => "final evaluation",
         }
     }
 }

@@ -359,3 +359,93 @@ pub fn evaluate_plan(
     rows.sort_by_key(|r| !r.binding);
     rows
 }
+
+/// One sub-unit in a league table.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct LeagueRow {
+    /// Sub-unit code.
+    pub unit: String,
+    /// Its name.
+    pub name: String,
+    /// Its value, if complete.
+    pub value: Option<f64>,
+    /// Numerator (e.g. beds) as reported.
+    pub numerator: f64,
+    /// Denominator (e.g. residents) as reported.
+    pub denominator: Option<f64>,
+}
+
+/// The indicator for every direct sub-unit of `unit`, best first (in the indicator's
+/// direction; sub-units without a complete value last).
+pub fn league_table(
+    sys: &hsplan_model::ServiceSystem,
+    def: &'static crate::IndicatorDef,
+    unit: hsplan_model::AdminCode,
+    year: hsplan_model::Year,
+    direction: Direction,
+) -> Vec<LeagueRow> {
+    let mut rows: Vec<LeagueRow> = sys
+        .children(unit)
+        .map(|u| {
+            let v = crate::compute(sys, def, u.code, year);
+            LeagueRow {
+                unit: u.code.to_string(),
+                name: u.name.clone(),
+                value: v.value.ok(),
+                numerator: v.numerator.value,
+                denominator: v.denominator.map(|d| d.value),
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| match (a.value, b.value) {
+        (Some(x), Some(y)) => match direction {
+            Direction::Lower => x.total_cmp(&y),
+            _ => y.total_cmp(&x),
+        }
+        .then_with(|| a.unit.cmp(&b.unit)),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.unit.cmp(&b.unit),
+    });
+    rows
+}
+
+/// Gini coefficient of a resource across groups relative to their population
+/// (0 = resource spread exactly like the population, 1 = all in one group).
+/// `groups` are (resource, population); groups without population are skipped.
+pub fn gini(groups: &[(f64, f64)]) -> Option<f64> {
+    let mut g: Vec<(f64, f64)> = groups
+        .iter()
+        .copied()
+        .filter(|&(r, p)| p > 0.0 && r >= 0.0)
+        .collect();
+    let (rt, pt): (f64, f64) = g.iter().fold((0.0, 0.0), |(a, b), &(r, p)| (a + r, b + p));
+    if g.len() < 2 || rt <= 0.0 {
+        return None;
+    }
+    g.sort_by(|a, b| (a.0 / a.1).total_cmp(&(b.0 / b.1)));
+    let (mut x0, mut y0, mut area) = (0.0, 0.0, 0.0);
+    for (r, p) in g {
+        let (x1, y1) = (x0 + p / pt, y0 + r / rt);
+        area += (x1 - x0) * (y1 + y0);
+        (x0, y0) = (x1, y1);
+    }
+    Some(1.0 - area)
+}
+
+#[cfg(test)]
+mod league_tests {
+    use super::*;
+
+    #[test]
+    fn gini_bounds() {
+        assert!(
+            (gini(&[(10.0, 100.0), (20.0, 200.0)]).unwrap()).abs() < 1e-12,
+            "proportional spread is 0"
+        );
+        // All resource in one of two equal groups: 0.5 for two groups.
+        assert!((gini(&[(0.0, 100.0), (10.0, 100.0)]).unwrap() - 0.5).abs() < 1e-12);
+        assert_eq!(gini(&[(1.0, 1.0)]), None);
+        assert_eq!(gini(&[(0.0, 1.0), (0.0, 1.0)]), None);
+    }
+}
