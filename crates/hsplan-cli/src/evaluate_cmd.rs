@@ -104,14 +104,47 @@ pub fn print(
             &r.name_en
         };
         let mark = if r.binding { "★" } else { " " };
+        let target_year = plan
+            .data
+            .plan
+            .target_years
+            .get_ref()
+            .last()
+            .copied()
+            .unwrap_or_default();
+        let outlook = match (r.projection, r.will_reach) {
+            (Some(p), Some(true)) => fill(
+                t(Msg::ProjectionReach),
+                &[("year", &target_year), ("value", &shown(r, Some(p.linear)))],
+            ),
+            (Some(p), Some(false)) => {
+                let target = hsplan_plan::PublishedValue::parse(&r.target)
+                    .number()
+                    .unwrap_or(p.linear);
+                let miss = format!("{:.2}", (target - p.linear).abs());
+                fill(
+                    t(Msg::ProjectionMiss),
+                    &[
+                        ("year", &target_year),
+                        ("value", &shown(r, Some(p.linear))),
+                        ("miss", &miss),
+                    ],
+                )
+            }
+            _ => String::new(),
+        };
+        let gap = match r.gap {
+            Some(n) if n > 0 => format!("；{}", fill(t(Msg::GapUnits), &[("n", &n)])),
+            _ => String::new(),
+        };
         println!(
-            "{} {}{}{}{}{}",
+            "{} {}{}{}{}{}{outlook}{gap}",
             pad(&format!("{mark}{name}"), 70),
             pad(&r.baseline, 9),
             pad(&r.target, 9),
             pad(&shown(r, r.expected), 9),
             pad(&shown(r, r.actual), 9),
-            status_text(r.status, lang)
+            pad(status_text(r.status, lang), 12)
         );
         *by_status.entry(r.status).or_insert(0usize) += 1;
     }

@@ -76,6 +76,12 @@ pub enum Msg {
     ModeAnnual,
     ModeMidterm,
     ModeFinal,
+    /// Template: {year} {value}.
+    ProjectionReach,
+    /// Template: {year} {value} {miss}.
+    ProjectionMiss,
+    /// Template: {n}.
+    GapUnits,
 }
 
 impl Msg {
@@ -201,6 +207,12 @@ impl Msg {
             (ModeMidterm, Lang::En) => "mid-term evaluation",
             (ModeFinal, Lang::Zh) => "终期评估",
             (ModeFinal, Lang::En) => "final evaluation",
+            (ProjectionReach, Lang::Zh) => "{year}年预计{value}，可达成",
+            (ProjectionReach, Lang::En) => "{year}: projected {value}, will reach",
+            (ProjectionMiss, Lang::Zh) => "{year}年预计{value}，差{miss}",
+            (ProjectionMiss, Lang::En) => "{year}: projected {value}, will miss by {miss}",
+            (GapUnits, Lang::Zh) => "较现有需新增{n}",
+            (GapUnits, Lang::En) => "{n} more than today needed",
         }
     }
 }

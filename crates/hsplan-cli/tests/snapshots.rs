@@ -155,4 +155,29 @@ fn evaluate_the_demo_store_in_every_format() {
         .find(|r| r["id"] == "beds_per_1000")
         .unwrap();
     assert!((beds["actual"].as_f64().unwrap() - 6.57).abs() < 0.005);
+    // Projections and gaps from the observed years: shares stay within 100 %, densities get a gap.
+    let json: serde_json::Value = serde_json::from_slice(
+        &hsplan(&db)
+            .args(["evaluate", "--year", "2024", "--format", "json", "--plan"])
+            .arg(&plan)
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let rows = json["indicators"].as_array().unwrap();
+    let fever = rows
+        .iter()
+        .find(|r| r["id"] == "share_primary_centres_with_fever_clinic_pct")
+        .unwrap();
+    assert!(fever["projection"]["linear"].as_f64().unwrap() <= 100.0);
+    let nurses = rows
+        .iter()
+        .find(|r| r["id"] == "registered_nurses_per_1000")
+        .unwrap();
+    assert_eq!(nurses["will_reach"], false);
+    assert!(
+        nurses["gap"].as_u64().unwrap() > 0,
+        "nurses fall short of 4.7 per 1,000"
+    );
 }

@@ -289,6 +289,13 @@ pub struct EvaluatedIndicator {
     pub progress_pct: Option<f64>,
     /// Status.
     pub status: Status,
+    /// Projection to the target year from the observed years up to the evaluated one.
+    pub projection: Option<Projection>,
+    /// Whether the linear projection meets the target.
+    pub will_reach: Option<bool>,
+    /// Units of the numerator's resource still needed in the target year at the projected
+    /// population (densities per population only), e.g. 需新增执业（助理）医师 N 人.
+    pub gap: Option<u64>,
 }
 
 /// Evaluates every plan indicator that has a formula in the library, for `unit` in `year`.
@@ -339,6 +346,30 @@ pub fn evaluate_plan(
                 direction: ind.direction,
             };
             let expected = base.map(|b| expected_value(b, (target_year, tv), year.get() as i32));
+            let observed: BTreeMap<i32, f64> = sys
+                .years()
+                .into_iter()
+                .filter(|y| *y <= year)
+                .filter_map(|y| {
+                    crate::compute(sys, def, unit, y)
+                        .value
+                        .ok()
+                        .map(|v| (y.get() as i32, v))
+                })
+                .collect();
+            // A share cannot be projected beyond 0–100 %.
+            let projection = project(&observed, target_year).map(|p| {
+                if def.unit == "%" {
+                    Projection {
+                        linear: p.linear.clamp(0.0, 100.0),
+                        compound: p.compound.map(|c| c.clamp(0.0, 100.0)),
+                    }
+                } else {
+                    p
+                }
+            });
+            let will_reach = projection.map(|p| target.is_met_by(p.linear));
+            let gap = population_gap(sys, def, unit, year, target_year, tv);
             Some(EvaluatedIndicator {
                 row: ind.row.get_ref().clone(),
                 id: ind.id.get_ref().clone(),
@@ -353,11 +384,45 @@ pub fn evaluate_plan(
                     .zip(actual)
                     .and_then(|((_, b), a)| progress_pct(b, tv, a)),
                 status: status(base, (target_year, target), actual, year.get() as i32),
+                projection,
+                will_reach,
+                gap,
             })
         })
         .collect();
     rows.sort_by_key(|r| !r.binding);
     rows
+}
+
+/// For a per-population density: how many more units the target needs in the target year,
+/// with the population projected linearly from the observed years.
+fn population_gap(
+    sys: &hsplan_model::ServiceSystem,
+    def: &'static crate::IndicatorDef,
+    unit: hsplan_model::AdminCode,
+    year: hsplan_model::Year,
+    target_year: i32,
+    target: f64,
+) -> Option<u64> {
+    let crate::Measure::Population(base) = def.denominator? else {
+        return None;
+    };
+    if def.form != crate::Form::Rate {
+        return None;
+    }
+    let pops: BTreeMap<i32, f64> = sys
+        .years()
+        .into_iter()
+        .filter(|y| *y <= year)
+        .filter_map(|y| {
+            crate::measure::population(sys, unit, y, base)
+                .complete()
+                .map(|p| (y.get() as i32, p))
+        })
+        .collect();
+    let projected = project(&pops, target_year)?.linear;
+    let current = def.numerator.amount(sys, unit, year).complete()?;
+    Some(resource_gap(target, def.factor, projected, current))
 }
 
 /// One sub-unit in a league table.
