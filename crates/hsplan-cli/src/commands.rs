@@ -146,6 +146,21 @@ pub fn status(db: &Path, lang: Lang) -> Result<()> {
     Ok(())
 }
 
+/// Tags generated records with their origin, numbered from 1.
+fn synthetic<T>(values: Vec<T>) -> Vec<Sourced<T>> {
+    values
+        .into_iter()
+        .enumerate()
+        .map(|(i, value)| Sourced {
+            origin: Origin {
+                file: "(synthetic: hsplan-synth, seed 2020)".into(),
+                row: i + 1,
+            },
+            value,
+        })
+        .collect()
+}
+
 /// The encoded Beibei plan, compiled in so the demo runs from anywhere.
 const BEIBEI_PLAN: &str = include_str!("../../../data/plans/beibei.toml");
 
@@ -166,39 +181,11 @@ pub fn demo(out: &Path, lang: Lang) -> Result<()> {
     let units = hsplan_io::nbs::chongqing_hierarchy()?;
     let plain: Vec<_> = units.iter().map(|u| u.value.clone()).collect();
     let registry = hsplan_synth::beibei(&plain, 2020);
-    let origin = |row: usize| Origin {
-        file: "(synthetic: hsplan-synth, seed 2020)".into(),
-        row,
-    };
     let batch = ImportBatch {
         units,
-        population: registry
-            .population
-            .into_iter()
-            .enumerate()
-            .map(|(i, value)| Sourced {
-                origin: origin(i + 1),
-                value,
-            })
-            .collect(),
-        facilities: registry
-            .facilities
-            .into_iter()
-            .enumerate()
-            .map(|(i, value)| Sourced {
-                origin: origin(i + 1),
-                value,
-            })
-            .collect(),
-        facility_years: registry
-            .facility_years
-            .into_iter()
-            .enumerate()
-            .map(|(i, value)| Sourced {
-                origin: origin(i + 1),
-                value,
-            })
-            .collect(),
+        population: synthetic(registry.population),
+        facilities: synthetic(registry.facilities),
+        facility_years: synthetic(registry.facility_years),
         ..Default::default()
     };
     let mut store = open(&db)?;

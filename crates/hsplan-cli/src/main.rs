@@ -107,29 +107,23 @@ enum PlanWhat {
 #[derive(Subcommand, Debug)]
 enum LedgerWhat {
     /// Projects: totals, by nature, status and start year; stated totals checked.
-    Projects {
-        /// Plan files.
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
-        /// Also write the ledger to this XLSX file.
-        #[arg(long)]
-        xlsx: Option<PathBuf>,
-    },
+    Projects(LedgerArgs),
     /// Tasks: counts by responsible unit, target year and section.
-    Tasks {
-        /// Plan files.
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
-        /// Also write the ledger to this XLSX file.
-        #[arg(long)]
-        xlsx: Option<PathBuf>,
-    },
+    Tasks(LedgerArgs),
+}
+
+/// Arguments shared by the ledgers.
+#[derive(clap::Args, Debug)]
+struct LedgerArgs {
+    /// Plan files.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+    /// Also write the ledger to this XLSX file.
+    #[arg(long)]
+    xlsx: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -226,10 +220,10 @@ fn run(cli: Cli) -> Result<()> {
             what: PlanWhat::Check { .. },
         } => unreachable!("handled in main"),
         Command::Ledger {
-            what: LedgerWhat::Projects { files, json, xlsx },
-        } => ledger_cmd::projects(&files, json, xlsx.as_deref(), cli.lang),
+            what: LedgerWhat::Projects(a),
+        } => ledger_cmd::projects(&a.files, a.json, a.xlsx.as_deref(), cli.lang),
         Command::Ledger {
-            what: LedgerWhat::Tasks { files, json, xlsx },
-        } => ledger_cmd::tasks(&files, json, xlsx.as_deref(), cli.lang),
+            what: LedgerWhat::Tasks(a),
+        } => ledger_cmd::tasks(&a.files, a.json, a.xlsx.as_deref(), cli.lang),
     }
 }
