@@ -1,6 +1,6 @@
 //! Command handlers: each opens the store, calls the libraries, prints a summary.
 
-use crate::messages::{Lang, Msg, label, pad};
+use crate::messages::{Lang, Mode, Msg, label, pad};
 use crate::{BuiltinAdmin, ExportWhat, ImportWhat};
 use anyhow::{Context, Result, bail};
 use hsplan_io::{TableKind, read_table, tables, write_table};
@@ -161,6 +161,29 @@ fn synthetic<T>(values: Vec<T>) -> Vec<Sourced<T>> {
         .collect()
 }
 
+/// What travels with the demo data: synthetic registry, schematic map, the seed's conflicts.
+fn demo_notes(conflicts: &[hsplan_synth::Note]) -> Vec<hsplan_model::DatasetNote> {
+    use hsplan_model::{DatasetNote, NoteKind};
+    let mut notes = vec![
+        DatasetNote {
+            kind: NoteKind::SyntheticData,
+            zh: Msg::DemoSynthetic.text(Lang::Zh).into(),
+            en: Msg::DemoSynthetic.text(Lang::En).into(),
+        },
+        DatasetNote {
+            kind: NoteKind::SchematicBoundaries,
+            zh: Msg::SchematicMap.text(Lang::Zh).into(),
+            en: Msg::SchematicMap.text(Lang::En).into(),
+        },
+    ];
+    notes.extend(conflicts.iter().map(|n| DatasetNote {
+        kind: NoteKind::Remark,
+        zh: n.zh.clone(),
+        en: n.en.clone(),
+    }));
+    notes
+}
+
 /// The encoded Beibei plan, compiled in so the demo runs from anywhere.
 const BEIBEI_PLAN: &str = include_str!("../../../data/plans/beibei.toml");
 
@@ -183,10 +206,11 @@ pub fn demo(out: &Path, lang: Lang) -> Result<()> {
     let registry = hsplan_synth::beibei(&plain, 2020);
     let batch = ImportBatch {
         units,
+        geometries: synthetic(registry.geometries),
         population: synthetic(registry.population),
         facilities: synthetic(registry.facilities),
         facility_years: synthetic(registry.facility_years),
-        ..Default::default()
+        notes: demo_notes(&registry.notes),
     };
     let mut store = open(&db)?;
     store.import(&batch)?;
@@ -196,17 +220,47 @@ pub fn demo(out: &Path, lang: Lang) -> Result<()> {
     println!("{}", Msg::DemoTitle.text(lang));
     println!("{}", Msg::DemoSynthetic.text(lang));
     for note in &registry.notes {
-        println!("  * {}", if lang == Lang::Zh { &note.zh } else { &note.en });
+        println!("  * {}", lang.pick(&note.zh, &note.en));
     }
-    for year in [2023, 2024] {
+    let mut evaluations = Vec::new();
+    for (year, mode) in [(2023, Mode::Midterm), (2024, Mode::Annual)] {
         let y = hsplan_model::Year::new(year).expect("year");
         println!();
-        let rows = crate::evaluate_cmd::print(&sys, &plan, beibei, y, lang);
+        println!("{} · {}", year, mode.msg().text(lang));
+        let evaluation = hsplan_eval::report::evaluate(&sys, &plan, beibei, y);
+        crate::evaluate_cmd::print(&evaluation, lang);
         let json = out.join(format!("evaluation-{year}.json"));
-        std::fs::write(&json, serde_json::to_string_pretty(&serde_json::json!({"plan": plan.data.plan.id.get_ref(), "unit": beibei.to_string(), "year": year, "synthetic_registry": true, "indicators": rows}))?)
+        let mut doc = serde_json::to_value(&evaluation)?;
+        doc["synthetic_data"] = serde_json::Value::Bool(true);
+        std::fs::write(&json, serde_json::to_string_pretty(&doc)?)
             .with_context(|| format!("{}: cannot write", json.display()))?;
         println!("{}: {}", Msg::Exported.text(lang), json.display());
+        evaluations.push((mode, evaluation));
     }
+    let boundaries = crate::evaluate_cmd::sub_unit_boundaries(&sys, beibei);
+    let notes = crate::evaluate_cmd::data_notes(&sys, lang);
+    let parts: Vec<hsplan_report::html::Part> = evaluations
+        .iter()
+        .map(|(mode, e)| hsplan_report::html::Part {
+            mode: *mode,
+            evaluation: e,
+            standards: None,
+        })
+        .collect();
+    let html = hsplan_report::html::render(
+        &parts,
+        &hsplan_report::html::Context {
+            boundaries: &boundaries,
+            schematic_boundaries: notes.schematic_boundaries,
+            banners: &notes.banners,
+            notes: &notes.remarks,
+        },
+        lang,
+    );
+    let report = out.join("report.html");
+    std::fs::write(&report, html).with_context(|| format!("{}: cannot write", report.display()))?;
+    println!();
+    println!("{}: {}", Msg::ReportAt.text(lang), report.display());
     println!("{}: {}", Msg::StoreAt.text(lang), db.display());
     println!(
         "{}: {:.2} s",

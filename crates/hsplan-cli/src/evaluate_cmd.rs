@@ -1,10 +1,10 @@
 //! `hsplan evaluate`: a plan's indicators for a year, from the store; also used by the demo.
 
-use crate::messages::{Lang, Msg, fill, pad};
+use crate::messages::{Lang, Mode, Msg, fill, pad};
 use anyhow::{Context, Result, bail};
-use hsplan_eval::evaluate::{EvaluatedIndicator, Status, evaluate_plan, gini, league_table};
+use hsplan_eval::evaluate::{EvaluatedIndicator, Status};
+use hsplan_eval::report::Evaluation;
 use hsplan_model::{AdminCode, ServiceSystem, Year};
-use hsplan_plan::Plan;
 use hsplan_store::{SqliteStore, Store};
 use std::path::{Path, PathBuf};
 
@@ -19,17 +19,8 @@ pub enum EvalFormat {
     Csv,
     /// XLSX with coloured status (needs --out).
     Xlsx,
-}
-
-/// Evaluation mode (the report's title; the arithmetic is the same).
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum Mode {
-    /// 年度监测.
-    Annual,
-    /// 中期评估.
-    Midterm,
-    /// 终期评估.
-    Final,
+    /// Self-contained HTML report with charts and maps (needs --out).
+    Html,
 }
 
 fn status_text(s: Status, lang: Lang) -> &'static str {
@@ -37,54 +28,14 @@ fn status_text(s: Status, lang: Lang) -> &'static str {
 }
 
 fn shown(r: &EvaluatedIndicator, v: Option<f64>) -> String {
-    let ratio = r.target.contains(':');
-    v.map(|x| {
-        if ratio {
-            format!("1:{x:.2}")
-        } else {
-            format!("{x:.2}")
-        }
-    })
-    .unwrap_or_else(|| "—".into())
-}
-
-/// Equity of beds, doctors and nurses across the sub-units, by population (Gini).
-fn equity(sys: &ServiceSystem, unit: AdminCode, year: Year) -> Vec<(&'static str, Option<f64>)> {
-    [
-        "beds_per_1000",
-        "licensed_doctors_per_1000",
-        "registered_nurses_per_1000",
-    ]
-    .into_iter()
-    .map(|id| {
-        let def = hsplan_eval::find(id).expect("library indicator");
-        let groups: Vec<(f64, f64)> = sys
-            .children(unit)
-            .map(|u| {
-                let v = hsplan_eval::compute(sys, def, u.code, year);
-                (
-                    v.numerator.value,
-                    v.denominator.map(|d| d.value).unwrap_or(0.0),
-                )
-            })
-            .collect();
-        (id, gini(&groups))
-    })
-    .collect()
+    hsplan_report::html::format_value(&r.target, v)
 }
 
 /// Prints the evaluation table, sub-unit league tables of binding indicators and equity.
-pub fn print(
-    sys: &ServiceSystem,
-    plan: &Plan,
-    unit: AdminCode,
-    year: Year,
-    lang: Lang,
-) -> Vec<EvaluatedIndicator> {
-    let rows = evaluate_plan(sys, plan, unit, year);
+pub fn print(e: &Evaluation, lang: Lang) {
     println!(
         "{}",
-        fill(Msg::EvaluationHeading.text(lang), &[("year", &year)])
+        fill(Msg::EvaluationHeading.text(lang), &[("year", &e.year)])
     );
     let t = |m: Msg| m.text(lang);
     println!(
@@ -96,49 +47,12 @@ pub fn print(
         pad(t(Msg::Actual), 9),
         t(Msg::StatusWord)
     );
-    let mut by_status = std::collections::BTreeMap::new();
-    for r in &rows {
-        let name = if lang == Lang::Zh {
-            &r.name_zh
-        } else {
-            &r.name_en
-        };
+    for r in &e.indicators {
+        let name = lang.pick(&r.name_zh, &r.name_en);
         let mark = if r.binding { "★" } else { " " };
-        let target_year = plan
-            .data
-            .plan
-            .target_years
-            .get_ref()
-            .last()
-            .copied()
-            .unwrap_or_default();
-        let outlook = match (r.projection, r.will_reach) {
-            (Some(p), Some(true)) => fill(
-                t(Msg::ProjectionReach),
-                &[("year", &target_year), ("value", &shown(r, Some(p.linear)))],
-            ),
-            (Some(p), Some(false)) => {
-                let target = hsplan_plan::PublishedValue::parse(&r.target)
-                    .number()
-                    .unwrap_or(p.linear);
-                let miss = format!("{:.2}", (target - p.linear).abs());
-                fill(
-                    t(Msg::ProjectionMiss),
-                    &[
-                        ("year", &target_year),
-                        ("value", &shown(r, Some(p.linear))),
-                        ("miss", &miss),
-                    ],
-                )
-            }
-            _ => String::new(),
-        };
-        let gap = match r.gap {
-            Some(n) if n > 0 => format!("；{}", fill(t(Msg::GapUnits), &[("n", &n)])),
-            _ => String::new(),
-        };
+        let outlook = hsplan_report::html::outlook(r, e.target_year, lang);
         println!(
-            "{} {}{}{}{}{}{outlook}{gap}",
+            "{} {}{}{}{}{}{outlook}",
             pad(&format!("{mark}{name}"), 70),
             pad(&r.baseline, 9),
             pad(&r.target, 9),
@@ -146,69 +60,50 @@ pub fn print(
             pad(&shown(r, r.actual), 9),
             pad(status_text(r.status, lang), 12)
         );
-        *by_status.entry(r.status).or_insert(0usize) += 1;
     }
-    let summary: Vec<String> = by_status
+    let summary: Vec<String> = e
+        .status_counts
         .iter()
         .map(|(s, n)| format!("{} {n}", status_text(*s, lang)))
         .collect();
     println!("{}", summary.join(" · "));
-    // League tables of the binding indicators across sub-units.
-    for r in rows.iter().filter(|r| r.binding) {
-        let (Some(def), Some(ind)) = (
-            hsplan_eval::find(&r.id).or_else(|| {
-                plan.data
-                    .indicators
-                    .iter()
-                    .find(|i| i.id.get_ref() == &r.id)
-                    .and_then(|i| i.formula.as_deref())
-                    .and_then(hsplan_eval::find)
-            }),
-            plan.data
-                .indicators
-                .iter()
-                .find(|i| i.id.get_ref() == &r.id),
-        ) else {
+    // League tables of the binding indicators across sub-units (when they differ).
+    for r in e.indicators.iter().filter(|r| r.binding) {
+        let Some(league) = e.leagues.iter().find(|l| l.id == r.id && !l.uniform) else {
             continue;
-        };
-        let league = league_table(sys, def, unit, year, ind.direction);
-        // A ranking says nothing when every sub-unit has the same value (e.g. district-level institutions).
-        let values: Vec<f64> = league.iter().filter_map(|l| l.value).collect();
-        if values.windows(2).all(|w| w[0] == w[1]) {
-            continue;
-        }
-        let name = if lang == Lang::Zh {
-            &r.name_zh
-        } else {
-            &r.name_en
         };
         let cells: Vec<String> = league
+            .rows
             .iter()
             .map(|l| format!("{} {}", l.name, shown(r, l.value)))
             .collect();
         println!(
             "{}: {}",
-            fill(t(Msg::LeagueHeading), &[("indicator", name)]),
+            fill(
+                t(Msg::LeagueHeading),
+                &[("indicator", &lang.pick(&r.name_zh, &r.name_en))]
+            ),
             cells.join("  ")
         );
     }
-    for (id, g) in equity(sys, unit, year) {
-        let def = hsplan_eval::find(id).expect("library indicator");
-        let name = if lang == Lang::Zh {
-            def.name_zh
-        } else {
-            def.name_en
-        };
-        let g = g.map(|g| format!("{g:.3}")).unwrap_or_else(|| "—".into());
+    for q in &e.equity {
+        let g = |v: Option<f64>| v.map(|g| format!("{g:.3}")).unwrap_or_else(|| "—".into());
         println!(
-            "{}",
-            fill(t(Msg::EquityLine), &[("indicator", &name), ("gini", &g)])
+            "{}；{} {}",
+            fill(
+                t(Msg::EquityLine),
+                &[
+                    ("indicator", &lang.pick(&q.name_zh, &q.name_en)),
+                    ("gini", &g(q.gini_by_population))
+                ]
+            ),
+            t(Msg::GiniByArea),
+            g(q.gini_by_area)
         );
     }
-    rows
 }
 
-fn write_csv(path: &Path, rows: &[EvaluatedIndicator]) -> Result<()> {
+fn write_csv(path: &Path, rows: &[EvaluatedIndicator], synthetic: bool) -> Result<()> {
     let mut w = csv::Writer::from_path(path)
         .with_context(|| format!("{}: cannot write", path.display()))?;
     w.write_record([
@@ -222,6 +117,7 @@ fn write_csv(path: &Path, rows: &[EvaluatedIndicator]) -> Result<()> {
         "actual",
         "progress_pct",
         "status",
+        "synthetic_data",
     ])?;
     for r in rows {
         let f = |v: Option<f64>| v.map(|x| format!("{x:.4}")).unwrap_or_default();
@@ -236,13 +132,14 @@ fn write_csv(path: &Path, rows: &[EvaluatedIndicator]) -> Result<()> {
             f(r.actual),
             f(r.progress_pct),
             r.status.en().to_string(),
+            synthetic.to_string(),
         ])?;
     }
     w.flush()?;
     Ok(())
 }
 
-fn write_xlsx(path: &Path, rows: &[EvaluatedIndicator]) -> Result<()> {
+fn write_xlsx(path: &Path, rows: &[EvaluatedIndicator], notes: &[String]) -> Result<()> {
     use rust_xlsxwriter::{Color, Format, Workbook};
     let err = |e: rust_xlsxwriter::XlsxError| anyhow::anyhow!("writing XLSX: {e}");
     let mut book = Workbook::new();
@@ -296,6 +193,12 @@ fn write_xlsx(path: &Path, rows: &[EvaluatedIndicator]) -> Result<()> {
             .map_err(err)?;
     }
     sheet.set_column_width(1, 60).map_err(err)?;
+    if !notes.is_empty() {
+        let sheet = book.add_worksheet().set_name("notes").map_err(err)?;
+        for (i, n) in notes.iter().enumerate() {
+            sheet.write_string(i as u32, 0, n).map_err(err)?;
+        }
+    }
     crate::ledger_cmd::save_workbook(&mut book, path)
 }
 
@@ -322,6 +225,46 @@ pub struct EvaluateArgs {
     out: Option<PathBuf>,
 }
 
+/// Boundaries of the direct sub-units of `unit` that have one, by code.
+pub fn sub_unit_boundaries(
+    sys: &ServiceSystem,
+    unit: AdminCode,
+) -> std::collections::BTreeMap<String, hsplan_model::MultiPolygon> {
+    sys.children(unit)
+        .filter_map(|u| Some((u.code.to_string(), u.boundary.clone()?)))
+        .collect()
+}
+
+/// The store's dataset notes for a report, in `lang`.
+pub struct DataNotes {
+    /// Labels for the top of a report (synthetic data, schematic boundaries).
+    pub banners: Vec<String>,
+    /// Whether the boundaries are schematic.
+    pub schematic_boundaries: bool,
+    /// Whether the data are synthetic.
+    pub synthetic_data: bool,
+    /// Other remarks.
+    pub remarks: Vec<String>,
+}
+
+/// Reads the dataset notes of `sys`.
+pub fn data_notes(sys: &ServiceSystem, lang: Lang) -> DataNotes {
+    use hsplan_model::NoteKind;
+    let text = |kinds: &[NoteKind]| -> Vec<String> {
+        sys.notes
+            .iter()
+            .filter(|n| kinds.contains(&n.kind))
+            .map(|n| lang.pick(&n.zh, &n.en).to_string())
+            .collect()
+    };
+    DataNotes {
+        banners: text(&[NoteKind::SyntheticData, NoteKind::SchematicBoundaries]),
+        schematic_boundaries: sys.has_note(NoteKind::SchematicBoundaries),
+        synthetic_data: sys.has_note(NoteKind::SyntheticData),
+        remarks: text(&[NoteKind::Remark]),
+    }
+}
+
 /// `hsplan evaluate`.
 pub fn run(db: &Path, args: &EvaluateArgs, lang: Lang) -> Result<()> {
     let (plan_file, year, unit, mode, format, out) = (
@@ -342,36 +285,68 @@ pub fn run(db: &Path, args: &EvaluateArgs, lang: Lang) -> Result<()> {
     let sys = SqliteStore::open(db)
         .with_context(|| format!("opening store {}", db.display()))?
         .load()?;
-    let title = match mode {
-        Mode::Annual => Msg::ModeAnnual,
-        Mode::Midterm => Msg::ModeMidterm,
-        Mode::Final => Msg::ModeFinal,
-    };
+    let evaluation = hsplan_eval::report::evaluate(&sys, &plan, unit, year);
+    let notes = data_notes(&sys, lang);
+    let synthetic_data = notes.synthetic_data;
     match format {
         EvalFormat::Table => {
-            println!("{} — {}", plan.data.plan.title_zh, title.text(lang));
-            print(&sys, &plan, unit, year, lang);
+            println!(
+                "{} — {}",
+                lang.pick(&plan.data.plan.title_zh, &plan.data.plan.title_en),
+                mode.msg().text(lang)
+            );
+            for n in sys
+                .notes
+                .iter()
+                .filter(|n| n.kind != hsplan_model::NoteKind::Remark)
+            {
+                println!("{}", lang.pick(&n.zh, &n.en));
+            }
+            print(&evaluation, lang);
         }
         EvalFormat::Json => {
-            let rows = evaluate_plan(&sys, &plan, unit, year);
-            let doc = serde_json::to_string_pretty(
-                &serde_json::json!({"plan": plan.data.plan.id.get_ref(), "unit": unit.to_string(), "year": year.get(), "indicators": rows}),
-            )?;
+            let mut doc = serde_json::to_value(&evaluation)?;
+            doc["synthetic_data"] = synthetic_data.into();
+            let doc = serde_json::to_string_pretty(&doc)?;
             match out {
                 Some(p) => std::fs::write(p, doc)
                     .with_context(|| format!("{}: cannot write", p.display()))?,
                 None => println!("{doc}"),
             }
         }
-        EvalFormat::Csv | EvalFormat::Xlsx => {
+        EvalFormat::Csv | EvalFormat::Xlsx | EvalFormat::Html => {
             let Some(out) = out else {
-                bail!("--format csv|xlsx needs --out FILE")
+                bail!("--format csv|xlsx|html needs --out FILE")
             };
-            let rows = evaluate_plan(&sys, &plan, unit, year);
-            if matches!(format, EvalFormat::Csv) {
-                write_csv(out, &rows)?
-            } else {
-                write_xlsx(out, &rows)?
+            match format {
+                EvalFormat::Csv => write_csv(out, &evaluation.indicators, synthetic_data)?,
+                EvalFormat::Xlsx => {
+                    let all: Vec<String> = sys
+                        .notes
+                        .iter()
+                        .map(|n| lang.pick(&n.zh, &n.en).to_string())
+                        .collect();
+                    write_xlsx(out, &evaluation.indicators, &all)?
+                }
+                _ => {
+                    let boundaries = sub_unit_boundaries(&sys, unit);
+                    let html = hsplan_report::html::render(
+                        &[hsplan_report::html::Part {
+                            mode,
+                            evaluation: &evaluation,
+                            standards: None,
+                        }],
+                        &hsplan_report::html::Context {
+                            boundaries: &boundaries,
+                            schematic_boundaries: notes.schematic_boundaries,
+                            banners: &notes.banners,
+                            notes: &notes.remarks,
+                        },
+                        lang,
+                    );
+                    std::fs::write(out, html)
+                        .with_context(|| format!("{}: cannot write", out.display()))?;
+                }
             }
         }
     }

@@ -180,4 +180,44 @@ fn evaluate_the_demo_store_in_every_format() {
         nurses["gap"].as_u64().unwrap() > 0,
         "nurses fall short of 4.7 per 1,000"
     );
+    assert_eq!(
+        json["synthetic_data"], true,
+        "the store remembers the data are synthetic"
+    );
+    assert!(
+        json["equity"][0]["gini_by_area"].as_f64().is_some(),
+        "schematic areas give a Gini by area"
+    );
+    // The demo's report: both evaluations, maps, labelled synthetic and schematic.
+    let report = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    for needle in [
+        "id=\"y2023\"",
+        "id=\"y2024\"",
+        "中期评估",
+        "<path d=\"M",
+        "合成",
+        "示意图",
+        "六、发现的问题",
+    ] {
+        assert!(
+            report.contains(needle),
+            "{needle} missing from the demo report"
+        );
+    }
+    assert!(!report.contains("http:") && !report.contains("<script"));
+    // The same from `evaluate --format html`, in English; the store's notes still label it.
+    let html = dir.path().join("e.html");
+    hsplan(&db)
+        .args(["evaluate", "--year", "2024", "--format", "html", "--out"])
+        .arg(&html)
+        .arg("--plan")
+        .arg(&plan)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(html).unwrap();
+    assert!(
+        html.contains("SYNTHETIC")
+            && html.contains("Schematic map")
+            && html.contains("<path d=\"M")
+    );
 }

@@ -296,6 +296,28 @@ pub struct EvaluatedIndicator {
     /// Units of the numerator's resource still needed in the target year at the projected
     /// population (densities per population only), e.g. 需新增执业（助理）医师 N 人.
     pub gap: Option<u64>,
+    /// The population the gap was computed at, and where it came from.
+    pub projected_population: Option<ProjectedPopulation>,
+}
+
+/// Where a target year's population comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PopulationBasis {
+    /// Population records for the target year in the store (e.g. an imported
+    /// projection table, `source = projection`).
+    Table,
+    /// Linear trend of the observed years.
+    Trend,
+}
+
+/// A target year's population.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct ProjectedPopulation {
+    /// The population base's size (residents, children…).
+    pub persons: f64,
+    /// Where it came from.
+    pub basis: PopulationBasis,
 }
 
 /// Evaluates every plan indicator that has a formula in the library, for `unit` in `year`.
@@ -369,7 +391,8 @@ pub fn evaluate_plan(
                 }
             });
             let will_reach = projection.map(|p| target.is_met_by(p.linear));
-            let gap = population_gap(sys, def, unit, year, target_year, tv);
+            let (gap, projected_population) =
+                population_gap(sys, def, unit, year, target_year, tv).unzip();
             Some(EvaluatedIndicator {
                 row: ind.row.get_ref().clone(),
                 id: ind.id.get_ref().clone(),
@@ -387,6 +410,7 @@ pub fn evaluate_plan(
                 projection,
                 will_reach,
                 gap,
+                projected_population,
             })
         })
         .collect();
@@ -394,8 +418,9 @@ pub fn evaluate_plan(
     rows
 }
 
-/// For a per-population density: how many more units the target needs in the target year,
-/// with the population projected linearly from the observed years.
+/// For a per-population density: how many more units the target needs in the target year.
+/// The target year's population is the stored one when every part of the unit has a record
+/// for that year (a projection table), else the linear trend of the observed years.
 fn population_gap(
     sys: &hsplan_model::ServiceSystem,
     def: &'static crate::IndicatorDef,
@@ -403,7 +428,7 @@ fn population_gap(
     year: hsplan_model::Year,
     target_year: i32,
     target: f64,
-) -> Option<u64> {
+) -> Option<(u64, ProjectedPopulation)> {
     let crate::Measure::Population(base) = def.denominator? else {
         return None;
     };
@@ -420,9 +445,24 @@ fn population_gap(
                 .map(|p| (y.get() as i32, p))
         })
         .collect();
-    let projected = project(&pops, target_year)?.linear;
+    let stored = hsplan_model::Year::new(target_year as i64)
+        .ok()
+        .and_then(|ty| crate::measure::population(sys, unit, ty, base).complete());
+    let projected = match stored {
+        Some(persons) => ProjectedPopulation {
+            persons,
+            basis: PopulationBasis::Table,
+        },
+        None => ProjectedPopulation {
+            persons: project(&pops, target_year)?.linear,
+            basis: PopulationBasis::Trend,
+        },
+    };
     let current = def.numerator.amount(sys, unit, year).complete()?;
-    Some(resource_gap(target, def.factor, projected, current))
+    Some((
+        resource_gap(target, def.factor, projected.persons, current),
+        projected,
+    ))
 }
 
 /// One sub-unit in a league table.

@@ -13,6 +13,7 @@
 pub mod evaluate;
 pub mod library;
 pub mod measure;
+pub mod report;
 
 pub use library::{Form, INDICATORS, IndicatorDef, find};
 pub use measure::{Amount, FacilitySet, Measure, PopulationBase};

@@ -28,5 +28,5 @@ pub use labels::{Labelled, UnknownLabel};
 pub use population::{AgeBands, PopulationRecord, PopulationSource};
 pub use region::{ServiceSystem, Violation};
 pub use resources::{Capability, FacilityYear, Quantity};
-pub use source::{Origin, Sourced};
-pub use units::{Count, LonLat, MultiPolygon, Persons, Year};
+pub use source::{DatasetNote, NoteKind, Origin, Sourced};
+pub use units::{Count, LonLat, MultiPolygon, Persons, SquareKm, Year};

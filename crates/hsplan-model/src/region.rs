@@ -20,6 +20,8 @@ pub struct ServiceSystem {
     pub facilities: BTreeMap<FacilityId, Facility>,
     /// Facility resources by facility and year.
     pub facility_years: BTreeMap<(FacilityId, Year), FacilityYear>,
+    /// Notes about the data (synthetic, schematic boundaries, remarks), in order.
+    pub notes: Vec<crate::DatasetNote>,
 }
 
 /// A broken invariant of the model.
@@ -174,8 +176,8 @@ impl ServiceSystem {
 
     /// Direct children of a unit, in code order.
     pub fn children(&self, code: AdminCode) -> impl Iterator<Item = &AdminUnit> {
-        self.units
-            .values()
+        // Children lie inside the parent's contiguous code range.
+        self.descendants(code)
             .filter(move |u| u.parent() == Some(code))
     }
 
@@ -199,7 +201,12 @@ impl ServiceSystem {
         counts
     }
 
-    /// Years with any population or resource data, ascending.
+    /// Whether a note of this kind travels with the data.
+    pub fn has_note(&self, kind: crate::NoteKind) -> bool {
+        self.notes.iter().any(|n| n.kind == kind)
+    }
+
+    /// Years with any population or resource record, ascending.
     pub fn years(&self) -> Vec<Year> {
         let mut ys: Vec<Year> = self
             .population

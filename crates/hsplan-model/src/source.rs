@@ -25,3 +25,46 @@ pub struct Sourced<T> {
     /// The value.
     pub value: T,
 }
+
+/// What a dataset note says about the data it travels with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NoteKind {
+    /// Facility, population or resource records are synthetic (made by a generator).
+    SyntheticData,
+    /// Unit boundaries are schematic (synthetic geometry, not real geography).
+    SchematicBoundaries,
+    /// Anything else the reader should know (e.g. a conflict in the source).
+    Remark,
+}
+
+impl NoteKind {
+    /// Stable code used in the store.
+    pub fn code(self) -> &'static str {
+        match self {
+            NoteKind::SyntheticData => "synthetic_data",
+            NoteKind::SchematicBoundaries => "schematic_boundaries",
+            NoteKind::Remark => "remark",
+        }
+    }
+    /// The kind for a code.
+    pub fn from_code(code: &str) -> Option<Self> {
+        [
+            NoteKind::SyntheticData,
+            NoteKind::SchematicBoundaries,
+            NoteKind::Remark,
+        ]
+        .into_iter()
+        .find(|k| k.code() == code)
+    }
+}
+
+/// A note about a dataset, kept with it so every output can label it (e.g. "synthetic").
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DatasetNote {
+    /// What it says.
+    pub kind: NoteKind,
+    /// Chinese text.
+    pub zh: String,
+    /// English text.
+    pub en: String,
+}

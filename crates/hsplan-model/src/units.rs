@@ -126,6 +126,53 @@ pub type Ring = Vec<LonLat>;
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct MultiPolygon(pub Vec<Vec<Ring>>);
 
+/// An area in square kilometres.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize)]
+pub struct SquareKm(pub f64);
+
+impl MultiPolygon {
+    /// Area on the WGS 84 sphere approximation (mean radius 6371.0088 km): each ring's
+    /// spherical-excess area (outer rings minus holes). Accurate to well under 1 % for
+    /// units the size of a county.
+    pub fn area(&self) -> SquareKm {
+        let ring_area = |ring: &Ring| -> f64 {
+            // Chamberlain & Duquette (2007), "Some algorithms for polygons on a sphere".
+            const R: f64 = 6371.0088;
+            let n = ring.len();
+            if n < 4 {
+                return 0.0;
+            }
+            let mut sum = 0.0;
+            for i in 0..n - 1 {
+                let (a, b) = (ring[i], ring[i + 1]);
+                sum += (b.lon - a.lon).to_radians()
+                    * (2.0 + a.lat.to_radians().sin() + b.lat.to_radians().sin());
+            }
+            (sum * R * R / 2.0).abs()
+        };
+        SquareKm(
+            self.0
+                .iter()
+                .map(|poly| {
+                    let mut rings = poly.iter();
+                    let outer = rings.next().map(ring_area).unwrap_or(0.0);
+                    outer - rings.map(ring_area).sum::<f64>()
+                })
+                .sum(),
+        )
+    }
+
+    /// Bounding box (min lon, min lat, max lon, max lat), if there is any position.
+    pub fn bounds(&self) -> Option<[f64; 4]> {
+        let mut it = self.0.iter().flatten().flatten();
+        let first = it.next()?;
+        Some(it.fold(
+            [first.lon, first.lat, first.lon, first.lat],
+            |[a, b, c, d], p| [a.min(p.lon), b.min(p.lat), c.max(p.lon), d.max(p.lat)],
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,6 +182,32 @@ mod tests {
         assert!(Year::new(1948).is_err());
         assert_eq!(Year::new(2020).unwrap().get(), 2020);
         assert!(Year::new(2101).is_err());
+    }
+
+    #[test]
+    fn area_of_a_one_degree_cell_at_the_equator() {
+        let p = |lon, lat| LonLat::new(lon, lat).unwrap();
+        let cell = MultiPolygon(vec![vec![vec![
+            p(0.0, 0.0),
+            p(1.0, 0.0),
+            p(1.0, 1.0),
+            p(0.0, 1.0),
+            p(0.0, 0.0),
+        ]]]);
+        // Exact spherical value: R² · Δλ · sin(1°) = 12 363.6 km².
+        let exact = 6371.0088f64.powi(2) * 1f64.to_radians() * 1f64.to_radians().sin();
+        assert!(
+            (cell.area().0 - exact).abs() / exact < 1e-3,
+            "{:?}",
+            cell.area()
+        );
+        assert_eq!(cell.bounds(), Some([0.0, 0.0, 1.0, 1.0]));
+        let mut holed = cell.clone();
+        holed.0[0].push(cell.0[0][0].clone());
+        assert!(
+            holed.area().0.abs() < 1e-6,
+            "a hole as large as the polygon leaves nothing"
+        );
     }
 
     #[test]

@@ -15,8 +15,8 @@ mod sqlite;
 pub use sqlite::SqliteStore;
 
 use hsplan_model::{
-    AdminLevel, AdminUnit, Facility, FacilityYear, Origin, PopulationRecord, ServiceSystem,
-    Sourced, UnitGeometry,
+    AdminLevel, AdminUnit, DatasetNote, Facility, FacilityYear, Origin, PopulationRecord,
+    ServiceSystem, Sourced, UnitGeometry,
 };
 use std::collections::BTreeMap;
 
@@ -33,6 +33,8 @@ pub struct ImportBatch {
     pub facilities: Vec<Sourced<Facility>>,
     /// Facility resources.
     pub facility_years: Vec<Sourced<FacilityYear>>,
+    /// Notes about the data (kept once each; e.g. "synthetic").
+    pub notes: Vec<DatasetNote>,
 }
 
 /// What an import stored (rows inserted or replaced).

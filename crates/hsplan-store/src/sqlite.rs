@@ -2,15 +2,17 @@
 
 use crate::{ImportBatch, ImportSummary, ReferenceError, Store, StoreCounts, StoreError};
 use hsplan_model::{
-    AdminCode, AdminUnit, AgeBands, Capability, Count, Facility, FacilityId, FacilityYear, Grade,
-    InstitutionType, Labelled, LonLat, MultiPolygon, Ownership, Persons, PopulationRecord,
-    PopulationSource, Quantity, ServiceSystem, Specialty, UnitKind, UrbanRuralClass, Year,
+    AdminCode, AdminUnit, AgeBands, Capability, Count, DatasetNote, Facility, FacilityId,
+    FacilityYear, Grade, InstitutionType, Labelled, LonLat, MultiPolygon, NoteKind, Ownership,
+    Persons, PopulationRecord, PopulationSource, Quantity, ServiceSystem, Specialty, UnitKind,
+    UrbanRuralClass, Year,
 };
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use std::path::Path;
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts those applied.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE admin_units (
     code INTEGER PRIMARY KEY,
     name TEXT NOT NULL,
@@ -65,7 +67,16 @@ CREATE TABLE facility_capabilities (
     capability TEXT NOT NULL,
     PRIMARY KEY (facility_id, year, capability)
 ) WITHOUT ROWID;
-"#];
+"#,
+    r#"
+CREATE TABLE dataset_notes (
+    kind TEXT NOT NULL,
+    zh TEXT NOT NULL,
+    en TEXT NOT NULL,
+    UNIQUE (kind, zh)
+);
+"#,
+];
 
 /// A store in one SQLite file (or in memory).
 pub struct SqliteStore {
@@ -293,6 +304,12 @@ fn write_batch(
         }
         summary.facility_years += 1;
     }
+    for n in &batch.notes {
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO dataset_notes (kind, zh, en) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![n.kind.code(), n.zh, n.en])?;
+    }
     Ok(summary)
 }
 
@@ -455,6 +472,20 @@ impl Store for SqliteStore {
                 .get_mut(&(id, y))
                 .ok_or_else(|| corrupt("capability", "row without its facility-year"))?;
             fy.capabilities.insert(c);
+        }
+        let mut stmt = self
+            .conn
+            .prepare("SELECT kind, zh, en FROM dataset_notes ORDER BY rowid")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let code: String = r.get(0)?;
+            let kind = NoteKind::from_code(&code)
+                .ok_or_else(|| corrupt("note kind", format!("unknown kind {code}")))?;
+            sys.notes.push(DatasetNote {
+                kind,
+                zh: r.get(1)?,
+                en: r.get(2)?,
+            });
         }
         Ok(sys)
     }

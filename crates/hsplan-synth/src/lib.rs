@@ -15,9 +15,105 @@
 use hsplan_model::{
     AdminCode, AdminLevel, AdminUnit, AgeBands, Capability as C, Count, Facility, FacilityId,
     FacilityYear, Grade, InstitutionType as T, Labelled, Ownership, Persons, PopulationRecord,
-    PopulationSource, Quantity as Q, Specialty, UnitKind, Year,
+    PopulationSource, Quantity as Q, Specialty, UnitGeometry, UnitKind, Year,
 };
+use hsplan_model::{LonLat, MultiPolygon};
 use std::collections::BTreeMap;
+
+/// Box of the schematic map: west, south, east, north (degrees); about 755 km².
+const SCHEMATIC_BOX: [f64; 4] = [106.30, 29.75, 106.58, 30.00];
+
+/// A rectangle as a closed ring.
+fn rectangle([w, s, e, n]: [f64; 4]) -> MultiPolygon {
+    let p = |lon, lat| LonLat::new(lon, lat).expect("inside the schematic box");
+    MultiPolygon(vec![vec![vec![
+        p(w, s),
+        p(e, s),
+        p(e, n),
+        p(w, n),
+        p(w, s),
+    ]]])
+}
+
+/// Splits `area` among `weights` (indices into the caller's list) by recursive halving
+/// along the longer side, so rectangles stay compact.
+fn split_box(area: [f64; 4], items: &[(usize, f64)], out: &mut Vec<(usize, [f64; 4])>) {
+    match items {
+        [] => {}
+        [(i, _)] => out.push((*i, area)),
+        _ => {
+            let total: f64 = items.iter().map(|x| x.1).sum();
+            let (mut k, mut acc) = (0, 0.0);
+            while k < items.len() - 1 && acc + items[k].1 <= total / 2.0 {
+                acc += items[k].1;
+                k += 1;
+            }
+            let k = k.max(1);
+            let share = items[..k].iter().map(|x| x.1).sum::<f64>() / total;
+            let [w, s, e, n] = area;
+            let wide = (e - w) * (s.to_radians().cos()) > (n - s);
+            let (a, b) = if wide {
+                let x = w + (e - w) * share;
+                ([w, s, x, n], [x, s, e, n])
+            } else {
+                let y = s + (n - s) * share;
+                ([w, s, e, y], [w, y, e, n])
+            };
+            split_box(a, &items[..k], out);
+            split_box(b, &items[k..], out);
+        }
+    }
+}
+
+/// The schematic map of the demo district (see [`SyntheticRegistry::geometries`]).
+fn schematic_geometry(
+    county: AdminCode,
+    streets: &[&AdminUnit],
+    towns: &[&AdminUnit],
+    villages: &[&AdminUnit],
+    seed: u64,
+) -> Vec<UnitGeometry> {
+    // Its own stream, so the registry above does not change with the map.
+    let mut rng = Rng(seed ^ 0x6D61_7073);
+    let mut parts: Vec<(&AdminUnit, f64)> = Vec::new();
+    for u in streets {
+        parts.push((u, rng.range(12.0, 35.0)));
+    }
+    for u in towns {
+        parts.push((u, rng.range(50.0, 110.0)));
+    }
+    parts.sort_by_key(|(u, _)| u.code);
+    let items: Vec<(usize, f64)> = parts.iter().enumerate().map(|(i, p)| (i, p.1)).collect();
+    let mut boxes = Vec::new();
+    split_box(SCHEMATIC_BOX, &items, &mut boxes);
+    boxes.sort_by_key(|b| b.0);
+    let mut out = vec![UnitGeometry {
+        code: county,
+        point: None,
+        boundary: Some(rectangle(SCHEMATIC_BOX)),
+    }];
+    for (i, b) in boxes {
+        let unit = parts[i].0;
+        let [w, s, e, n] = b;
+        out.push(UnitGeometry {
+            code: unit.code,
+            point: LonLat::new((w + e) / 2.0, (s + n) / 2.0).ok(),
+            boundary: Some(rectangle(b)),
+        });
+        for v in villages
+            .iter()
+            .filter(|v| v.code.parent() == Some(unit.code))
+        {
+            let (dx, dy) = ((e - w) * 0.05, (n - s) * 0.05);
+            out.push(UnitGeometry {
+                code: v.code,
+                point: LonLat::new(rng.range(w + dx, e - dx), rng.range(s + dy, n - dy)).ok(),
+                boundary: None,
+            });
+        }
+    }
+    out
+}
 
 /// Resident population of Beibei in 2020 as the plan states it (常住人口83.63万).
 pub const RESIDENTS_2020: u64 = 836_300;
@@ -75,6 +171,10 @@ pub struct SyntheticRegistry {
     pub facility_years: Vec<FacilityYear>,
     /// Conflicts in the seed's 2020 column that the registry cannot satisfy at once.
     pub notes: Vec<Note>,
+    /// Schematic (synthetic) boundaries of the district and its towns/streets, and points
+    /// for the villages/communities inside them. Not real geography: a partition of a box
+    /// of about Beibei's area (755 km²), one rectangle per town/street, streets smaller.
+    pub geometries: Vec<UnitGeometry>,
 }
 
 /// A note for the reader, in both languages.
@@ -337,6 +437,7 @@ pub fn beibei(units: &[AdminUnit], seed: u64) -> SyntheticRegistry {
         });
     }
     out.facility_years = resources(&out.facilities, &mut rng);
+    out.geometries = schematic_geometry(county, &streets, &towns, &villages, seed);
     out.notes = vec![
         Note {
             zh: "2020年每万人口全科医生数4.49在常住人口836,300下无法成立：375名得4.48，376名得4.50；登记取375名（4.48）。".into(),

@@ -135,3 +135,96 @@ fn the_generator_is_deterministic() {
     assert_eq!(a.facility_years, b.facility_years);
     assert_eq!(a.population, b.population);
 }
+
+#[test]
+fn schematic_map_partitions_the_district() {
+    let units: Vec<_> = hsplan_io::nbs::chongqing_hierarchy()
+        .unwrap()
+        .into_iter()
+        .map(|s| s.value)
+        .collect();
+    let reg = hsplan_synth::beibei(&units, 2020);
+    let beibei = AdminCode::parse("500109").unwrap();
+    let district = reg.geometries.iter().find(|g| g.code == beibei).unwrap();
+    let total = district.boundary.as_ref().unwrap().area().0;
+    assert!(
+        (740.0..770.0).contains(&total),
+        "about Beibei's 755 km²: {total}"
+    );
+    let towns: Vec<_> = reg
+        .geometries
+        .iter()
+        .filter(|g| g.code.parent() == Some(beibei))
+        .collect();
+    assert_eq!(towns.len(), 17, "9 streets and 8 towns");
+    let sum: f64 = towns
+        .iter()
+        .map(|g| g.boundary.as_ref().unwrap().area().0)
+        .sum();
+    assert!((sum - total).abs() / total < 1e-3, "{sum} vs {total}");
+    // Every village point lies inside its town's rectangle.
+    let villages = reg
+        .geometries
+        .iter()
+        .filter(|g| g.code.parent().is_some_and(|p| p.parent() == Some(beibei)));
+    let mut n = 0;
+    for v in villages {
+        let town = towns
+            .iter()
+            .find(|t| Some(t.code) == v.code.parent())
+            .unwrap();
+        let [w, s, e, nn] = town.boundary.as_ref().unwrap().bounds().unwrap();
+        let p = v.point.unwrap();
+        assert!(p.lon() > w && p.lon() < e && p.lat() > s && p.lat() < nn);
+        n += 1;
+    }
+    assert_eq!(n, 192);
+}
+
+#[test]
+fn a_stored_projection_replaces_the_trend_in_the_gap() {
+    use hsplan_eval::evaluate::{PopulationBasis, evaluate_plan};
+    let (mut sys, _) = demo_system();
+    let plan = hsplan_plan::load_path(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/plans/beibei.toml"),
+    )
+    .unwrap();
+    let beibei = AdminCode::parse("500109").unwrap();
+    let y2024 = Year::new(2024).unwrap();
+    let nurses = |sys: &ServiceSystem| {
+        evaluate_plan(sys, &plan, beibei, y2024)
+            .into_iter()
+            .find(|r| r.id == "registered_nurses_per_1000")
+            .unwrap()
+    };
+    let trend = nurses(&sys);
+    let trend_pop = trend.projected_population.unwrap();
+    assert_eq!(trend_pop.basis, PopulationBasis::Trend);
+    // A projection table: every village 10 % above its 2024 population in 2025.
+    let y2025 = Year::new(2025).unwrap();
+    let records: Vec<_> = sys
+        .population
+        .values()
+        .filter(|p| p.year == y2024)
+        .cloned()
+        .collect();
+    let mut total = 0.0;
+    for mut p in records {
+        p.year = y2025;
+        p.source = hsplan_model::PopulationSource::Projection;
+        p.resident = hsplan_model::Persons((p.resident.0 as f64 * 1.1).round() as u64);
+        total += p.resident.0 as f64;
+        sys.population.insert((p.unit, y2025), p);
+    }
+    let table = nurses(&sys);
+    let table_pop = table.projected_population.unwrap();
+    assert_eq!(table_pop.basis, PopulationBasis::Table);
+    assert_eq!(table_pop.persons, total);
+    assert!(table_pop.persons > trend_pop.persons);
+    assert!(
+        table.gap.unwrap() > trend.gap.unwrap(),
+        "more people, more nurses needed"
+    );
+    // Evaluating 2024 is unchanged otherwise.
+    assert_eq!(table.actual, trend.actual);
+}

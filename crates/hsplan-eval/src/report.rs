@@ -1,0 +1,216 @@
+//! A whole evaluation of a plan for a unit and year — everything an evaluation report
+//! (规划评估报告) shows — as data: indicator rows, their trends, sub-unit comparison,
+//! equity and status counts. Renderers (terminal, JSON, HTML) read this; nothing here
+//! formats text.
+
+use crate::evaluate::{EvaluatedIndicator, LeagueRow, Status, evaluate_plan, gini, league_table};
+use hsplan_model::{AdminCode, ServiceSystem, Year};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Observed values of one indicator, year by year, up to the evaluated year.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Trend {
+    /// Indicator id.
+    pub id: String,
+    /// (year, value) for every year with a complete value.
+    pub values: Vec<(i32, f64)>,
+}
+
+/// The sub-units ranked on one indicator.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct League {
+    /// Indicator id (plan row id).
+    pub id: String,
+    /// Whether every ranked sub-unit has the same value (the ranking says nothing).
+    pub uniform: bool,
+    /// Best first.
+    pub rows: Vec<LeagueRow>,
+}
+
+/// One sub-unit's size.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SubUnit {
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Residents in the evaluated year, when complete.
+    pub residents: Option<f64>,
+    /// Area from its boundary, km², when it has one.
+    pub area_km2: Option<f64>,
+}
+
+/// How evenly a resource is spread over the sub-units.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Equity {
+    /// Library indicator id (a per-population density).
+    pub id: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// Gini of the resource relative to population.
+    pub gini_by_population: Option<f64>,
+    /// Gini of the resource relative to area (needs boundaries).
+    pub gini_by_area: Option<f64>,
+}
+
+/// Everything evaluated for a plan, unit and year.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evaluation {
+    /// Plan id.
+    pub plan: String,
+    /// Plan title as published.
+    pub title_zh: String,
+    /// Plan title in English.
+    pub title_en: String,
+    /// Unit evaluated.
+    pub unit: String,
+    /// Its name.
+    pub unit_name: String,
+    /// Year evaluated.
+    pub year: i32,
+    /// Plan baseline year.
+    pub baseline_year: Option<i32>,
+    /// Plan target year (the last one).
+    pub target_year: i32,
+    /// Indicator rows, binding first.
+    pub indicators: Vec<EvaluatedIndicator>,
+    /// How many rows have each status.
+    pub status_counts: BTreeMap<Status, usize>,
+    /// Observed values of each evaluated indicator.
+    pub trends: Vec<Trend>,
+    /// The direct sub-units.
+    pub sub_units: Vec<SubUnit>,
+    /// Sub-units ranked, for every indicator computable per sub-unit.
+    pub leagues: Vec<League>,
+    /// Equity of beds, doctors and nurses across the sub-units.
+    pub equity: Vec<Equity>,
+}
+
+/// Densities whose spread over sub-units the report measures.
+pub const EQUITY_INDICATORS: [&str; 3] = [
+    "beds_per_1000",
+    "licensed_doctors_per_1000",
+    "registered_nurses_per_1000",
+];
+
+/// The library formula a plan row is computed with.
+fn formula_of(plan: &hsplan_plan::Plan, id: &str) -> Option<&'static crate::IndicatorDef> {
+    let ind = plan.data.indicators.iter().find(|i| i.id.get_ref() == id)?;
+    crate::find(ind.formula.as_deref()?)
+}
+
+/// Evaluates `plan` for `unit` in `year`: rows, trends, sub-unit comparison and equity.
+pub fn evaluate(
+    sys: &ServiceSystem,
+    plan: &hsplan_plan::Plan,
+    unit: AdminCode,
+    year: Year,
+) -> Evaluation {
+    let h = &plan.data.plan;
+    let indicators = evaluate_plan(sys, plan, unit, year);
+    let mut status_counts = BTreeMap::new();
+    for r in &indicators {
+        *status_counts.entry(r.status).or_insert(0) += 1;
+    }
+    let years: Vec<Year> = sys.years().into_iter().filter(|y| *y <= year).collect();
+    let trends = indicators
+        .iter()
+        .filter_map(|r| {
+            let def = formula_of(plan, &r.id)?;
+            let values = years
+                .iter()
+                .filter_map(|&y| {
+                    crate::compute(sys, def, unit, y)
+                        .value
+                        .ok()
+                        .map(|v| (y.get() as i32, v))
+                })
+                .collect();
+            Some(Trend {
+                id: r.id.clone(),
+                values,
+            })
+        })
+        .collect();
+    let resident = crate::PopulationBase::Resident;
+    let sub_units: Vec<SubUnit> = sys
+        .children(unit)
+        .map(|u| SubUnit {
+            code: u.code.to_string(),
+            name: u.name.clone(),
+            residents: crate::measure::population(sys, u.code, year, resident).complete(),
+            area_km2: u.boundary.as_ref().map(|b| b.area().0),
+        })
+        .collect();
+    let leagues = indicators
+        .iter()
+        .filter_map(|r| {
+            let def = formula_of(plan, &r.id)?;
+            let direction = plan
+                .data
+                .indicators
+                .iter()
+                .find(|i| i.id.get_ref() == &r.id)?
+                .direction;
+            let rows = league_table(sys, def, unit, year, direction);
+            let values: Vec<f64> = rows.iter().filter_map(|l| l.value).collect();
+            if values.is_empty() {
+                return None;
+            }
+            Some(League {
+                id: r.id.clone(),
+                uniform: values.windows(2).all(|w| w[0] == w[1]),
+                rows,
+            })
+        })
+        .collect();
+    let equity = EQUITY_INDICATORS
+        .iter()
+        .filter_map(|id| {
+            let def = crate::find(id)?;
+            let mut by_pop = Vec::new();
+            let mut by_area = Vec::new();
+            for (u, s) in sys.children(unit).zip(&sub_units) {
+                let v = crate::compute(sys, def, u.code, year);
+                let resource = v.numerator.value;
+                by_pop.push((resource, v.denominator.map(|d| d.value).unwrap_or(0.0)));
+                by_area.push((resource, s.area_km2.unwrap_or(0.0)));
+            }
+            Some(Equity {
+                id: id.to_string(),
+                name_zh: def.name_zh.to_string(),
+                name_en: def.name_en.to_string(),
+                gini_by_population: gini(&by_pop),
+                // Only when every sub-unit has an area.
+                gini_by_area: sub_units
+                    .iter()
+                    .all(|s| s.area_km2.is_some())
+                    .then(|| gini(&by_area))
+                    .flatten(),
+            })
+        })
+        .collect();
+    Evaluation {
+        plan: h.id.get_ref().clone(),
+        title_zh: h.title_zh.clone(),
+        title_en: h.title_en.clone(),
+        unit: unit.to_string(),
+        unit_name: sys
+            .units
+            .get(&unit)
+            .map(|u| u.name.clone())
+            .unwrap_or_default(),
+        year: year.get() as i32,
+        baseline_year: h.baseline_year.as_ref().map(|y| *y.get_ref() as i32),
+        target_year: h.target_years.get_ref().last().copied().unwrap_or_default() as i32,
+        indicators,
+        status_counts,
+        trends,
+        sub_units,
+        leagues,
+        equity,
+    }
+}

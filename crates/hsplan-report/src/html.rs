@@ -1,0 +1,595 @@
+//! The self-contained HTML evaluation report: inline CSS and inline SVG charts only —
+//! no script, font or image is loaded when the file is opened.
+
+use crate::messages::{Lang, Mode, Msg, fill};
+use crate::svg;
+use hsplan_eval::evaluate::{EvaluatedIndicator, Status};
+use hsplan_eval::report::{Evaluation, League};
+use hsplan_model::MultiPolygon;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// One located violation of an allocation standard, ready to show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ViolationLine {
+    /// Severity label.
+    pub severity: String,
+    /// Rule id and statement.
+    pub rule: String,
+    /// Where (unit or facility, with its district).
+    pub location: String,
+    /// Observed value.
+    pub observed: String,
+    /// Required value.
+    pub required: String,
+    /// What is missing, in words ("缺 2 名公共卫生医师").
+    pub shortfall: String,
+}
+
+/// The standards section of a report.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StandardsSection {
+    /// Rules evaluated.
+    pub rules: usize,
+    /// Subjects (units or facilities) checked.
+    pub checked: usize,
+    /// Violations per district (name, count), sorted.
+    pub by_district: Vec<(String, usize)>,
+    /// Every violation, most severe first.
+    pub violations: Vec<ViolationLine>,
+}
+
+/// One evaluation in the report, with its mode.
+pub struct Part<'a> {
+    /// Annual, mid-term or final.
+    pub mode: Mode,
+    /// What was evaluated.
+    pub evaluation: &'a Evaluation,
+    /// Standards check for the same year, when run.
+    pub standards: Option<&'a StandardsSection>,
+}
+
+/// What the report shows besides the evaluations.
+pub struct Context<'a> {
+    /// Boundaries of the sub-units by code (for the choropleths).
+    pub boundaries: &'a BTreeMap<String, MultiPolygon>,
+    /// Whether the boundaries are schematic (synthetic) rather than real.
+    pub schematic_boundaries: bool,
+    /// Labels shown on top, e.g. that the data are synthetic (in the report's language).
+    pub banners: &'a [String],
+    /// Notes for the reader, already in the report's language.
+    pub notes: &'a [String],
+}
+
+/// Escapes text for HTML.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A value as the plan writes it: `1:x.xx` for ratios, else two decimals; "—" if missing.
+pub fn format_value(target: &str, v: Option<f64>) -> String {
+    match v {
+        Some(x) if target.contains(':') => format!("1:{x:.2}"),
+        Some(x) => format!("{x:.2}"),
+        None => "—".into(),
+    }
+}
+
+/// The colour of a status.
+pub fn status_colour(s: Status) -> &'static str {
+    match s {
+        Status::Achieved => "#1b7f3b",
+        Status::OnTrack => "#5cb85c",
+        Status::Lagging => "#f0ad4e",
+        Status::OffTrack => "#d9534f",
+        Status::Regressing => "#8e3b9e",
+        Status::NoData => "#9e9e9e",
+    }
+}
+
+fn status_label(s: Status, lang: Lang) -> &'static str {
+    lang.pick(s.zh(), s.en())
+}
+
+const STYLE: &str = "body{font-family:system-ui,'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:0 auto;max-width:1180px;padding:16px 24px;color:#222;line-height:1.5}\
+h1{font-size:1.6em;margin-bottom:4px}h2{border-bottom:2px solid #2b5d8a;padding-bottom:2px;margin-top:2em}h3{margin-bottom:4px}\
+table{border-collapse:collapse;width:100%;font-size:.9em;margin:8px 0}th,td{border:1px solid #ddd;padding:3px 6px;vertical-align:middle}\
+th{background:#eef3f8;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\
+.badge{display:inline-block;color:#fff;border-radius:3px;padding:0 6px;font-size:.85em;white-space:nowrap}\
+.banner{background:#fff4d6;border:1px solid #e8c15a;padding:8px 12px;margin:12px 0}\
+.maps{display:flex;flex-wrap:wrap;gap:16px}.map{flex:0 0 360px}.small{font-size:.85em;color:#555}\
+nav a{margin-right:12px}figure{margin:0}figcaption{font-size:.9em;font-weight:600}";
+
+/// Renders the report: one document, one chapter per evaluation.
+pub fn render(parts: &[Part<'_>], ctx: &Context<'_>, lang: Lang) -> String {
+    let mut h = String::new();
+    let first = parts.first().map(|p| p.evaluation);
+    let title = first
+        .map(|e| lang.pick(&e.title_zh, &e.title_en).to_string())
+        .unwrap_or_default();
+    let html_lang = lang.pick("zh-CN", "en");
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"{html_lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n\
+         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+        esc(&title)
+    );
+    let _ = writeln!(h, "<h1>{}</h1>", esc(&title));
+    if let Some(e) = first {
+        let _ = writeln!(
+            h,
+            "<p class=\"small\">{} {} · {}</p>",
+            esc(&e.unit_name),
+            esc(&e.unit),
+            esc(&e.plan)
+        );
+    }
+    for b in ctx.banners {
+        let _ = writeln!(h, "<div class=\"banner\">{}</div>", esc(b));
+    }
+    let _ = write!(h, "<nav><b>{}</b> ", esc(Msg::SecContents.text(lang)));
+    for p in parts {
+        let e = p.evaluation;
+        let _ = write!(
+            h,
+            "<a href=\"#y{}\">{} · {}</a>",
+            e.year,
+            e.year,
+            esc(p.mode.msg().text(lang))
+        );
+    }
+    h.push_str("</nav>\n");
+    for p in parts {
+        chapter(&mut h, p, ctx, lang);
+    }
+    let _ = writeln!(h, "<h2>{}</h2>", esc(Msg::SecMethod.text(lang)));
+    for m in [Msg::MethodStatus, Msg::MethodProjection, Msg::EquityNote] {
+        let _ = writeln!(h, "<p class=\"small\">{}</p>", esc(m.text(lang)));
+    }
+    if !ctx.notes.is_empty() {
+        h.push_str("<ul class=\"small\">\n");
+        for n in ctx.notes {
+            let _ = writeln!(h, "<li>{}</li>", esc(n));
+        }
+        h.push_str("</ul>\n");
+    }
+    let _ = writeln!(
+        h,
+        "<p class=\"small\">{}</p>\n</body>\n</html>",
+        esc(Msg::GeneratedBy.text(lang))
+    );
+    h
+}
+
+fn name(r: &EvaluatedIndicator, lang: Lang) -> &str {
+    lang.pick(&r.name_zh, &r.name_en)
+}
+
+fn chapter(h: &mut String, p: &Part<'_>, ctx: &Context<'_>, lang: Lang) {
+    let e = p.evaluation;
+    let _ = writeln!(
+        h,
+        "<h2 id=\"y{}\">{} {} · {}</h2>",
+        e.year,
+        e.year,
+        esc(lang.pick("年", "")),
+        esc(p.mode.msg().text(lang))
+    );
+    // 1. Overview.
+    let _ = writeln!(h, "<h3>{}</h3>", esc(Msg::SecOverview.text(lang)));
+    let binding = e.indicators.iter().filter(|r| r.binding).count();
+    let _ = writeln!(
+        h,
+        "<p>{}</p>",
+        esc(&fill(
+            Msg::OverviewLine.text(lang),
+            &[
+                ("n", &e.indicators.len()),
+                ("binding", &binding),
+                ("year", &e.year),
+                ("target", &e.target_year)
+            ]
+        ))
+    );
+    let segments: Vec<svg::Segment> = e
+        .status_counts
+        .iter()
+        .map(|(s, n)| svg::Segment {
+            label: status_label(*s, lang).to_string(),
+            value: *n as f64,
+            colour: status_colour(*s).to_string(),
+        })
+        .collect();
+    h.push_str(&svg::stacked_bar(&segments, 720.0, 26.0));
+    h.push('\n');
+    // 2–3. Indicator tables.
+    let trends: BTreeMap<&str, &[(i32, f64)]> = e
+        .trends
+        .iter()
+        .map(|t| (t.id.as_str(), t.values.as_slice()))
+        .collect();
+    for (binding, title) in [(true, Msg::SecBinding), (false, Msg::SecExpected)] {
+        let _ = writeln!(h, "<h3>{}</h3>", esc(title.text(lang)));
+        indicator_table(
+            h,
+            e,
+            e.indicators.iter().filter(|r| r.binding == binding),
+            &trends,
+            lang,
+        );
+    }
+    // 4. Sub-units.
+    let _ = writeln!(h, "<h3>{}</h3>", esc(Msg::SecSubUnits.text(lang)));
+    sub_units(h, e, ctx, lang);
+    // 5. Equity.
+    let _ = writeln!(h, "<h3>{}</h3>", esc(Msg::SecEquity.text(lang)));
+    let _ = writeln!(
+        h,
+        "<table><tr><th>{}</th><th>{}</th><th>{}</th></tr>",
+        esc(Msg::Indicator.text(lang)),
+        esc(Msg::GiniByPopulation.text(lang)),
+        esc(Msg::GiniByArea.text(lang))
+    );
+    for q in &e.equity {
+        let g = |v: Option<f64>| v.map(|x| format!("{x:.3}")).unwrap_or_else(|| "—".into());
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            esc(lang.pick(&q.name_zh, &q.name_en)),
+            g(q.gini_by_population),
+            g(q.gini_by_area)
+        );
+    }
+    h.push_str("</table>\n");
+    if ctx.schematic_boundaries {
+        let _ = writeln!(
+            h,
+            "<p class=\"small\">{}</p>",
+            esc(Msg::SchematicMap.text(lang))
+        );
+    }
+    // 6. Problems.
+    let _ = writeln!(h, "<h3>{}</h3>", esc(Msg::SecProblems.text(lang)));
+    problems(h, e, lang);
+    // 7. Standards.
+    if let Some(s) = p.standards {
+        let _ = writeln!(h, "<h3>{}</h3>", esc(Msg::SecStandards.text(lang)));
+        standards(h, s, lang);
+    }
+}
+
+fn indicator_table<'a>(
+    h: &mut String,
+    e: &Evaluation,
+    rows: impl Iterator<Item = &'a EvaluatedIndicator>,
+    trends: &BTreeMap<&str, &[(i32, f64)]>,
+    lang: Lang,
+) {
+    let heads = [
+        Msg::Indicator,
+        Msg::Baseline,
+        Msg::TargetWord,
+        Msg::Expected,
+        Msg::Actual,
+        Msg::Progress,
+        Msg::StatusWord,
+        Msg::TrendWord,
+        Msg::Outlook,
+    ];
+    h.push_str("<table><tr>");
+    for m in heads {
+        let _ = write!(h, "<th>{}</th>", esc(m.text(lang)));
+    }
+    h.push_str("</tr>\n");
+    for r in rows {
+        let progress = r
+            .progress_pct
+            .map(|p| svg::progress_bar(p, status_colour(r.status)))
+            .unwrap_or_else(|| "—".into());
+        let target = hsplan_plan_number(&r.target);
+        let trend = trends
+            .get(r.id.as_str())
+            .map(|v| svg::sparkline(v, target, e.target_year))
+            .unwrap_or_default();
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
+             <td class=\"n\">{}</td><td>{progress}</td><td><span class=\"badge\" style=\"background:{}\">{}</span></td>\
+             <td>{trend}</td><td class=\"small\">{}</td></tr>",
+            esc(name(r, lang)),
+            esc(&r.baseline),
+            esc(&r.target),
+            esc(&format_value(&r.target, r.expected)),
+            esc(&format_value(&r.target, r.actual)),
+            status_colour(r.status),
+            esc(status_label(r.status, lang)),
+            esc(&outlook(r, e.target_year, lang)),
+        );
+    }
+    h.push_str("</table>\n");
+}
+
+/// The number in a published target, if it has one.
+fn hsplan_plan_number(text: &str) -> Option<f64> {
+    hsplan_plan::PublishedValue::parse(text).number()
+}
+
+/// "2025年预计x，差y；较现有需新增N（人口预测表）".
+pub fn outlook(r: &EvaluatedIndicator, target_year: i32, lang: Lang) -> String {
+    let mut parts = Vec::new();
+    if let (Some(p), Some(reach)) = (r.projection, r.will_reach) {
+        let value = format_value(&r.target, Some(p.linear));
+        if reach {
+            parts.push(fill(
+                Msg::ProjectionReach.text(lang),
+                &[("year", &target_year), ("value", &value)],
+            ));
+        } else {
+            let miss = hsplan_plan_number(&r.target)
+                .map(|t| format!("{:.2}", (t - p.linear).abs()))
+                .unwrap_or_else(|| "—".into());
+            parts.push(fill(
+                Msg::ProjectionMiss.text(lang),
+                &[("year", &target_year), ("value", &value), ("miss", &miss)],
+            ));
+        }
+    }
+    if let (Some(n), Some(pop)) = (r.gap, r.projected_population)
+        && n > 0
+    {
+        let basis = match pop.basis {
+            hsplan_eval::evaluate::PopulationBasis::Table => Msg::PopulationFromTable,
+            hsplan_eval::evaluate::PopulationBasis::Trend => Msg::PopulationFromTrend,
+        };
+        parts.push(format!(
+            "{}（{}）",
+            fill(Msg::GapUnits.text(lang), &[("n", &n)]),
+            basis.text(lang)
+        ));
+    }
+    parts.join(lang.pick("；", "; "))
+}
+
+/// Indicators drawn as maps: the equity densities, then every binding indicator whose
+/// sub-units differ.
+fn mapped(e: &Evaluation) -> Vec<&League> {
+    let mut ids: Vec<&str> = hsplan_eval::report::EQUITY_INDICATORS.to_vec();
+    ids.extend(
+        e.indicators
+            .iter()
+            .filter(|r| r.binding)
+            .map(|r| r.id.as_str()),
+    );
+    let mut out: Vec<&League> = Vec::new();
+    for id in ids {
+        if let Some(l) = e.leagues.iter().find(|l| l.id == id && !l.uniform)
+            && !out.iter().any(|o| o.id == l.id)
+        {
+            out.push(l);
+        }
+    }
+    out
+}
+
+fn sub_units(h: &mut String, e: &Evaluation, ctx: &Context<'_>, lang: Lang) {
+    let leagues = mapped(e);
+    let by_id: BTreeMap<&str, &EvaluatedIndicator> =
+        e.indicators.iter().map(|r| (r.id.as_str(), r)).collect();
+    let have_maps = e
+        .sub_units
+        .iter()
+        .all(|s| ctx.boundaries.contains_key(&s.code))
+        && !e.sub_units.is_empty();
+    if !have_maps {
+        let _ = writeln!(
+            h,
+            "<p class=\"small\">{}</p>",
+            esc(Msg::NoBoundaries.text(lang))
+        );
+    }
+    h.push_str("<div class=\"maps\">\n");
+    for l in &leagues {
+        let Some(r) = by_id.get(l.id.as_str()) else {
+            continue;
+        };
+        let caption = fill(
+            Msg::MapCaption.text(lang),
+            &[("indicator", &name(r, lang)), ("year", &e.year)],
+        );
+        let _ = writeln!(
+            h,
+            "<figure class=\"map\"><figcaption>{}</figcaption>",
+            esc(&caption)
+        );
+        if have_maps {
+            let areas: Vec<svg::Area> = e
+                .sub_units
+                .iter()
+                .map(|s| svg::Area {
+                    name: s.name.clone(),
+                    shape: &ctx.boundaries[&s.code],
+                    value: l
+                        .rows
+                        .iter()
+                        .find(|x| x.unit == s.code)
+                        .and_then(|x| x.value),
+                })
+                .collect();
+            h.push_str(&svg::choropleth(&areas, 360.0, 300.0, &|v| {
+                format_value(&r.target, Some(v))
+            }));
+        }
+        let bars: Vec<(String, Option<f64>)> =
+            l.rows.iter().map(|x| (x.name.clone(), x.value)).collect();
+        h.push_str(&svg::bar_chart(&bars, 360.0, &|v| {
+            format_value(&r.target, Some(v))
+        }));
+        h.push_str("</figure>\n");
+    }
+    h.push_str("</div>\n");
+    // The full ranking of every other indicator computable per sub-unit.
+    let others: Vec<&League> = e
+        .leagues
+        .iter()
+        .filter(|l| !l.uniform && !leagues.iter().any(|m| m.id == l.id))
+        .collect();
+    if !others.is_empty() {
+        let _ = writeln!(
+            h,
+            "<table><tr><th>{}</th><th>{}</th></tr>",
+            esc(Msg::Indicator.text(lang)),
+            esc(Msg::RankingHeading.text(lang))
+        );
+        for l in others {
+            let Some(r) = by_id.get(l.id.as_str()) else {
+                continue;
+            };
+            let cells: Vec<String> = l
+                .rows
+                .iter()
+                .map(|x| format!("{} {}", x.name, format_value(&r.target, x.value)))
+                .collect();
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td class=\"small\">{}</td></tr>",
+                esc(name(r, lang)),
+                esc(&cells.join(" · "))
+            );
+        }
+        h.push_str("</table>\n");
+    }
+}
+
+fn problems(h: &mut String, e: &Evaluation, lang: Lang) {
+    let mut found: Vec<&EvaluatedIndicator> = e
+        .indicators
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.status,
+                Status::Lagging | Status::OffTrack | Status::Regressing
+            )
+        })
+        .collect();
+    // Worst first: regressing, off track, lagging; binding before expected.
+    found.sort_by_key(|r| (std::cmp::Reverse(r.status), !r.binding));
+    if found.is_empty() {
+        let _ = writeln!(h, "<p>{}</p>", esc(Msg::NoProblems.text(lang)));
+        return;
+    }
+    h.push_str("<ol>\n");
+    for r in found {
+        let line = fill(
+            Msg::ProblemLine.text(lang),
+            &[
+                ("indicator", &name(r, lang)),
+                ("status", &status_label(r.status, lang)),
+                ("year", &e.year),
+                ("actual", &format_value(&r.target, r.actual)),
+                ("expected", &format_value(&r.target, r.expected)),
+            ],
+        );
+        let more = outlook(r, e.target_year, lang);
+        let sep = if more.is_empty() {
+            ""
+        } else {
+            lang.pick("；", "; ")
+        };
+        let _ = writeln!(
+            h,
+            "<li>{}{}{}{}</li>",
+            if r.binding { "★ " } else { "" },
+            esc(&line),
+            sep,
+            esc(&more)
+        );
+    }
+    h.push_str("</ol>\n");
+}
+
+fn standards(h: &mut String, s: &StandardsSection, lang: Lang) {
+    let _ = writeln!(
+        h,
+        "<p>{}</p>",
+        esc(&fill(
+            Msg::RulesChecked.text(lang),
+            &[
+                ("rules", &s.rules),
+                ("checked", &s.checked),
+                ("violations", &s.violations.len())
+            ]
+        ))
+    );
+    if s.violations.is_empty() {
+        let _ = writeln!(h, "<p>{}</p>", esc(Msg::NoViolations.text(lang)));
+        return;
+    }
+    if !s.by_district.is_empty() {
+        let cells: Vec<String> = s
+            .by_district
+            .iter()
+            .map(|(d, n)| format!("{d} {n}"))
+            .collect();
+        let _ = writeln!(
+            h,
+            "<p class=\"small\">{}：{}</p>",
+            esc(Msg::ByDistrict.text(lang)),
+            esc(&cells.join(" · "))
+        );
+    }
+    h.push_str("<table><tr>");
+    for m in [
+        Msg::Severity,
+        Msg::Rule,
+        Msg::Location,
+        Msg::Observed,
+        Msg::Required,
+        Msg::Shortfall,
+    ] {
+        let _ = write!(h, "<th>{}</th>", esc(m.text(lang)));
+    }
+    h.push_str("</tr>\n");
+    for v in &s.violations {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+            esc(&v.severity),
+            esc(&v.rule),
+            esc(&v.location),
+            esc(&v.observed),
+            esc(&v.required),
+            esc(&v.shortfall)
+        );
+    }
+    h.push_str("</table>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_and_numbers() {
+        assert_eq!(
+            esc("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+        assert_eq!(hsplan_plan_number("≥3.2"), Some(3.2));
+        assert_eq!(hsplan_plan_number("1:1.3"), Some(1.3));
+        assert_eq!(hsplan_plan_number("—"), None);
+        assert_eq!(format_value("1:1.3", Some(1.234)), "1:1.23");
+        assert_eq!(format_value("7.5", None), "—");
+    }
+}

@@ -1,0 +1,425 @@
+//! The message catalogue: every user-facing line of the CLI and the reports, in zh-CN and en.
+
+/// Output language (zh-CN by default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum Lang {
+    /// 简体中文.
+    #[default]
+    #[cfg_attr(feature = "clap", value(name = "zh-CN", alias = "zh"))]
+    Zh,
+    /// English.
+    #[cfg_attr(feature = "clap", value(name = "en"))]
+    En,
+}
+
+impl Lang {
+    /// Picks the text for this language.
+    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+}
+
+/// Evaluation mode (the report's title; the arithmetic is the same).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum Mode {
+    /// 年度监测.
+    Annual,
+    /// 中期评估.
+    Midterm,
+    /// 终期评估.
+    Final,
+}
+
+impl Mode {
+    /// The mode's title.
+    pub fn msg(self) -> Msg {
+        match self {
+            Mode::Annual => Msg::ModeAnnual,
+            Mode::Midterm => Msg::ModeMidterm,
+            Mode::Final => Msg::ModeFinal,
+        }
+    }
+}
+
+/// Message keys.
+#[derive(Debug, Clone, Copy)]
+pub enum Msg {
+    Imported,
+    StoreAt,
+    Units,
+    Population,
+    Facilities,
+    FacilityYears,
+    Geometries,
+    Level,
+    Count,
+    Exported,
+    Elapsed,
+    DemoTitle,
+    DemoSynthetic,
+    SeverityError,
+    SeverityWarning,
+    SeverityInfo,
+    /// Template: {file} {errors} {warnings} {notes}.
+    CheckSummary,
+    Projects,
+    FloorArea,
+    Investment,
+    NewLand,
+    Total,
+    ByNature,
+    ByStatus,
+    ByStartYear,
+    /// Template: {table} {column} {stated} {computed} {verdict}.
+    TotalCheck,
+    Matches,
+    Mismatch,
+    Tasks,
+    ResponsibleUnit,
+    Lead,
+    Involved,
+    ByTargetYear,
+    BySection,
+    Indicator,
+    Value,
+    Numerator,
+    Denominator,
+    /// Template: {missing}.
+    GapNumerator,
+    /// Template: {missing}.
+    GapDenominator,
+    GapZero,
+    /// Template: {year}.
+    EvaluationHeading,
+    Baseline,
+    TargetWord,
+    Expected,
+    Actual,
+    StatusWord,
+    /// Template: {indicator}.
+    LeagueHeading,
+    /// Template: {indicator} {gini}.
+    EquityLine,
+    ModeAnnual,
+    ModeMidterm,
+    ModeFinal,
+    /// Template: {year} {value}.
+    ProjectionReach,
+    /// Template: {year} {value} {miss}.
+    ProjectionMiss,
+    /// Template: {n}.
+    GapUnits,
+    SecContents,
+    ReportAt,
+    SecOverview,
+    SecBinding,
+    SecExpected,
+    SecSubUnits,
+    SecEquity,
+    SecProblems,
+    SecStandards,
+    SecMethod,
+    OverviewLine,
+    Progress,
+    TrendWord,
+    Outlook,
+    GapWord,
+    MapCaption,
+    SchematicMap,
+    NoBoundaries,
+    RankingHeading,
+    UnitWord,
+    GiniByPopulation,
+    GiniByArea,
+    EquityNote,
+    ProblemLine,
+    NoProblems,
+    MethodStatus,
+    MethodProjection,
+    PopulationFromTable,
+    PopulationFromTrend,
+    GeneratedBy,
+    Violations,
+    Rule,
+    Observed,
+    Required,
+    Shortfall,
+    Severity,
+    Location,
+    RulesChecked,
+    NoViolations,
+    ByDistrict,
+}
+
+impl Msg {
+    /// The text in a language.
+    pub fn text(self, lang: Lang) -> &'static str {
+        use Msg::*;
+        match (self, lang) {
+            (Imported, Lang::Zh) => "导入完成",
+            (Imported, Lang::En) => "Imported",
+            (StoreAt, Lang::Zh) => "数据库",
+            (StoreAt, Lang::En) => "Store",
+            (Units, Lang::Zh) => "行政区划",
+            (Units, Lang::En) => "units",
+            (Population, Lang::Zh) => "人口记录",
+            (Population, Lang::En) => "population records",
+            (Facilities, Lang::Zh) => "机构",
+            (Facilities, Lang::En) => "facilities",
+            (FacilityYears, Lang::Zh) => "机构年度资源记录",
+            (FacilityYears, Lang::En) => "facility-years",
+            (Geometries, Lang::Zh) => "空间要素",
+            (Geometries, Lang::En) => "geometries",
+            (Level, Lang::Zh) => "级别",
+            (Level, Lang::En) => "level",
+            (Count, Lang::Zh) => "数量",
+            (Count, Lang::En) => "count",
+            (Exported, Lang::Zh) => "已导出",
+            (Exported, Lang::En) => "Exported",
+            (Elapsed, Lang::Zh) => "耗时",
+            (Elapsed, Lang::En) => "elapsed",
+            (DemoTitle, Lang::Zh) => "演示区域：重庆市北碚区",
+            (DemoTitle, Lang::En) => "Demo region: Beibei district, Chongqing",
+            (DemoSynthetic, Lang::Zh) => {
+                "区划为国家统计局2023年真实数据；人口与机构登记为合成数据（种子固定，2020年按规划专栏1校准）"
+            }
+            (DemoSynthetic, Lang::En) => {
+                "Divisions: real NBS 2023 data. Population and facility registry: SYNTHETIC (seeded; 2020 calibrated to the plan's 专栏1)"
+            }
+            (SeverityError, Lang::Zh) => "错误",
+            (SeverityError, Lang::En) => "error",
+            (SeverityWarning, Lang::Zh) => "警告",
+            (SeverityWarning, Lang::En) => "warning",
+            (SeverityInfo, Lang::Zh) => "提示",
+            (SeverityInfo, Lang::En) => "info",
+            (CheckSummary, Lang::Zh) => {
+                "{file}：{errors} 个错误，{warnings} 个警告，{notes} 个提示"
+            }
+            (CheckSummary, Lang::En) => {
+                "{file}: {errors} errors, {warnings} warnings, {notes} notes"
+            }
+            (Projects, Lang::Zh) => "项目",
+            (Projects, Lang::En) => "projects",
+            (FloorArea, Lang::Zh) => "建筑面积㎡",
+            (FloorArea, Lang::En) => "floor m²",
+            (Investment, Lang::Zh) => "拟投资万元",
+            (Investment, Lang::En) => "invest. 10k¥",
+            (NewLand, Lang::Zh) => "新征地亩",
+            (NewLand, Lang::En) => "land mu",
+            (Total, Lang::Zh) => "合计",
+            (Total, Lang::En) => "total",
+            (ByNature, Lang::Zh) => "按建设性质",
+            (ByNature, Lang::En) => "by nature",
+            (ByStatus, Lang::Zh) => "按状态",
+            (ByStatus, Lang::En) => "by status",
+            (ByStartYear, Lang::Zh) => "按开工年度",
+            (ByStartYear, Lang::En) => "by start year",
+            (TotalCheck, Lang::Zh) => {
+                "{table} {column}：所列 {stated} / 各行之和 {computed} — {verdict}"
+            }
+            (TotalCheck, Lang::En) => {
+                "{table} {column}: stated {stated} / computed {computed} — {verdict}"
+            }
+            (Matches, Lang::Zh) => "一致",
+            (Matches, Lang::En) => "matches",
+            (Mismatch, Lang::Zh) => "不一致",
+            (Mismatch, Lang::En) => "MISMATCH",
+            (Tasks, Lang::Zh) => "任务数",
+            (Tasks, Lang::En) => "tasks",
+            (ResponsibleUnit, Lang::Zh) => "责任单位",
+            (ResponsibleUnit, Lang::En) => "responsible unit",
+            (Lead, Lang::Zh) => "牵头",
+            (Lead, Lang::En) => "lead",
+            (Involved, Lang::Zh) => "参与",
+            (Involved, Lang::En) => "all",
+            (ByTargetYear, Lang::Zh) => "按目标年份",
+            (ByTargetYear, Lang::En) => "by target year",
+            (BySection, Lang::Zh) => "按部分",
+            (BySection, Lang::En) => "by section",
+            (Indicator, Lang::Zh) => "指标",
+            (Indicator, Lang::En) => "indicator",
+            (Value, Lang::Zh) => "值",
+            (Value, Lang::En) => "value",
+            (Numerator, Lang::Zh) => "分子",
+            (Numerator, Lang::En) => "numerator",
+            (Denominator, Lang::Zh) => "分母",
+            (Denominator, Lang::En) => "denominator",
+            (GapNumerator, Lang::Zh) => "无数据：{missing} 个机构未报告",
+            (GapNumerator, Lang::En) => "no data: {missing} facilities did not report",
+            (GapDenominator, Lang::Zh) => "无数据：缺 {missing} 项人口或分母数据",
+            (GapDenominator, Lang::En) => {
+                "no data: {missing} population/denominator records missing"
+            }
+            (GapZero, Lang::Zh) => "分母为零",
+            (GapZero, Lang::En) => "denominator is zero",
+            (EvaluationHeading, Lang::Zh) => "{year}年规划指标监测（★ 约束性）",
+            (EvaluationHeading, Lang::En) => "Plan indicators in {year} (★ binding)",
+            (Baseline, Lang::Zh) => "基期",
+            (Baseline, Lang::En) => "baseline",
+            (TargetWord, Lang::Zh) => "目标",
+            (TargetWord, Lang::En) => "target",
+            (Expected, Lang::Zh) => "应达",
+            (Expected, Lang::En) => "expected",
+            (Actual, Lang::Zh) => "实际",
+            (Actual, Lang::En) => "actual",
+            (StatusWord, Lang::Zh) => "状态",
+            (StatusWord, Lang::En) => "status",
+            (LeagueHeading, Lang::Zh) => "各镇街排名·{indicator}",
+            (LeagueHeading, Lang::En) => "Sub-units ranked · {indicator}",
+            (EquityLine, Lang::Zh) => "公平性（按人口基尼系数）· {indicator}：{gini}",
+            (EquityLine, Lang::En) => "Equity (Gini by population) · {indicator}: {gini}",
+            (ModeAnnual, Lang::Zh) => "年度监测",
+            (ModeAnnual, Lang::En) => "annual monitoring",
+            (ModeMidterm, Lang::Zh) => "中期评估",
+            (ModeMidterm, Lang::En) => "mid-term evaluation",
+            (ModeFinal, Lang::Zh) => "终期评估",
+            (ModeFinal, Lang::En) => "final evaluation",
+            (ProjectionReach, Lang::Zh) => "{year}年预计{value}，可达成",
+            (ProjectionReach, Lang::En) => "{year}: projected {value}, will reach",
+            (ProjectionMiss, Lang::Zh) => "{year}年预计{value}，差{miss}",
+            (ProjectionMiss, Lang::En) => "{year}: projected {value}, will miss by {miss}",
+            (GapUnits, Lang::Zh) => "较现有需新增{n}",
+            (GapUnits, Lang::En) => "{n} more than today needed",
+            (ReportAt, Lang::Zh) => "评估报告（HTML）",
+            (ReportAt, Lang::En) => "Evaluation report (HTML)",
+            (SecContents, Lang::Zh) => "目录",
+            (SecContents, Lang::En) => "Contents",
+            (SecOverview, Lang::Zh) => "一、总体情况",
+            (SecOverview, Lang::En) => "1. Overview",
+            (SecBinding, Lang::Zh) => "二、约束性指标",
+            (SecBinding, Lang::En) => "2. Binding indicators",
+            (SecExpected, Lang::Zh) => "三、预期性指标",
+            (SecExpected, Lang::En) => "3. Expected indicators",
+            (SecSubUnits, Lang::Zh) => "四、下辖单位比较",
+            (SecSubUnits, Lang::En) => "4. Sub-unit comparison",
+            (SecEquity, Lang::Zh) => "五、资源配置公平性",
+            (SecEquity, Lang::En) => "5. Equity of resources",
+            (SecProblems, Lang::Zh) => "六、发现的问题",
+            (SecProblems, Lang::En) => "6. Problems found",
+            (SecStandards, Lang::Zh) => "七、配置标准核查",
+            (SecStandards, Lang::En) => "7. Allocation standards check",
+            (SecMethod, Lang::Zh) => "数据与方法说明",
+            (SecMethod, Lang::En) => "Data and method",
+            (OverviewLine, Lang::Zh) => {
+                "共评估 {n} 项指标（约束性 {binding} 项），评估年份 {year} 年，规划目标年 {target} 年。"
+            }
+            (OverviewLine, Lang::En) => {
+                "{n} indicators evaluated ({binding} binding) for {year}; the plan’s target year is {target}."
+            }
+            (Progress, Lang::Zh) => "进度",
+            (Progress, Lang::En) => "progress",
+            (TrendWord, Lang::Zh) => "趋势",
+            (TrendWord, Lang::En) => "trend",
+            (Outlook, Lang::Zh) => "展望",
+            (Outlook, Lang::En) => "outlook",
+            (GapWord, Lang::Zh) => "缺口",
+            (GapWord, Lang::En) => "gap",
+            (MapCaption, Lang::Zh) => "{indicator}（{year}年，按下辖单位）",
+            (MapCaption, Lang::En) => "{indicator} ({year}, by sub-unit)",
+            (SchematicMap, Lang::Zh) => "示意图：边界为合成几何（非真实地理边界），仅用于展示。",
+            (SchematicMap, Lang::En) => {
+                "Schematic map: the boundaries are synthetic geometry, not real geography."
+            }
+            (NoBoundaries, Lang::Zh) => {
+                "下辖单位无边界数据，未绘制分区统计图；可用 hsplan import geojson 导入边界。"
+            }
+            (NoBoundaries, Lang::En) => {
+                "The sub-units have no boundaries, so no choropleth is drawn; import them with hsplan import geojson."
+            }
+            (RankingHeading, Lang::Zh) => "下辖单位排名",
+            (RankingHeading, Lang::En) => "Sub-units ranked",
+            (UnitWord, Lang::Zh) => "单位",
+            (UnitWord, Lang::En) => "unit",
+            (GiniByPopulation, Lang::Zh) => "按人口基尼系数",
+            (GiniByPopulation, Lang::En) => "Gini by population",
+            (GiniByArea, Lang::Zh) => "按面积基尼系数",
+            (GiniByArea, Lang::En) => "Gini by area",
+            (EquityNote, Lang::Zh) => {
+                "基尼系数 0 表示资源与人口（或面积）同比例分布，越接近 1 越集中。"
+            }
+            (EquityNote, Lang::En) => {
+                "A Gini of 0 means the resource is spread exactly like population (or area); the closer to 1, the more concentrated."
+            }
+            (ProblemLine, Lang::Zh) => {
+                "{indicator}：{status}，{year}年实际 {actual}，应达 {expected}"
+            }
+            (ProblemLine, Lang::En) => {
+                "{indicator}: {status}; actual {actual} in {year}, expected {expected}"
+            }
+            (NoProblems, Lang::Zh) => "未发现滞后、严重滞后或倒退的指标。",
+            (NoProblems, Lang::En) => "No indicator is lagging, off track or regressing.",
+            (MethodStatus, Lang::Zh) => {
+                "状态判定：实际值满足目标为“已达成”；否则以进度 p=(实际−基期)/(目标−基期) 与时间进度 t 比较：p≥t 进度正常，p≥0.8t 滞后，0≤p<0.8t 严重滞后，p<0 倒退；缺基期或实际值为无数据。应达值按基期到目标的线性路径分解到年度。"
+            }
+            (MethodStatus, Lang::En) => {
+                "Status: achieved when the actual value meets the target; otherwise progress p = (actual − baseline)/(target − baseline) is compared with elapsed time t: p ≥ t on track, p ≥ 0.8t lagging, 0 ≤ p < 0.8t off track, p < 0 regressing; no data without a baseline or an actual value. The expected value follows the straight path from baseline to target."
+            }
+            (MethodProjection, Lang::Zh) => {
+                "预测：按已观测年份的最小二乘直线外推至目标年；资源缺口按目标年人口（有人口预测表时用预测表，否则按趋势外推）计算。"
+            }
+            (MethodProjection, Lang::En) => {
+                "Projection: least-squares line through the observed years, extended to the target year; resource gaps use the target year’s population (a stored projection table where there is one, else the trend)."
+            }
+            (PopulationFromTable, Lang::Zh) => "人口预测表",
+            (PopulationFromTable, Lang::En) => "population projection table",
+            (PopulationFromTrend, Lang::Zh) => "人口趋势外推",
+            (PopulationFromTrend, Lang::En) => "population trend",
+            (GeneratedBy, Lang::Zh) => "由 hsplan 生成；本文件自包含，打开时不访问网络。",
+            (GeneratedBy, Lang::En) => {
+                "Generated by hsplan; this file is self-contained and loads nothing from the network."
+            }
+            (Violations, Lang::Zh) => "违规项",
+            (Violations, Lang::En) => "violations",
+            (Rule, Lang::Zh) => "规则",
+            (Rule, Lang::En) => "rule",
+            (Observed, Lang::Zh) => "实际",
+            (Observed, Lang::En) => "observed",
+            (Required, Lang::Zh) => "要求",
+            (Required, Lang::En) => "required",
+            (Shortfall, Lang::Zh) => "缺口",
+            (Shortfall, Lang::En) => "shortfall",
+            (Severity, Lang::Zh) => "严重程度",
+            (Severity, Lang::En) => "severity",
+            (Location, Lang::Zh) => "位置",
+            (Location, Lang::En) => "location",
+            (RulesChecked, Lang::Zh) => {
+                "共核查 {rules} 条规则，{checked} 个对象，发现 {violations} 处不符合。"
+            }
+            (RulesChecked, Lang::En) => {
+                "{rules} rules checked on {checked} subjects; {violations} violations found."
+            }
+            (NoViolations, Lang::Zh) => "未发现不符合标准之处。",
+            (NoViolations, Lang::En) => "No violations found.",
+            (ByDistrict, Lang::Zh) => "按区县汇总",
+            (ByDistrict, Lang::En) => "by district",
+        }
+    }
+}
+
+/// The label of a model vocabulary member in a language.
+pub fn label<T: hsplan_model::Labelled>(v: T, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => v.zh(),
+        Lang::En => v.en(),
+    }
+}
+
+/// Pads `text` with spaces to `width` terminal columns (CJK characters count as two).
+pub fn pad(text: &str, width: usize) -> String {
+    let w = unicode_width::UnicodeWidthStr::width(text);
+    format!("{text}{}", " ".repeat(width.saturating_sub(w)))
+}
+
+/// Fills a template's `{name}` placeholders.
+pub fn fill(template: &str, values: &[(&str, &dyn std::fmt::Display)]) -> String {
+    let mut out = template.to_string();
+    for (name, value) in values {
+        out = out.replace(&format!("{{{name}}}"), &value.to_string());
+    }
+    out
+}
