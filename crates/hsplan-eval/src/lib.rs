@@ -10,6 +10,7 @@
 //! Must not: read files or the store, print, or know about plan file syntax
 //! (it takes a [`ServiceSystem`] in and returns values).
 
+pub mod columnar;
 pub mod evaluate;
 pub mod library;
 pub mod measure;
@@ -64,7 +65,24 @@ pub fn compute(
 ) -> IndicatorValue {
     let numerator = def.numerator.amount(sys, unit, year);
     let denominator = def.denominator.map(|d| d.amount(sys, unit, year));
-    let value = match (numerator.complete(), denominator) {
+    let value = ratio(def, numerator, denominator);
+    IndicatorValue {
+        def,
+        unit,
+        year,
+        numerator,
+        denominator,
+        value,
+    }
+}
+
+/// Numerator and denominator to a value (or why there is none).
+pub(crate) fn ratio(
+    def: &IndicatorDef,
+    numerator: Amount,
+    denominator: Option<Amount>,
+) -> Result<f64, Gap> {
+    match (numerator.complete(), denominator) {
         (None, _) => Err(Gap::NumeratorIncomplete {
             missing: numerator.missing,
         }),
@@ -74,14 +92,6 @@ pub fn compute(
             Some(0.0) => Err(Gap::ZeroDenominator),
             Some(dv) => Ok(n / dv * def.factor),
         },
-    };
-    IndicatorValue {
-        def,
-        unit,
-        year,
-        numerator,
-        denominator,
-        value,
     }
 }
 

@@ -33,6 +33,26 @@ pub enum FacilitySet {
 }
 
 impl FacilitySet {
+    /// Every set, in a fixed order (see [`FacilitySet::index`]).
+    pub const ALL: [FacilitySet; 11] = [
+        FacilitySet::All,
+        FacilitySet::Hospitals,
+        FacilitySet::PublicHospitals,
+        FacilitySet::PublicTcmHospitals,
+        FacilitySet::PublicHealthInstitutions,
+        FacilitySet::Cdc,
+        FacilitySet::SecondaryPlusGeneralHospitals,
+        FacilitySet::SecondaryPlusTcmHospitals,
+        FacilitySet::PrimaryCareCentres,
+        FacilitySet::PrimaryCare,
+        FacilitySet::PsychiatricHospitals,
+    ];
+
+    /// Position in [`FacilitySet::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     /// Whether a facility belongs to the set.
     pub fn contains(self, f: &Facility) -> bool {
         let hospital = f.kind.family() == InstitutionFamily::Hospital;

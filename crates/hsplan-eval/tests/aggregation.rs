@@ -124,3 +124,78 @@ proptest! {
         }
     }
 }
+
+/// Knocks holes in a system: unreported facility-years and quantities, closed facilities,
+/// villages without population, facilities with capabilities.
+fn with_holes(mut s: ServiceSystem, holes: &[u8]) -> ServiceSystem {
+    let year = Year::new(2020).unwrap();
+    let ids: Vec<FacilityId> = s.facilities.keys().cloned().collect();
+    for (i, id) in ids.iter().enumerate() {
+        match holes[i % holes.len()] % 6 {
+            0 => {
+                s.facility_years.remove(&(id.clone(), year));
+            }
+            1 => {
+                if let Some(fy) = s.facility_years.get_mut(&(id.clone(), year)) {
+                    fy.quantities.remove(&Quantity::LicensedDoctors);
+                    fy.quantities.remove(&Quantity::Beds);
+                    fy.quantities.remove(&Quantity::BedsIcu);
+                    fy.quantities.remove(&Quantity::BedsRehabilitation);
+                    fy.quantities.remove(&Quantity::BedsPsychiatric);
+                }
+            }
+            2 => s.facilities.get_mut(id).unwrap().closed = Some(year),
+            3 => {
+                if let Some(fy) = s.facility_years.get_mut(&(id.clone(), year)) {
+                    fy.capabilities.insert(hsplan_model::Capability::FeverClinic);
+                    fy.capabilities.insert(hsplan_model::Capability::TcmHall);
+                }
+            }
+            _ => {}
+        }
+    }
+    let keys: Vec<_> = s.population.keys().copied().collect();
+    for (i, k) in keys.iter().enumerate() {
+        if holes[(i * 7) % holes.len()] % 9 == 0 {
+            s.population.remove(k);
+        }
+    }
+    s
+}
+
+proptest! {
+    /// The columnar whole-system path equals `compute` for every indicator, unit and year,
+    /// gaps included.
+    #[test]
+    fn columnar_equals_compute(
+        towns in 1usize..5,
+        villages in proptest::collection::vec(1u8..4, 1..5),
+        facilities in proptest::collection::vec((0u8..20, 0u8..5, 0u8..3, 0u32..10_000), 0..25),
+        pops in proptest::collection::vec(0u32..50_000, 1..8),
+        holes in proptest::collection::vec(0u8..30, 1..10),
+    ) {
+        let s = with_holes(system(towns, &villages, &facilities, &pops), &holes);
+        let columns = hsplan_eval::columnar::Columns::from_system(&s).unwrap();
+        let defs: Vec<_> = INDICATORS.iter().collect();
+        let result = columns.evaluate(&defs, 2);
+        for def in INDICATORS {
+            for &year in columns.years() {
+                let col = &result.values[&(def.id, year)];
+                for (u, code) in columns.units().iter().enumerate() {
+                    let reference = compute(&s, def, *code, year).value;
+                    match (reference, col[u]) {
+                        (Ok(a), Ok(b)) => prop_assert!((a - b).abs() <= 1e-9 * a.abs().max(1.0), "{} {code}: {a} vs {b}", def.id),
+                        (a, b) => prop_assert_eq!(a, b, "{} {}", def.id, code),
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn facility_set_indices_follow_all() {
+    for (i, s) in hsplan_eval::FacilitySet::ALL.iter().enumerate() {
+        assert_eq!(s.index(), i);
+    }
+}

@@ -10,7 +10,10 @@
 //! seed's own 2020 values cannot all hold at once, the generator keeps the
 //! underlying counts and lists the conflict in [`SyntheticRegistry::notes`].
 //!
-//! Must not: read files, touch the store, or depend on anything but the model.
+//! [`national`] makes a national-scale synthetic system for benchmarks.
+//!
+//! Must not: read files, touch the store, or depend on anything but the model (and the
+//! evaluation crate's column layout, for the benchmark).
 
 use hsplan_model::{
     AdminCode, AdminLevel, AdminUnit, AgeBands, Capability as C, Count, Facility, FacilityId,
@@ -19,6 +22,8 @@ use hsplan_model::{
 };
 use hsplan_model::{LonLat, MultiPolygon};
 use std::collections::BTreeMap;
+
+pub mod national;
 
 /// Box of the schematic map: west, south, east, north (degrees); about 755 km².
 const SCHEMATIC_BOX: [f64; 4] = [106.30, 29.75, 106.58, 30.00];

@@ -228,3 +228,30 @@ fn a_stored_projection_replaces_the_trend_in_the_gap() {
     // Evaluating 2024 is unchanged otherwise.
     assert_eq!(table.actual, trend.actual);
 }
+
+#[test]
+fn columnar_path_equals_compute_on_the_demo_region() {
+    let (sys, _) = demo_system();
+    let columns = hsplan_eval::columnar::Columns::from_system(&sys).unwrap();
+    let defs: Vec<_> = hsplan_eval::INDICATORS.iter().collect();
+    let result = columns.evaluate(&defs, 2);
+    let beibei = AdminCode::parse("500109").unwrap();
+    let mut checked = 0;
+    for (u, code) in columns.units().iter().enumerate() {
+        if *code != beibei && code.parent() != Some(beibei) {
+            continue;
+        }
+        for def in hsplan_eval::INDICATORS {
+            for &year in columns.years() {
+                let reference = compute(&sys, def, *code, year).value;
+                let fast = result.values[&(def.id, year)][u];
+                match (reference, fast) {
+                    (Ok(a), Ok(b)) => assert!((a - b).abs() <= 1e-9 * a.abs().max(1.0)),
+                    (a, b) => assert_eq!(a, b, "{} {code} {year}", def.id),
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, 18 * hsplan_eval::INDICATORS.len() * 5);
+}
