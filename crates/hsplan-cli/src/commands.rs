@@ -184,6 +184,9 @@ fn demo_notes(conflicts: &[hsplan_synth::Note]) -> Vec<hsplan_model::DatasetNote
     notes
 }
 
+/// The seed plans' allocation standards, compiled in for the demo.
+const SEED_STANDARDS: &str = include_str!("../../../data/standards/seeds.toml");
+
 /// The encoded Beibei plan, compiled in so the demo runs from anywhere.
 const BEIBEI_PLAN: &str = include_str!("../../../data/plans/beibei.toml");
 
@@ -222,6 +225,7 @@ pub fn demo(out: &Path, lang: Lang) -> Result<()> {
     for note in &registry.notes {
         println!("  * {}", lang.pick(&note.zh, &note.en));
     }
+    let standards = hsplan_standards::load("data/standards/seeds.toml", SEED_STANDARDS)?;
     let mut evaluations = Vec::new();
     for (year, mode) in [(2023, Mode::Midterm), (2024, Mode::Annual)] {
         let y = hsplan_model::Year::new(year).expect("year");
@@ -229,22 +233,26 @@ pub fn demo(out: &Path, lang: Lang) -> Result<()> {
         println!("{} · {}", year, mode.msg().text(lang));
         let evaluation = hsplan_eval::report::evaluate(&sys, &plan, beibei, y);
         crate::evaluate_cmd::print(&evaluation, lang);
+        let check = crate::standards_cmd::run_on(&sys, &standards, y, Some(beibei));
+        println!();
+        crate::standards_cmd::print(&standards, &check, lang);
+        let section = crate::standards_cmd::section(&standards, &check, lang);
         let json = out.join(format!("evaluation-{year}.json"));
         let mut doc = serde_json::to_value(&evaluation)?;
         doc["synthetic_data"] = serde_json::Value::Bool(true);
         std::fs::write(&json, serde_json::to_string_pretty(&doc)?)
             .with_context(|| format!("{}: cannot write", json.display()))?;
         println!("{}: {}", Msg::Exported.text(lang), json.display());
-        evaluations.push((mode, evaluation));
+        evaluations.push((mode, evaluation, section));
     }
     let boundaries = crate::evaluate_cmd::sub_unit_boundaries(&sys, beibei);
     let notes = crate::evaluate_cmd::data_notes(&sys, lang);
     let parts: Vec<hsplan_report::html::Part> = evaluations
         .iter()
-        .map(|(mode, e)| hsplan_report::html::Part {
+        .map(|(mode, e, s)| hsplan_report::html::Part {
             mode: *mode,
             evaluation: e,
-            standards: None,
+            standards: Some(s),
         })
         .collect();
     let html = hsplan_report::html::render(

@@ -10,6 +10,7 @@ mod indicators_cmd;
 mod ledger_cmd;
 mod messages;
 mod plan_cmd;
+mod standards_cmd;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -72,12 +73,23 @@ enum Command {
     },
     /// Evaluate a plan's indicators for a year from the store.
     Evaluate(evaluate_cmd::EvaluateArgs),
+    /// Allocation and configuration standards.
+    Standards {
+        #[command(subcommand)]
+        what: StandardsWhat,
+    },
     /// Run the built-in demo region (Beibei district).
     Demo {
         /// Directory for the demo store and outputs.
         #[arg(long, default_value = "hsplan-demo")]
         out: PathBuf,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum StandardsWhat {
+    /// Check every rule for a year; each violation located, with its shortfall.
+    Check(standards_cmd::CheckArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -210,6 +222,9 @@ fn run(cli: Cli) -> Result<()> {
         Command::Status => commands::status(&cli.db, cli.lang),
         Command::Demo { out } => commands::demo(&out, cli.lang),
         Command::Evaluate(args) => evaluate_cmd::run(&cli.db, &args, cli.lang),
+        Command::Standards {
+            what: StandardsWhat::Check(args),
+        } => standards_cmd::run(&cli.db, &args, cli.lang),
         Command::Indicators { unit, year, json } => {
             indicators_cmd::run(&cli.db, &unit, year, json, cli.lang)
         }

@@ -11,7 +11,7 @@ fn layer(name: &str) -> Option<u8> {
         "hsplan-model" => 0,
         "hsplan-plan" => 1,
         "hsplan-eval" => 2,
-        "hsplan-access" | "hsplan-siting" | "hsplan-synth" => 3,
+        "hsplan-access" | "hsplan-siting" | "hsplan-synth" | "hsplan-standards" => 3,
         "hsplan-store" | "hsplan-io" => 4,
         "hsplan-report" => 5,
         "hsplan-cli" | "hsplan-server" => 6,

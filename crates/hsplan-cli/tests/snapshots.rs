@@ -220,4 +220,98 @@ fn evaluate_the_demo_store_in_every_format() {
             && html.contains("Schematic map")
             && html.contains("<path d=\"M")
     );
+    // Standards: the seed library on the demo store, located violations in every format.
+    let rules = repo_root().join("data/standards/seeds.toml");
+    let table = hsplan(&db)
+        .args([
+            "standards",
+            "check",
+            "--year",
+            "2023",
+            "--unit",
+            "500109",
+            "--rules",
+        ])
+        .arg(&rules)
+        .output()
+        .unwrap();
+    assert!(
+        table.status.success(),
+        "{}",
+        String::from_utf8_lossy(&table.stderr)
+    );
+    let text = String::from_utf8(table.stdout).unwrap();
+    insta::assert_snapshot!("standards_check_demo_2023", text);
+    let json: serde_json::Value = serde_json::from_slice(
+        &hsplan(&db)
+            .args([
+                "standards",
+                "check",
+                "--year",
+                "2023",
+                "--format",
+                "json",
+                "--rules",
+            ])
+            .arg(&rules)
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let violations = json["violations"].as_array().unwrap();
+    assert!(
+        violations.len() > 20,
+        "the demo data break rules by construction"
+    );
+    assert!(
+        violations
+            .iter()
+            .any(|v| v["rule"] == "ambulances-per-10k" && v["place"]["name"] == "北碚区")
+    );
+    assert!(
+        violations
+            .iter()
+            .all(|v| v["place"]["district"][1] == "北碚区")
+    );
+    let csv = dir.path().join("s.csv");
+    hsplan(&db)
+        .args([
+            "standards",
+            "check",
+            "--year",
+            "2024",
+            "--format",
+            "csv",
+            "--out",
+        ])
+        .arg(&csv)
+        .arg("--rules")
+        .arg(&rules)
+        .assert()
+        .success();
+    assert!(hsplan_io::read_table(&csv, "").unwrap().rows.len() > 20);
+    assert!(report.contains("七、配置标准核查") && report.contains("需增加救护车"));
+    // A malformed rule file: file, line, column and a caret.
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        std::fs::read_to_string(&rules).unwrap().replacen(
+            "kind = \"capability\"",
+            "kind = \"capabilty\"",
+            1,
+        ),
+    )
+    .unwrap();
+    let out = hsplan(&db)
+        .args(["standards", "check", "--year", "2023", "--rules"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("bad.toml:") && err.contains("capabilty") && err.contains('^'),
+        "{err}"
+    );
 }

@@ -340,10 +340,7 @@ impl Columns {
     /// Population: a unit's own record, else the sum over its children when it has any.
     fn population_amounts(&self, base: PopulationBase, y: usize) -> Vec<Amount> {
         let nu = self.units.len();
-        let cells = self
-            .population
-            .get(&base_ix(base))
-            .and_then(|c| c.get(y));
+        let cells = self.population.get(&base_ix(base)).and_then(|c| c.get(y));
         let mut children_sum = vec![Amount::default(); nu];
         let mut has_children = vec![false; nu];
         for p in self.parent.iter().flatten() {
@@ -418,7 +415,10 @@ impl Columns {
         });
         let mut values = BTreeMap::new();
         for d in defs {
-            let ni = measures.iter().position(|m| *m == d.numerator).expect("added");
+            let ni = measures
+                .iter()
+                .position(|m| *m == d.numerator)
+                .expect("added");
             let di = d
                 .denominator
                 .map(|dm| measures.iter().position(|m| *m == dm).expect("added"));

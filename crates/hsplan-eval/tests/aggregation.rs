@@ -147,7 +147,8 @@ fn with_holes(mut s: ServiceSystem, holes: &[u8]) -> ServiceSystem {
             2 => s.facilities.get_mut(id).unwrap().closed = Some(year),
             3 => {
                 if let Some(fy) = s.facility_years.get_mut(&(id.clone(), year)) {
-                    fy.capabilities.insert(hsplan_model::Capability::FeverClinic);
+                    fy.capabilities
+                        .insert(hsplan_model::Capability::FeverClinic);
                     fy.capabilities.insert(hsplan_model::Capability::TcmHall);
                 }
             }

@@ -18,7 +18,8 @@ pub mod source;
 pub mod units;
 
 pub use admin::{
-    AdminCode, AdminCodeError, AdminLevel, AdminUnit, UnitGeometry, UnitKind, UrbanRuralClass,
+    AdminCode, AdminCodeError, AdminLevel, AdminLevelLabel, AdminUnit, UnitGeometry, UnitKind,
+    UrbanRuralClass,
 };
 pub use facility::{
     Facility, FacilityId, Grade, GradeClass, InstitutionFamily, InstitutionType, Ownership,

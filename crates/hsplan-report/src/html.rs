@@ -173,6 +173,38 @@ pub fn render(parts: &[Part<'_>], ctx: &Context<'_>, lang: Lang) -> String {
     h
 }
 
+/// A standalone standards report (`hsplan standards check --format html`).
+pub fn render_standards(
+    title: &str,
+    year: i32,
+    section: &StandardsSection,
+    banners: &[String],
+    lang: Lang,
+) -> String {
+    let mut h = String::new();
+    let heading = fill(
+        Msg::StandardsHeading.text(lang),
+        &[("year", &year), ("title", &title)],
+    );
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>\n",
+        lang.pick("zh-CN", "en"),
+        esc(&heading),
+        esc(&heading)
+    );
+    for b in banners {
+        let _ = writeln!(h, "<div class=\"banner\">{}</div>", esc(b));
+    }
+    standards(&mut h, section, lang);
+    let _ = writeln!(
+        h,
+        "<p class=\"small\">{}</p>\n</body>\n</html>",
+        esc(Msg::GeneratedBy.text(lang))
+    );
+    h
+}
+
 fn name(r: &EvaluatedIndicator, lang: Lang) -> &str {
     lang.pick(&r.name_zh, &r.name_en)
 }

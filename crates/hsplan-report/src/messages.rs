@@ -115,6 +115,9 @@ pub enum Msg {
     /// Template: {n}.
     GapUnits,
     SecContents,
+    MoreViolations,
+    StandardsHeading,
+    NotAssessable,
     ReportAt,
     SecOverview,
     SecBinding,
@@ -287,6 +290,16 @@ impl Msg {
             (GapUnits, Lang::En) => "{n} more than today needed",
             (ReportAt, Lang::Zh) => "评估报告（HTML）",
             (ReportAt, Lang::En) => "Evaluation report (HTML)",
+            (StandardsHeading, Lang::Zh) => "{year}年配置标准核查 · {title}",
+            (StandardsHeading, Lang::En) => "Allocation standards check {year} · {title}",
+            (NotAssessable, Lang::Zh) => "因数据缺失无法核查的对象（按规则）",
+            (NotAssessable, Lang::En) => "Subjects not assessable for missing data (by rule)",
+            (MoreViolations, Lang::Zh) => {
+                "……另有 {n} 处（完整清单见 HTML 报告或 --format csv/xlsx）"
+            }
+            (MoreViolations, Lang::En) => {
+                "… {n} more (all of them in the HTML report or --format csv/xlsx)"
+            }
             (SecContents, Lang::Zh) => "目录",
             (SecContents, Lang::En) => "Contents",
             (SecOverview, Lang::Zh) => "一、总体情况",

@@ -35,8 +35,12 @@ fn level_name(l: AdminLevel) -> &'static str {
 fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let out = std::path::PathBuf::from(arg(&args, "--out", "target/national-bench"));
-    let villages: usize = arg(&args, "--villages", "700000").parse().expect("--villages");
-    let facilities: usize = arg(&args, "--facilities", "1000000").parse().expect("--facilities");
+    let villages: usize = arg(&args, "--villages", "700000")
+        .parse()
+        .expect("--villages");
+    let facilities: usize = arg(&args, "--facilities", "1000000")
+        .parse()
+        .expect("--facilities");
     let n_years: i64 = arg(&args, "--years", "6").parse().expect("--years");
     let repeat: usize = arg(&args, "--repeat", "5").parse().expect("--repeat");
     let threads: usize = arg(&args, "--threads", "2").parse().expect("--threads");
@@ -140,7 +144,9 @@ fn main() -> std::io::Result<()> {
         let mut by_level = std::collections::BTreeMap::new();
         for (u, v) in col.iter().enumerate() {
             if let Ok(v) = v {
-                let e = by_level.entry(level_name(levels[u])).or_insert((0u64, 0.0f64));
+                let e = by_level
+                    .entry(level_name(levels[u]))
+                    .or_insert((0u64, 0.0f64));
                 e.0 += 1;
                 e.1 += v;
             }
@@ -155,7 +161,12 @@ fn main() -> std::io::Result<()> {
     for ((id, year), col) in &result.values {
         for (u, v) in col.iter().enumerate().step_by(1000) {
             if let Ok(v) = v {
-                writeln!(w, "{id},{},{},{v:.12e}", year.get(), columns.units()[u].get())?;
+                writeln!(
+                    w,
+                    "{id},{},{},{v:.12e}",
+                    year.get(),
+                    columns.units()[u].get()
+                )?;
             }
         }
     }

@@ -70,6 +70,36 @@ fn split_box(area: [f64; 4], items: &[(usize, f64)], out: &mut Vec<(usize, [f64;
     }
 }
 
+/// Details the standards check looks at and no calibrated indicator uses: which village
+/// clinics meet the standardisation standard, negative-pressure rooms in infectious-disease
+/// departments. Its own random stream, so the calibrated registry does not change; a few
+/// shortfalls are left on purpose so the demo's standards check has something to locate.
+fn configuration_details(facilities: &[Facility], years: &mut [FacilityYear], seed: u64) {
+    let mut rng = Rng(seed ^ 0x7374_6463);
+    let mut standardised = BTreeMap::new();
+    let mut rooms = BTreeMap::new();
+    for f in facilities {
+        if f.kind == T::VillageClinic {
+            standardised.insert(f.id.clone(), rng.range(0.0, 1.0) < 0.93);
+        }
+        if matches!(f.kind, T::GeneralHospital | T::TcmHospital) && f.grade.is_secondary_or_above()
+        {
+            // 0–6 rooms: some below the 2-room minimum.
+            rooms.insert(f.id.clone(), (rng.range(0.0, 7.0)) as u64);
+        }
+    }
+    for fy in years.iter_mut() {
+        if standardised.get(&fy.facility) == Some(&true) {
+            fy.capabilities.insert(C::StandardisedPrimaryCare);
+        }
+        if let Some(n) = rooms.get(&fy.facility)
+            && fy.capabilities.contains(&C::InfectiousDiseaseDept)
+        {
+            fy.quantities.insert(Q::NegativePressureRooms, Count(*n));
+        }
+    }
+}
+
 /// The schematic map of the demo district (see [`SyntheticRegistry::geometries`]).
 fn schematic_geometry(
     county: AdminCode,
@@ -443,6 +473,7 @@ pub fn beibei(units: &[AdminUnit], seed: u64) -> SyntheticRegistry {
     }
     out.facility_years = resources(&out.facilities, &mut rng);
     out.geometries = schematic_geometry(county, &streets, &towns, &villages, seed);
+    configuration_details(&out.facilities, &mut out.facility_years, seed);
     out.notes = vec![
         Note {
             zh: "2020年每万人口全科医生数4.49在常住人口836,300下无法成立：375名得4.48，376名得4.50；登记取375名（4.48）。".into(),

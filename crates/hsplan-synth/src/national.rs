@@ -132,7 +132,7 @@ pub fn national(spec: &NationalSpec) -> National {
     let mut villages = Vec::with_capacity(spec.villages);
     for (t, n) in towns.iter().zip(&per_town) {
         units.push(code(t.clone()));
-        for v in 1..=(*n).max(0) {
+        for v in 1..=*n {
             let c = code(format!("{t}{v:03}"));
             units.push(c);
             villages.push(c);
@@ -171,7 +171,9 @@ pub fn national(spec: &NationalSpec) -> National {
             code(t.clone()),
         );
     }
-    let rest = spec.facilities.saturating_sub(counties.len() * 4 + towns.len());
+    let rest = spec
+        .facilities
+        .saturating_sub(counties.len() * 4 + towns.len());
     for i in 0..rest {
         let unit = if villages.is_empty() {
             code(towns[i % towns.len()].clone())
@@ -200,7 +202,11 @@ pub fn national(spec: &NationalSpec) -> National {
         for (y, _) in spec.years.iter().enumerate() {
             let g = 1.0 + 0.03 * y as f64;
             let d = (doctors * g).round() as u32;
-            let assistant = if f.kind == T::VillageClinic { d / 2 } else { d / 8 };
+            let assistant = if f.kind == T::VillageClinic {
+                d / 2
+            } else {
+                d / 8
+            };
             resources.push(ResourceRow {
                 facility: i as u32,
                 year: y as u16,
@@ -219,7 +225,8 @@ pub fn national(spec: &NationalSpec) -> National {
                     0
                 },
                 ambulances: ambulances as u32,
-                fever_clinic: f.kind.is_primary_care_centre() && rng.range(0.0, 1.0) < 0.6 + 0.05 * y as f64,
+                fever_clinic: f.kind.is_primary_care_centre()
+                    && rng.range(0.0, 1.0) < 0.6 + 0.05 * y as f64,
             });
         }
     }
@@ -247,32 +254,11 @@ pub fn national(spec: &NationalSpec) -> National {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sizes_and_determinism() {
-        let spec = NationalSpec {
-            villages: 50_000,
-            facilities: 70_000,
-            years: (2019..=2020).map(|y| Year::new(y).unwrap()).collect(),
-            seed: 7,
-        };
-        let a = national(&spec);
-        assert_eq!(a.units.iter().filter(|u| u.level() == hsplan_model::AdminLevel::Village).count(), 50_000);
-        assert_eq!(a.facilities.len(), 70_000);
-        assert_eq!(a.resources.len(), 140_000);
-        assert_eq!(a.population.len(), 100_000);
-        let b = national(&spec);
-        assert_eq!(a.resources, b.resources);
-        assert!(a.units.windows(2).all(|w| w[0] < w[1]));
-    }
-}
-
 impl National {
     /// Lays the system out for the columnar evaluation.
-    pub fn to_columns(&self) -> Result<hsplan_eval::columnar::Columns, hsplan_eval::columnar::ColumnsError> {
+    pub fn to_columns(
+        &self,
+    ) -> Result<hsplan_eval::columnar::Columns, hsplan_eval::columnar::ColumnsError> {
         let mut c = hsplan_eval::columnar::Columns::new(self.years.clone());
         for u in &self.units {
             c.add_unit(*u)?;
@@ -312,3 +298,32 @@ pub const BENCH_INDICATORS: [&str; 10] = [
     "bed_doctor_ratio",
     "share_primary_centres_with_fever_clinic",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_and_determinism() {
+        let spec = NationalSpec {
+            villages: 50_000,
+            facilities: 70_000,
+            years: (2019..=2020).map(|y| Year::new(y).unwrap()).collect(),
+            seed: 7,
+        };
+        let a = national(&spec);
+        assert_eq!(
+            a.units
+                .iter()
+                .filter(|u| u.level() == hsplan_model::AdminLevel::Village)
+                .count(),
+            50_000
+        );
+        assert_eq!(a.facilities.len(), 70_000);
+        assert_eq!(a.resources.len(), 140_000);
+        assert_eq!(a.population.len(), 100_000);
+        let b = national(&spec);
+        assert_eq!(a.resources, b.resources);
+        assert!(a.units.windows(2).all(|w| w[0] < w[1]));
+    }
+}
