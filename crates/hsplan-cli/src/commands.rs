@@ -245,8 +245,6 @@ pub fn demo(out: &Path, lang: Lang) -> Result<()> {
         println!("{}: {}", Msg::Exported.text(lang), json.display());
         evaluations.push((mode, evaluation, section));
     }
-    let boundaries = crate::evaluate_cmd::sub_unit_boundaries(&sys, beibei);
-    let notes = crate::evaluate_cmd::data_notes(&sys, lang);
     let parts: Vec<hsplan_report::html::Part> = evaluations
         .iter()
         .map(|(mode, e, s)| hsplan_report::html::Part {
@@ -255,18 +253,8 @@ pub fn demo(out: &Path, lang: Lang) -> Result<()> {
             standards: Some(s),
         })
         .collect();
-    let html = hsplan_report::html::render(
-        &parts,
-        &hsplan_report::html::Context {
-            boundaries: &boundaries,
-            schematic_boundaries: notes.schematic_boundaries,
-            banners: &notes.banners,
-            notes: &notes.remarks,
-        },
-        lang,
-    );
     let report = out.join("report.html");
-    std::fs::write(&report, html).with_context(|| format!("{}: cannot write", report.display()))?;
+    crate::evaluate_cmd::write_html(&report, &sys, beibei, &parts, lang)?;
     println!();
     println!("{}: {}", Msg::ReportAt.text(lang), report.display());
     println!("{}: {}", Msg::StoreAt.text(lang), db.display());

@@ -235,6 +235,29 @@ pub fn sub_unit_boundaries(
         .collect()
 }
 
+/// Writes the HTML evaluation report of `parts` for `unit`, with the store's boundaries and notes.
+pub fn write_html(
+    path: &Path,
+    sys: &ServiceSystem,
+    unit: AdminCode,
+    parts: &[hsplan_report::html::Part<'_>],
+    lang: Lang,
+) -> Result<()> {
+    let boundaries = sub_unit_boundaries(sys, unit);
+    let notes = data_notes(sys, lang);
+    let html = hsplan_report::html::render(
+        parts,
+        &hsplan_report::html::Context {
+            boundaries: &boundaries,
+            schematic_boundaries: notes.schematic_boundaries,
+            banners: &notes.banners,
+            notes: &notes.remarks,
+        },
+        lang,
+    );
+    std::fs::write(path, html).with_context(|| format!("{}: cannot write", path.display()))
+}
+
 /// The store's dataset notes for a report, in `lang`.
 pub struct DataNotes {
     /// Labels for the top of a report (synthetic data, schematic boundaries).
@@ -328,25 +351,17 @@ pub fn run(db: &Path, args: &EvaluateArgs, lang: Lang) -> Result<()> {
                         .collect();
                     write_xlsx(out, &evaluation.indicators, &all)?
                 }
-                _ => {
-                    let boundaries = sub_unit_boundaries(&sys, unit);
-                    let html = hsplan_report::html::render(
-                        &[hsplan_report::html::Part {
-                            mode,
-                            evaluation: &evaluation,
-                            standards: None,
-                        }],
-                        &hsplan_report::html::Context {
-                            boundaries: &boundaries,
-                            schematic_boundaries: notes.schematic_boundaries,
-                            banners: &notes.banners,
-                            notes: &notes.remarks,
-                        },
-                        lang,
-                    );
-                    std::fs::write(out, html)
-                        .with_context(|| format!("{}: cannot write", out.display()))?;
-                }
+                _ => write_html(
+                    out,
+                    &sys,
+                    unit,
+                    &[hsplan_report::html::Part {
+                        mode,
+                        evaluation: &evaluation,
+                        standards: None,
+                    }],
+                    lang,
+                )?,
             }
         }
     }
