@@ -184,6 +184,114 @@ fn demo_notes(conflicts: &[hsplan_synth::Note]) -> Vec<hsplan_model::DatasetNote
     notes
 }
 
+/// Access to care in the demo: villages/communities to the nearest hospital or community /
+/// township health centre by car over a synthetic grid network on the schematic map (labelled so).
+fn demo_access(
+    sys: &hsplan_model::ServiceSystem,
+    district: AdminCode,
+    year: hsplan_model::Year,
+    lang: Lang,
+) -> hsplan_report::html::AccessSection {
+    use hsplan_access::analysis::{CoverageOptions, DemandPoint, Direction, SupplyPoint, coverage};
+    use hsplan_model::{AdminLevel, InstitutionFamily, Labelled, UnitKind};
+    let graph = hsplan_access::synth::grid_over(hsplan_synth::SCHEMATIC_BOX, 400.0, 2020);
+    let reversed = graph.reversed();
+    let name_of = |c: AdminCode| {
+        sys.units
+            .get(&c)
+            .map(|u| u.name.clone())
+            .unwrap_or_default()
+    };
+    let demand: Vec<DemandPoint> = sys
+        .descendants(district)
+        .filter(|u| u.level() == AdminLevel::Village)
+        .filter_map(|u| {
+            let p = u.point?;
+            let pop = hsplan_eval::measure::population(
+                sys,
+                u.code,
+                year,
+                hsplan_eval::PopulationBase::Resident,
+            )
+            .complete()?;
+            Some(DemandPoint {
+                id: u.name.clone(),
+                unit: u.code.parent().map(name_of).unwrap_or_default(),
+                population: pop,
+                lon: p.lon(),
+                lat: p.lat(),
+                urban: Some(u.kind == Some(UnitKind::Community)),
+            })
+        })
+        .collect();
+    let facilities: Vec<SupplyPoint> =
+        hsplan_eval::measure::open_facilities_in(sys, district, year)
+            .filter(|f| {
+                f.kind.family() == InstitutionFamily::Hospital || f.kind.is_primary_care_centre()
+            })
+            .filter_map(|f| {
+                let p = f.location?;
+                Some(SupplyPoint {
+                    id: f.id.to_string(),
+                    kind: f.kind.code().to_string(),
+                    lon: p.lon(),
+                    lat: p.lat(),
+                    capacity: 1.0,
+                })
+            })
+            .collect();
+    let thresholds = vec![15.0, 30.0];
+    let c = coverage(
+        &graph,
+        &reversed,
+        &facilities,
+        &demand,
+        &CoverageOptions {
+            thresholds_min: thresholds.clone(),
+            direction: Direction::ToFacility,
+            dispatch_min: 0.0,
+            max_snap_m: 500.0,
+            walk_kmh: 4.5,
+        },
+    );
+    let mut rows: Vec<(String, f64, Vec<f64>, Option<f64>)> = c
+        .units
+        .iter()
+        .map(|u| {
+            (
+                u.unit.clone(),
+                u.population,
+                u.share_pct.clone(),
+                u.standard_share_pct,
+            )
+        })
+        .collect();
+    rows.push((
+        lang.pick("合计", "total").to_string(),
+        c.total.population,
+        c.total.share_pct.clone(),
+        c.total.standard_share_pct,
+    ));
+    let mut worst: Vec<&hsplan_access::analysis::PointTime> = c.points.iter().collect();
+    worst.sort_by(|a, b| {
+        b.minutes
+            .unwrap_or(f64::INFINITY)
+            .total_cmp(&a.minutes.unwrap_or(f64::INFINITY))
+            .then(a.id.cmp(&b.id))
+    });
+    hsplan_report::html::AccessSection {
+        note: Msg::AccessSynthetic.text(lang).to_string(),
+        facilities: format!("{} {}", facilities.len(), lang.pick("个机构", "facilities")),
+        thresholds_min: thresholds,
+        rows,
+        farthest: worst
+            .into_iter()
+            .take(5)
+            .map(|p| (p.id.clone(), p.population, p.minutes))
+            .collect(),
+    }
+}
+
 /// The seed plans' allocation standards, compiled in for the demo.
 const SEED_STANDARDS: &str = include_str!("../../../data/standards/seeds.toml");
 
@@ -243,14 +351,31 @@ pub fn demo(out: &Path, lang: Lang) -> Result<()> {
         std::fs::write(&json, serde_json::to_string_pretty(&doc)?)
             .with_context(|| format!("{}: cannot write", json.display()))?;
         println!("{}: {}", Msg::Exported.text(lang), json.display());
-        evaluations.push((mode, evaluation, section));
+        let access = demo_access(&sys, beibei, y, lang);
+        println!();
+        println!("{}", Msg::SecAccess.text(lang));
+        for (name, pop, shares, standard) in &access.rows {
+            println!(
+                "  {} {:>8.0}  {}  {}",
+                pad(name, 16),
+                pop,
+                shares
+                    .iter()
+                    .map(|s| format!("{s:>5.1}%"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                standard.map(|s| format!("{s:.1}%")).unwrap_or_default()
+            );
+        }
+        evaluations.push((mode, evaluation, section, access));
     }
     let parts: Vec<hsplan_report::html::Part> = evaluations
         .iter()
-        .map(|(mode, e, s)| hsplan_report::html::Part {
+        .map(|(mode, e, s, a)| hsplan_report::html::Part {
             mode: *mode,
             evaluation: e,
             standards: Some(s),
+            access: Some(a),
         })
         .collect();
     let report = out.join("report.html");

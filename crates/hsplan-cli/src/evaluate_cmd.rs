@@ -359,6 +359,7 @@ pub fn run(db: &Path, args: &EvaluateArgs, lang: Lang) -> Result<()> {
                         mode,
                         evaluation: &evaluation,
                         standards: None,
+                        access: None,
                     }],
                     lang,
                 )?,

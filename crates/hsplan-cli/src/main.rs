@@ -4,6 +4,7 @@
 //! function, print. Errors surface through `anyhow` with the library's own
 //! file/row/column messages; the exit code is non-zero on any failure.
 
+mod access_cmd;
 mod commands;
 mod evaluate_cmd;
 mod indicators_cmd;
@@ -73,6 +74,11 @@ enum Command {
     },
     /// Evaluate a plan's indicators for a year from the store.
     Evaluate(evaluate_cmd::EvaluateArgs),
+    /// Travel time over road networks: graphs, coverage, E2SFCA, isochrones.
+    Access {
+        #[command(subcommand)]
+        what: access_cmd::AccessWhat,
+    },
     /// Allocation and configuration standards.
     Standards {
         #[command(subcommand)]
@@ -222,6 +228,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Status => commands::status(&cli.db, cli.lang),
         Command::Demo { out } => commands::demo(&out, cli.lang),
         Command::Evaluate(args) => evaluate_cmd::run(&cli.db, &args, cli.lang),
+        Command::Access { what } => access_cmd::run(what),
         Command::Standards {
             what: StandardsWhat::Check(args),
         } => standards_cmd::run(&cli.db, &args, cli.lang),

@@ -39,6 +39,22 @@ pub struct StandardsSection {
     pub violations: Vec<ViolationLine>,
 }
 
+/// Access to care: coverage within travel-time thresholds per sub-unit.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AccessSection {
+    /// What the network and demand are (e.g. that the network is synthetic).
+    pub note: String,
+    /// Facilities counted.
+    pub facilities: String,
+    /// Thresholds, minutes.
+    pub thresholds_min: Vec<f64>,
+    /// Per sub-unit then the total: (name, population, share % within each threshold,
+    /// share % within its own urban 15 / rural 30 min standard).
+    pub rows: Vec<(String, f64, Vec<f64>, Option<f64>)>,
+    /// The least served demand points: (name, population, minutes or None beyond reach).
+    pub farthest: Vec<(String, f64, Option<f64>)>,
+}
+
 /// One evaluation in the report, with its mode.
 pub struct Part<'a> {
     /// Annual, mid-term or final.
@@ -47,6 +63,8 @@ pub struct Part<'a> {
     pub evaluation: &'a Evaluation,
     /// Standards check for the same year, when run.
     pub standards: Option<&'a StandardsSection>,
+    /// Access to care, when a road graph was given.
+    pub access: Option<&'a AccessSection>,
 }
 
 /// What the report shows besides the evaluations.
@@ -299,6 +317,67 @@ fn chapter(h: &mut String, p: &Part<'_>, ctx: &Context<'_>, lang: Lang) {
     if let Some(s) = p.standards {
         let _ = writeln!(h, "<h3>{}</h3>", esc(Msg::SecStandards.text(lang)));
         standards(h, s, lang);
+    }
+    // 8. Access.
+    if let Some(a) = p.access {
+        let _ = writeln!(h, "<h3>{}</h3>", esc(Msg::SecAccess.text(lang)));
+        access(h, a, lang);
+    }
+}
+
+fn access(h: &mut String, a: &AccessSection, lang: Lang) {
+    let _ = writeln!(
+        h,
+        "<p class=\"small\">{} · {}</p>",
+        esc(&a.note),
+        esc(&a.facilities)
+    );
+    let _ = write!(
+        h,
+        "<table><tr><th>{}</th><th>{}</th>",
+        esc(Msg::UnitWord.text(lang)),
+        esc(Msg::Population.text(lang))
+    );
+    for t in &a.thresholds_min {
+        let _ = write!(
+            h,
+            "<th>{}</th>",
+            esc(&fill(Msg::WithinMinutes.text(lang), &[("t", t)]))
+        );
+    }
+    let _ = writeln!(h, "<th>{}</th></tr>", esc(Msg::StandardShare.text(lang)));
+    for (name, pop, shares, standard) in &a.rows {
+        let _ = write!(h, "<tr><td>{}</td><td class=\"n\">{pop:.0}</td>", esc(name));
+        for s in shares {
+            let _ = write!(h, "<td>{}</td>", svg::progress_bar(*s, "#2b5d8a"));
+        }
+        let _ = writeln!(
+            h,
+            "<td class=\"n\">{}</td></tr>",
+            standard
+                .map(|s| format!("{s:.1}%"))
+                .unwrap_or_else(|| "—".into())
+        );
+    }
+    h.push_str("</table>\n");
+    if !a.farthest.is_empty() {
+        let cells: Vec<String> = a
+            .farthest
+            .iter()
+            .map(|(n, p, m)| {
+                format!(
+                    "{n}（{p:.0}）{}",
+                    m.map(|m| format!(" {m:.1} min"))
+                        .unwrap_or_else(|| " —".into())
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            h,
+            "<p class=\"small\">{}：{}</p>",
+            esc(Msg::Farthest.text(lang)),
+            esc(&cells.join(" · "))
+        );
     }
 }
 

@@ -115,6 +115,11 @@ pub enum Msg {
     /// Template: {n}.
     GapUnits,
     SecContents,
+    SecAccess,
+    WithinMinutes,
+    StandardShare,
+    Farthest,
+    AccessSynthetic,
     MoreViolations,
     StandardsHeading,
     NotAssessable,
@@ -299,6 +304,20 @@ impl Msg {
             }
             (MoreViolations, Lang::En) => {
                 "… {n} more (all of them in the HTML report or --format csv/xlsx)"
+            }
+            (SecAccess, Lang::Zh) => "八、医疗卫生服务可及性",
+            (SecAccess, Lang::En) => "8. Access to care",
+            (WithinMinutes, Lang::Zh) => "{t}分钟内",
+            (WithinMinutes, Lang::En) => "within {t} min",
+            (StandardShare, Lang::Zh) => "达标率（城镇15/农村30分钟）",
+            (StandardShare, Lang::En) => "meets its standard (urban 15 / rural 30 min)",
+            (Farthest, Lang::Zh) => "可及性最差的村（社区）",
+            (Farthest, Lang::En) => "Least served villages/communities",
+            (AccessSynthetic, Lang::Zh) => {
+                "路网为合成网格（非真实道路，约400米间距，时速15—50公里），村（社区）位置为示意图上的合成点；到最近的医院或社区卫生服务中心/乡镇卫生院（驾车）"
+            }
+            (AccessSynthetic, Lang::En) => {
+                "The road network is a SYNTHETIC grid (not real roads; ~400 m spacing, 15–50 km/h) and village positions are synthetic points on the schematic map; time by car to the nearest hospital or community/township health centre"
             }
             (SecContents, Lang::Zh) => "目录",
             (SecContents, Lang::En) => "Contents",

@@ -155,6 +155,19 @@ fn report(lang: Lang, with_maps: bool) -> String {
             mode: Mode::Midterm,
             evaluation: &e,
             standards: Some(&s),
+            access: Some(&hsplan_report::html::AccessSection {
+                note: "SYNTHETIC grid".into(),
+                facilities: "2 facilities".into(),
+                thresholds_min: vec![15.0, 30.0],
+                rows: vec![
+                    ("甲镇".into(), 1000.0, vec![40.0, 90.0], Some(90.0)),
+                    ("ALL".into(), 2000.0, vec![70.0, 95.0], None),
+                ],
+                farthest: vec![
+                    ("远村".into(), 120.0, None),
+                    ("近村".into(), 80.0, Some(41.5)),
+                ],
+            }),
         }],
         &Context {
             boundaries: &boundaries,

@@ -25,8 +25,8 @@ use std::collections::BTreeMap;
 
 pub mod national;
 
-/// Box of the schematic map: west, south, east, north (degrees); about 755 km².
-const SCHEMATIC_BOX: [f64; 4] = [106.30, 29.75, 106.58, 30.00];
+/// Box of the schematic map: west, south, east, north (degrees); about 755 km². Synthetic.
+pub const SCHEMATIC_BOX: [f64; 4] = [106.30, 29.75, 106.58, 30.00];
 
 /// A rectangle as a closed ring.
 fn rectangle([w, s, e, n]: [f64; 4]) -> MultiPolygon {
@@ -97,6 +97,29 @@ fn configuration_details(facilities: &[Facility], years: &mut [FacilityYear], se
         {
             fy.quantities.insert(Q::NegativePressureRooms, Count(*n));
         }
+    }
+}
+
+/// Puts each facility near the point of its unit (its village, or its town's centre) on the
+/// schematic map, within about 300 m. Synthetic, like the map.
+fn place_facilities(facilities: &mut [Facility], geometries: &[UnitGeometry], seed: u64) {
+    let mut rng = Rng(seed ^ 0x706c_6163);
+    let points: BTreeMap<AdminCode, LonLat> = geometries
+        .iter()
+        .filter_map(|g| Some((g.code, g.point?)))
+        .collect();
+    for f in facilities.iter_mut() {
+        let Some(p) = points
+            .get(&f.unit)
+            .or_else(|| f.unit.parent().and_then(|t| points.get(&t)))
+        else {
+            continue;
+        };
+        f.location = LonLat::new(
+            p.lon() + rng.range(-0.003, 0.003),
+            p.lat() + rng.range(-0.0027, 0.0027),
+        )
+        .ok();
     }
 }
 
@@ -474,6 +497,7 @@ pub fn beibei(units: &[AdminUnit], seed: u64) -> SyntheticRegistry {
     out.facility_years = resources(&out.facilities, &mut rng);
     out.geometries = schematic_geometry(county, &streets, &towns, &villages, seed);
     configuration_details(&out.facilities, &mut out.facility_years, seed);
+    place_facilities(&mut out.facilities, &out.geometries, seed);
     out.notes = vec![
         Note {
             zh: "2020年每万人口全科医生数4.49在常住人口836,300下无法成立：375名得4.48，376名得4.50；登记取375名（4.48）。".into(),

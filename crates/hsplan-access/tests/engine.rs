@@ -1,0 +1,151 @@
+//! The access engine on the real Monaco extract and on random graphs.
+
+use hsplan_access::graph::Graph;
+use hsplan_access::roads::{Profile, read_pbf};
+use hsplan_access::search::{Source, nearest, reference_times};
+use proptest::prelude::*;
+
+fn monaco() -> hsplan_access::roads::RoadData {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/osm/monaco.osm.pbf");
+    read_pbf("monaco.osm.pbf", std::fs::File::open(path).unwrap()).unwrap()
+}
+
+#[test]
+fn monaco_builds_for_car_and_walk() {
+    let roads = monaco();
+    assert!(roads.ways.len() > 2000, "{}", roads.ways.len());
+    assert!(roads.facilities.iter().any(|f| f.kind == "hospital"));
+    let (car, report) = Graph::build(&roads, &Profile::car(true));
+    assert!(
+        report.nodes > 1000 && report.nodes < report.nodes_before,
+        "{report:?}"
+    );
+    assert!(report.components_dropped > 0);
+    let (walk, _) = Graph::build(&roads, &Profile::walk());
+    assert!(walk.node_count() > car.node_count(), "footways add nodes");
+    // Strongly connected: every node reaches every other.
+    let all = nearest(
+        &car,
+        &[Source {
+            node: 0,
+            offset: 0.0,
+            id: 0,
+        }],
+        f64::INFINITY,
+    );
+    assert!(all.time.iter().all(|t| t.is_finite()));
+    let back = Graph::from_bytes("g", &car.to_bytes()).unwrap();
+    assert_eq!(back, car);
+}
+
+fn random_graph(n: usize, arcs: &[(u16, u16, u16)]) -> Graph {
+    let arcs: Vec<(u32, u32, f64)> = arcs
+        .iter()
+        .map(|&(a, b, w)| (a as u32 % n as u32, b as u32 % n as u32, w as f64 / 7.0))
+        .collect();
+    Graph::from_arcs("t", vec![(0.0, 0.0); n], (0..n as i64).collect(), &arcs)
+}
+
+proptest! {
+    #[test]
+    fn dijkstra_equals_the_reference(
+        n in 1usize..40,
+        arcs in proptest::collection::vec((0u16..40, 0u16..40, 0u16..500), 0..150),
+        sources in proptest::collection::vec((0u16..40, 0u16..100), 1..4),
+        limit in prop_oneof![Just(f64::INFINITY), 0.0f64..80.0],
+    ) {
+        let g = random_graph(n, &arcs);
+        let sources: Vec<Source> = sources
+            .iter()
+            .enumerate()
+            .map(|(i, &(v, o))| Source { node: v as u32 % n as u32, offset: o as f64 / 10.0, id: i as u32 })
+            .collect();
+        let fast = nearest(&g, &sources, limit);
+        let slow = reference_times(&g, &sources, limit);
+        for v in 0..n {
+            prop_assert!(fast.time[v] == slow[v] || (fast.time[v] - slow[v]).abs() < 1e-9, "node {v}: {} vs {}", fast.time[v], slow[v]);
+            // The reported source really reaches the node in that time.
+            if fast.time[v].is_finite() {
+                let s = sources[fast.source[v] as usize];
+                let alone = reference_times(&g, &[s], limit);
+                prop_assert!((alone[v] - fast.time[v]).abs() < 1e-9);
+            }
+        }
+        // Reversing twice is the identity on times.
+        let rr = g.reversed().reversed();
+        prop_assert_eq!(nearest(&rr, &sources, limit).time, fast.time);
+    }
+}
+
+/// E2SFCA equals the PySAL `access` package's `enhanced_two_stage_fca` on the same inputs
+/// (Monaco walk graph, grid demand, the map's health facilities; steps 10/20/30 min →
+/// 1/0.68/0.22). The expected values were made by `benches/access_peers.py --write-fixture`.
+#[test]
+fn e2sfca_matches_pysal_access() {
+    use hsplan_access::analysis::{Decay, e2sfca_from_costs};
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/e2sfca/");
+    let read = |f: &str| -> Vec<Vec<String>> {
+        std::fs::read_to_string(format!("{dir}{f}"))
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').map(str::to_string).collect())
+            .collect()
+    };
+    let demand = read("demand.csv");
+    let supply = read("supply.csv");
+    let index = |rows: &[Vec<String>]| -> std::collections::HashMap<String, usize> {
+        rows.iter()
+            .enumerate()
+            .map(|(i, r)| (r[0].clone(), i))
+            .collect()
+    };
+    let (di, si) = (index(&demand), index(&supply));
+    let costs: Vec<(usize, usize, f64)> = read("costs.csv")
+        .iter()
+        .map(|r| (di[&r[0]], si[&r[1]], r[2].parse().unwrap()))
+        .collect();
+    let pops: Vec<f64> = demand.iter().map(|r| r[1].parse().unwrap()).collect();
+    let caps: Vec<f64> = supply.iter().map(|r| r[1].parse().unwrap()).collect();
+    let ours = e2sfca_from_costs(
+        &pops,
+        &caps,
+        &costs,
+        &Decay::Steps(vec![(10.0, 1.0), (20.0, 0.68), (30.0, 0.22)]),
+    );
+    let expected = read("expected_access_pysal.csv");
+    assert_eq!(expected.len(), ours.len());
+    assert!(costs.len() > 1000);
+    for (r, v) in expected.iter().zip(&ours) {
+        let e: f64 = r[1].parse().unwrap();
+        assert!(
+            (e - v).abs() <= 1e-9 * e.abs().max(1e-12),
+            "{}: access {e} vs hsplan {v}",
+            r[0]
+        );
+    }
+}
+
+proptest! {
+    /// The reusable searcher (one search per facility in E2SFCA) settles exactly the nodes
+    /// the reference reaches, at the reference's times, across repeated runs.
+    #[test]
+    fn searcher_equals_the_reference_across_runs(
+        n in 1usize..30,
+        arcs in proptest::collection::vec((0u16..30, 0u16..30, 0u16..500), 0..100),
+        runs in proptest::collection::vec((0u16..30, 0.0f64..60.0), 1..4),
+    ) {
+        let g = random_graph(n, &arcs);
+        let mut searcher = hsplan_access::search::Searcher::new(n);
+        for (node, limit) in runs {
+            let src = [Source { node: node as u32 % n as u32, offset: 0.0, id: 0 }];
+            let settled = searcher.run(&g, &src, limit);
+            let slow = reference_times(&g, &src, limit);
+            let reached = slow.iter().filter(|t| t.is_finite()).count();
+            prop_assert_eq!(settled.len(), reached);
+            for (v, t, _) in settled {
+                prop_assert!((slow[v as usize] - t).abs() < 1e-9);
+            }
+        }
+    }
+}

@@ -1,0 +1,851 @@
+//! `hsplan access …`: road graphs, coverage, E2SFCA, isochrones.
+
+use anyhow::{Context, Result, bail};
+use hsplan_access::analysis::{
+    CoverageOptions, Decay, DemandPoint, Direction, SupplyPoint, catchment_costs, coverage,
+    e2sfca_from_costs, isochrones,
+};
+use hsplan_access::graph::Graph;
+use hsplan_access::roads::{Profile, read_geojson, read_pbf};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// `hsplan access` subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum AccessWhat {
+    /// Road graphs.
+    Graph {
+        #[command(subcommand)]
+        what: GraphWhat,
+    },
+    /// Health facilities tagged in an OSM PBF (amenity/healthcare), as CSV.
+    Facilities {
+        /// OSM PBF file.
+        input: PathBuf,
+        /// Output CSV (id,kind,name,lon,lat,capacity).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Share of the population within travel-time thresholds of the nearest facility.
+    Coverage(CoverageArgs),
+    /// Enhanced two-step floating catchment area accessibility per demand point and unit.
+    E2sfca(E2sfcaArgs),
+    /// Isochrone polygons (GeoJSON) around facilities.
+    Isochrones(IsochroneArgs),
+    /// Times nearest-facility searches on a graph (used by benches/access_peers.py).
+    #[command(hide = true)]
+    Bench {
+        /// Graph file.
+        #[arg(long)]
+        graph: PathBuf,
+        /// Source node indices, one per line.
+        #[arg(long)]
+        sources: PathBuf,
+        /// Repetitions.
+        #[arg(long, default_value_t = 5)]
+        repeat: usize,
+        /// Write the times (node,seconds) of the last run here.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+/// `hsplan access graph` subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum GraphWhat {
+    /// Build a graph from an OSM PBF or a road GeoJSON (.geojson or .geojson.gz).
+    Build {
+        /// Input file.
+        input: PathBuf,
+        /// Travel profile.
+        #[arg(long, value_enum, default_value = "car")]
+        profile: ProfileName,
+        /// A profile file (JSON: name, speeds_kmh, oneway, use_maxspeed, access_keys) instead.
+        #[arg(long)]
+        profile_file: Option<PathBuf>,
+        /// Output graph file.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// A generated grid graph (SYNTHETIC) of side² nodes, for benchmarks.
+    Synth {
+        /// Nodes per side.
+        #[arg(long)]
+        side: usize,
+        /// Seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Output graph file.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Write a graph's arcs (tail,head,seconds) and nodes (lon,lat) as CSV.
+    Export {
+        /// Graph file.
+        graph: PathBuf,
+        /// Output directory (arcs.csv, nodes.csv).
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// Built-in profiles.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ProfileName {
+    /// Car, rural speeds.
+    Car,
+    /// Car, urban speeds.
+    CarUrban,
+    /// Walking.
+    Walk,
+}
+
+/// Demand and facility inputs shared by the analyses.
+#[derive(Debug, clap::Args)]
+pub struct Inputs {
+    /// Graph file (from `access graph build`).
+    #[arg(long)]
+    graph: PathBuf,
+    /// Facilities CSV (id,kind,lon,lat[,capacity][,name]).
+    #[arg(long)]
+    facilities: PathBuf,
+    /// Only facilities of these kinds (comma-separated, e.g. hospital,clinic).
+    #[arg(long, value_delimiter = ',')]
+    kinds: Vec<String>,
+    /// Demand points CSV (id,lon,lat,population[,unit][,urban_rural]); urban_rural codes
+    /// starting with 1 are urban (GB/T 统计用城乡划分代码).
+    #[arg(long)]
+    demand: Option<PathBuf>,
+    /// Instead of --demand: a SYNTHETIC uniform grid of this spacing (m), population 1 per
+    /// point, over the graph's extent.
+    #[arg(long)]
+    demand_grid: Option<f64>,
+    /// Walking speed of the off-network legs, km/h.
+    #[arg(long, default_value_t = 4.5)]
+    walk_kmh: f64,
+}
+
+/// `hsplan access coverage`.
+#[derive(Debug, clap::Args)]
+pub struct CoverageArgs {
+    #[command(flatten)]
+    inputs: Inputs,
+    /// Thresholds, minutes.
+    #[arg(long, value_delimiter = ',', default_value = "15,30,60")]
+    thresholds: Vec<f64>,
+    /// Residents travel to facilities (to) or facilities to residents (from; ambulances).
+    #[arg(long, value_enum, default_value = "to")]
+    direction: DirectionArg,
+    /// Dispatch minutes added (ambulance response = dispatch + travel).
+    #[arg(long, default_value_t = 0.0)]
+    dispatch_min: f64,
+    /// Report demand points snapped farther than this, metres.
+    #[arg(long, default_value_t = 500.0)]
+    max_snap_m: f64,
+    /// Per-point times as CSV.
+    #[arg(long)]
+    out_points: Option<PathBuf>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Direction of travel.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum DirectionArg {
+    /// Residents to facilities.
+    To,
+    /// Facilities to residents.
+    From,
+}
+
+/// `hsplan access e2sfca`.
+#[derive(Debug, clap::Args)]
+pub struct E2sfcaArgs {
+    #[command(flatten)]
+    inputs: Inputs,
+    /// Decay: `steps:10=1,20=0.68,30=0.22` (2SFCA: `steps:30=1`) or `gaussian:30`.
+    #[arg(long, default_value = "steps:10=1,20=0.68,30=0.22")]
+    decay: String,
+    /// Output CSV (id,unit,population,access).
+    #[arg(long)]
+    out: PathBuf,
+    /// Also write the demand-to-facility minutes used (demand,facility,minutes).
+    #[arg(long)]
+    out_costs: Option<PathBuf>,
+    /// Use this cost list (demand,facility,minutes) instead of searching the network.
+    #[arg(long)]
+    costs: Option<PathBuf>,
+}
+
+/// `hsplan access isochrones`.
+#[derive(Debug, clap::Args)]
+pub struct IsochroneArgs {
+    /// Graph file.
+    #[arg(long)]
+    graph: PathBuf,
+    /// Facilities CSV.
+    #[arg(long)]
+    facilities: PathBuf,
+    /// Only these kinds.
+    #[arg(long, value_delimiter = ',')]
+    kinds: Vec<String>,
+    /// Only these facility ids (each gets its own polygons); default: all together.
+    #[arg(long, value_delimiter = ',')]
+    ids: Vec<String>,
+    /// Thresholds, minutes.
+    #[arg(long, value_delimiter = ',', default_value = "5,10,15")]
+    thresholds: Vec<f64>,
+    /// Raster cell, metres.
+    #[arg(long, default_value_t = 50.0)]
+    cell_m: f64,
+    /// Output GeoJSON.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+fn load_graph(path: &Path) -> Result<Graph> {
+    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    Ok(Graph::from_bytes(&path.display().to_string(), &bytes)?)
+}
+
+fn save_graph(g: &Graph, out: &Path) -> Result<()> {
+    std::fs::write(out, g.to_bytes()).with_context(|| format!("{}: cannot write", out.display()))
+}
+
+/// Reads a CSV with a header into rows of named fields; errors name file, line and column.
+fn read_rows(
+    path: &Path,
+    required: &[&str],
+) -> Result<Vec<std::collections::BTreeMap<String, String>>> {
+    let mut r =
+        csv::Reader::from_path(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let headers: Vec<String> = r
+        .headers()?
+        .iter()
+        .map(|h| h.trim().to_lowercase())
+        .collect();
+    for need in required {
+        if !headers.iter().any(|h| h == need) {
+            bail!(
+                "{}: missing column `{need}` (have: {})",
+                path.display(),
+                headers.join(", ")
+            );
+        }
+    }
+    let mut rows = Vec::new();
+    for (i, rec) in r.records().enumerate() {
+        let rec = rec.with_context(|| format!("{}: line {}", path.display(), i + 2))?;
+        rows.push(
+            headers
+                .iter()
+                .cloned()
+                .zip(rec.iter().map(str::to_string))
+                .collect(),
+        );
+    }
+    Ok(rows)
+}
+
+fn number(
+    path: &Path,
+    line: usize,
+    row: &std::collections::BTreeMap<String, String>,
+    col: &str,
+) -> Result<f64> {
+    let v = row.get(col).map(String::as_str).unwrap_or("");
+    v.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite())
+        .with_context(|| {
+            format!(
+                "{}: line {line}, column `{col}`: `{v}` is not a number",
+                path.display()
+            )
+        })
+}
+
+fn read_facilities(path: &Path, kinds: &[String]) -> Result<Vec<SupplyPoint>> {
+    let rows = read_rows(path, &["id", "kind", "lon", "lat"])?;
+    let mut out = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        let line = i + 2;
+        let kind = row["kind"].clone();
+        if !kinds.is_empty() && !kinds.contains(&kind) {
+            continue;
+        }
+        out.push(SupplyPoint {
+            id: row["id"].clone(),
+            kind,
+            lon: number(path, line, row, "lon")?,
+            lat: number(path, line, row, "lat")?,
+            capacity: match row.get("capacity").filter(|c| !c.trim().is_empty()) {
+                Some(_) => number(path, line, row, "capacity")?,
+                None => 1.0,
+            },
+        });
+    }
+    if out.is_empty() {
+        bail!(
+            "{}: no facilities{}",
+            path.display(),
+            if kinds.is_empty() {
+                String::new()
+            } else {
+                format!(" of kind {}", kinds.join(","))
+            }
+        );
+    }
+    Ok(out)
+}
+
+fn read_demand(inputs: &Inputs, g: &Graph) -> Result<(Vec<DemandPoint>, bool)> {
+    match (&inputs.demand, inputs.demand_grid) {
+        (Some(path), None) => {
+            let rows = read_rows(path, &["id", "lon", "lat", "population"])?;
+            let mut out = Vec::new();
+            for (i, row) in rows.iter().enumerate() {
+                let line = i + 2;
+                out.push(DemandPoint {
+                    id: row["id"].clone(),
+                    unit: row.get("unit").cloned().unwrap_or_default(),
+                    population: number(path, line, row, "population")?,
+                    lon: number(path, line, row, "lon")?,
+                    lat: number(path, line, row, "lat")?,
+                    urban: row
+                        .get("urban_rural")
+                        .filter(|v| !v.trim().is_empty())
+                        .map(|v| v.trim().starts_with('1')),
+                });
+            }
+            Ok((out, false))
+        }
+        (None, Some(spacing)) if spacing > 0.0 => {
+            let (mut w, mut s, mut e, mut n) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+            for (x, y) in &g.coords {
+                w = w.min(*x);
+                e = e.max(*x);
+                s = s.min(*y);
+                n = n.max(*y);
+            }
+            let dy = spacing / 111_320.0;
+            let dx = spacing / (111_320.0 * ((s + n) / 2.0).to_radians().cos());
+            let mut out = Vec::new();
+            let mut y = s + dy / 2.0;
+            while y < n {
+                let mut x = w + dx / 2.0;
+                while x < e {
+                    out.push(DemandPoint {
+                        id: format!("grid-{}", out.len() + 1),
+                        unit: "grid (synthetic)".into(),
+                        population: 1.0,
+                        lon: x,
+                        lat: y,
+                        urban: None,
+                    });
+                    x += dx;
+                }
+                y += dy;
+            }
+            Ok((out, true))
+        }
+        _ => bail!("give either --demand FILE or --demand-grid METRES"),
+    }
+}
+
+/// Runs an `hsplan access` command.
+pub fn run(what: AccessWhat) -> Result<()> {
+    match what {
+        AccessWhat::Graph { what } => graph(what),
+        AccessWhat::Facilities { input, out } => {
+            let file = std::fs::File::open(&input)
+                .with_context(|| format!("{}: cannot read", input.display()))?;
+            let roads = read_pbf(&input.display().to_string(), file)?;
+            let mut w = csv::Writer::from_path(&out)
+                .with_context(|| format!("{}: cannot write", out.display()))?;
+            w.write_record(["id", "kind", "name", "lon", "lat", "capacity"])?;
+            for f in &roads.facilities {
+                w.write_record([
+                    &f.osm,
+                    &f.kind,
+                    &f.name,
+                    &format!("{:.7}", f.lon),
+                    &format!("{:.7}", f.lat),
+                    "1",
+                ])?;
+            }
+            w.flush()?;
+            let mut by_kind = std::collections::BTreeMap::new();
+            for f in &roads.facilities {
+                *by_kind.entry(f.kind.as_str()).or_insert(0) += 1;
+            }
+            println!(
+                "{} facilities → {} ({by_kind:?})",
+                roads.facilities.len(),
+                out.display()
+            );
+            Ok(())
+        }
+        AccessWhat::Coverage(a) => {
+            let g = load_graph(&a.inputs.graph)?;
+            let facilities = read_facilities(&a.inputs.facilities, &a.inputs.kinds)?;
+            let (demand, synthetic) = read_demand(&a.inputs, &g)?;
+            let start = Instant::now();
+            let rev = g.reversed();
+            let c = coverage(
+                &g,
+                &rev,
+                &facilities,
+                &demand,
+                &CoverageOptions {
+                    thresholds_min: a.thresholds.clone(),
+                    direction: match a.direction {
+                        DirectionArg::To => Direction::ToFacility,
+                        DirectionArg::From => Direction::FromFacility,
+                    },
+                    dispatch_min: a.dispatch_min,
+                    max_snap_m: a.max_snap_m,
+                    walk_kmh: a.inputs.walk_kmh,
+                },
+            );
+            let elapsed = start.elapsed().as_secs_f64();
+            if let Some(p) = &a.out_points {
+                let mut w = csv::Writer::from_path(p)
+                    .with_context(|| format!("{}: cannot write", p.display()))?;
+                w.write_record(["id", "unit", "population", "minutes", "facility", "snap_m"])?;
+                for pt in &c.points {
+                    w.write_record([
+                        pt.id.clone(),
+                        pt.unit.clone(),
+                        pt.population.to_string(),
+                        pt.minutes.map(|m| format!("{m:.3}")).unwrap_or_default(),
+                        pt.facility.clone().unwrap_or_default(),
+                        format!("{:.1}", pt.snap_m),
+                    ])?;
+                }
+                w.flush()?;
+            }
+            if a.json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(
+                        &serde_json::json!({"synthetic_demand": synthetic, "coverage": c})
+                    )?
+                );
+                return Ok(());
+            }
+            if synthetic {
+                println!(
+                    "demand: SYNTHETIC uniform grid ({} points, population 1 each)",
+                    demand.len()
+                );
+            }
+            println!(
+                "facilities: {} ({}), graph: {} nodes, {:.3} s",
+                facilities.len(),
+                g.profile,
+                g.node_count(),
+                elapsed
+            );
+            let head: Vec<String> = c
+                .thresholds_min
+                .iter()
+                .map(|t| format!("≤{t} min"))
+                .collect();
+            println!("{:<28}{:>12}  {}", "unit", "population", head.join("  "));
+            for u in c.units.iter().chain(std::iter::once(&c.total)) {
+                let cells: Vec<String> = u.share_pct.iter().map(|s| format!("{s:>6.1}%")).collect();
+                let name = if u.unit.is_empty() { "ALL" } else { &u.unit };
+                let std = u
+                    .standard_share_pct
+                    .map(|s| format!("  standard (urban 15 / rural 30): {s:.1}%"))
+                    .unwrap_or_default();
+                println!(
+                    "{:<28}{:>12.0}  {}{std}",
+                    name,
+                    u.population,
+                    cells.join("  ")
+                );
+            }
+            let uncovered: Vec<&hsplan_access::analysis::PointTime> =
+                c.points.iter().filter(|p| p.minutes.is_none()).collect();
+            println!(
+                "uncovered within {} min: {} points, population {:.0}",
+                c.thresholds_min.iter().copied().fold(0.0, f64::max),
+                uncovered.len(),
+                uncovered.iter().map(|p| p.population).sum::<f64>()
+            );
+            if !c.far_snaps.is_empty() {
+                println!(
+                    "{} demand points lie more than {} m from the network (e.g. {} at {:.0} m)",
+                    c.far_snaps.len(),
+                    a.max_snap_m,
+                    c.far_snaps[0].0,
+                    c.far_snaps[0].1
+                );
+            }
+            Ok(())
+        }
+        AccessWhat::E2sfca(a) => {
+            let g = load_graph(&a.inputs.graph)?;
+            let facilities = read_facilities(&a.inputs.facilities, &a.inputs.kinds)?;
+            let (demand, synthetic) = read_demand(&a.inputs, &g)?;
+            let decay = parse_decay(&a.decay)?;
+            let start = Instant::now();
+            let costs = match &a.costs {
+                None => {
+                    let rev = g.reversed();
+                    catchment_costs(
+                        &g,
+                        &rev,
+                        &facilities,
+                        &demand,
+                        decay.max_minutes(),
+                        a.inputs.walk_kmh,
+                    )
+                }
+                Some(p) => read_costs(p, &demand, &facilities)?,
+            };
+            let search_s = start.elapsed().as_secs_f64();
+            let pops: Vec<f64> = demand.iter().map(|d| d.population).collect();
+            let caps: Vec<f64> = facilities.iter().map(|f| f.capacity).collect();
+            let t = Instant::now();
+            let access = e2sfca_from_costs(&pops, &caps, &costs, &decay);
+            let compute_s = t.elapsed().as_secs_f64();
+            let elapsed = search_s + compute_s;
+            if let Some(p) = &a.out_costs {
+                let mut w = csv::Writer::from_path(p)
+                    .with_context(|| format!("{}: cannot write", p.display()))?;
+                w.write_record(["demand", "facility", "minutes"])?;
+                for (i, j, m) in &costs {
+                    w.write_record([
+                        demand[*i].id.clone(),
+                        facilities[*j].id.clone(),
+                        format!("{m:?}"),
+                    ])?;
+                }
+                w.flush()?;
+            }
+            let mut w = csv::Writer::from_path(&a.out)
+                .with_context(|| format!("{}: cannot write", a.out.display()))?;
+            w.write_record(["id", "unit", "population", "access"])?;
+            let mut by_unit: std::collections::BTreeMap<&str, (f64, f64)> =
+                std::collections::BTreeMap::new();
+            for (d, v) in demand.iter().zip(&access) {
+                w.write_record([
+                    d.id.clone(),
+                    d.unit.clone(),
+                    d.population.to_string(),
+                    format!("{v:.9e}"),
+                ])?;
+                let e = by_unit.entry(d.unit.as_str()).or_default();
+                e.0 += d.population * v;
+                e.1 += d.population;
+            }
+            w.flush()?;
+            if synthetic {
+                println!("demand: SYNTHETIC uniform grid ({} points)", demand.len());
+            }
+            println!(
+                "E2SFCA: {} demand points × {} facilities, {} pairs within {} min, {:.3} s (costs {search_s:.4} s, ratios {compute_s:.6} s) → {}",
+                demand.len(),
+                facilities.len(),
+                costs.len(),
+                decay.max_minutes(),
+                elapsed,
+                a.out.display()
+            );
+            for (u, (sum, pop)) in by_unit {
+                println!(
+                    "{:<28} population-weighted access {:.6e} (supply per person)",
+                    if u.is_empty() { "ALL" } else { u },
+                    if pop > 0.0 { sum / pop } else { 0.0 }
+                );
+            }
+            Ok(())
+        }
+        AccessWhat::Isochrones(a) => {
+            let g = load_graph(&a.graph)?;
+            let facilities = read_facilities(&a.facilities, &a.kinds)?;
+            let groups: Vec<(String, Vec<SupplyPoint>)> = if a.ids.is_empty() {
+                vec![("all".into(), facilities)]
+            } else {
+                a.ids
+                    .iter()
+                    .map(|id| {
+                        let f: Vec<SupplyPoint> =
+                            facilities.iter().filter(|f| &f.id == id).cloned().collect();
+                        if f.is_empty() {
+                            bail!("{}: no facility with id {id}", a.facilities.display());
+                        }
+                        Ok((id.clone(), f))
+                    })
+                    .collect::<Result<_>>()?
+            };
+            let mut features = Vec::new();
+            for (name, fs) in &groups {
+                for (t, polys) in isochrones(&g, fs, &a.thresholds, a.cell_m, 4.5) {
+                    let coords: Vec<Vec<Vec<[f64; 2]>>> = polys
+                        .iter()
+                        .map(|p| {
+                            p.iter()
+                                .map(|r| {
+                                    r.iter()
+                                        .map(|(x, y)| {
+                                            [(x * 1e7).round() / 1e7, (y * 1e7).round() / 1e7]
+                                        })
+                                        .collect()
+                                })
+                                .collect()
+                        })
+                        .collect();
+                    features.push(serde_json::json!({
+                        "type": "Feature",
+                        "properties": {"facilities": name, "minutes": t, "profile": g.profile, "cell_m": a.cell_m},
+                        "geometry": {"type": "MultiPolygon", "coordinates": coords}
+                    }));
+                }
+            }
+            let doc = serde_json::json!({"type": "FeatureCollection", "features": features});
+            std::fs::write(&a.out, serde_json::to_string(&doc)?)
+                .with_context(|| format!("{}: cannot write", a.out.display()))?;
+            println!("{} isochrones → {}", features.len(), a.out.display());
+            Ok(())
+        }
+        AccessWhat::Bench {
+            graph,
+            sources,
+            repeat,
+            out,
+        } => {
+            let t = Instant::now();
+            let g = load_graph(&graph)?;
+            let load_s = t.elapsed().as_secs_f64();
+            let text = std::fs::read_to_string(&sources)
+                .with_context(|| format!("{}: cannot read", sources.display()))?;
+            let src: Vec<hsplan_access::search::Source> = text
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .enumerate()
+                .map(|(i, l)| {
+                    let node: u32 = l
+                        .trim()
+                        .parse()
+                        .with_context(|| format!("{}: line {}", sources.display(), i + 1))?;
+                    if node as usize >= g.node_count() {
+                        bail!(
+                            "{}: line {}: node {node} is not in the graph",
+                            sources.display(),
+                            i + 1
+                        );
+                    }
+                    Ok(hsplan_access::search::Source {
+                        node,
+                        offset: 0.0,
+                        id: i as u32,
+                    })
+                })
+                .collect::<Result<_>>()?;
+            let mut times = Vec::new();
+            let mut last = None;
+            for _ in 0..repeat.max(1) {
+                let t = Instant::now();
+                let r = hsplan_access::search::nearest(&g, &src, f64::INFINITY);
+                times.push(t.elapsed().as_secs_f64());
+                last = Some(r);
+            }
+            times.sort_by(f64::total_cmp);
+            if let (Some(p), Some(r)) = (out, last) {
+                let mut s = String::with_capacity(g.node_count() * 16);
+                for (v, t) in r.time.iter().enumerate() {
+                    s.push_str(&format!("{v},{t:.9e}\n"));
+                }
+                std::fs::write(&p, s)?;
+            }
+            println!(
+                "{{\"nodes\": {}, \"arcs\": {}, \"sources\": {}, \"load_s\": {load_s:.4}, \"min_s\": {:.5}, \"median_s\": {:.5}}}",
+                g.node_count(),
+                g.arc_count(),
+                src.len(),
+                times[0],
+                times[times.len() / 2]
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Reads a cost list (demand,facility,minutes) against the demand and facility ids.
+fn read_costs(
+    p: &Path,
+    demand: &[DemandPoint],
+    facilities: &[SupplyPoint],
+) -> Result<Vec<(usize, usize, f64)>> {
+    let di: std::collections::HashMap<&str, usize> = demand
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.id.as_str(), i))
+        .collect();
+    let fi: std::collections::HashMap<&str, usize> = facilities
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.id.as_str(), i))
+        .collect();
+    let rows = read_rows(p, &["demand", "facility", "minutes"])?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (k, r) in rows.iter().enumerate() {
+        let (Some(i), Some(j)) = (di.get(r["demand"].as_str()), fi.get(r["facility"].as_str()))
+        else {
+            bail!(
+                "{}: line {}: unknown demand or facility id",
+                p.display(),
+                k + 2
+            );
+        };
+        out.push((*i, *j, number(p, k + 2, r, "minutes")?));
+    }
+    Ok(out)
+}
+
+fn parse_decay(text: &str) -> Result<Decay> {
+    if let Some(d0) = text.strip_prefix("gaussian:") {
+        let d0: f64 = d0
+            .parse()
+            .with_context(|| format!("--decay {text}: minutes"))?;
+        return Ok(Decay::Gaussian { d0 });
+    }
+    let Some(steps) = text.strip_prefix("steps:") else {
+        bail!("--decay {text}: expected steps:M=W,… or gaussian:M");
+    };
+    let mut out = Vec::new();
+    for part in steps.split(',') {
+        let (m, w) = part
+            .split_once('=')
+            .with_context(|| format!("--decay {text}: `{part}` is not M=W"))?;
+        out.push((
+            m.trim()
+                .parse::<f64>()
+                .with_context(|| format!("--decay: `{m}`"))?,
+            w.trim()
+                .parse::<f64>()
+                .with_context(|| format!("--decay: `{w}`"))?,
+        ));
+    }
+    out.sort_by(|a, b| a.0.total_cmp(&b.0));
+    Ok(Decay::Steps(out))
+}
+
+fn graph(what: GraphWhat) -> Result<()> {
+    match what {
+        GraphWhat::Build {
+            input,
+            profile,
+            profile_file,
+            out,
+        } => {
+            let start = Instant::now();
+            let profile = match profile_file {
+                Some(p) => serde_json::from_str::<Profile>(
+                    &std::fs::read_to_string(&p)
+                        .with_context(|| format!("{}: cannot read", p.display()))?,
+                )
+                .with_context(|| format!("{}: not a profile", p.display()))?,
+                None => match profile {
+                    ProfileName::Car => Profile::car(false),
+                    ProfileName::CarUrban => Profile::car(true),
+                    ProfileName::Walk => Profile::walk(),
+                },
+            };
+            let name = input.display().to_string();
+            eprintln!("reading {name} …");
+            if name.ends_with(".gr") {
+                let text = std::fs::read_to_string(&input)
+                    .with_context(|| format!("{name}: cannot read"))?;
+                let full = hsplan_access::graph::Graph::from_dimacs(&name, &text)?;
+                let (g, dropped) = full.largest_component();
+                save_graph(&g, &out)?;
+                println!(
+                    "{name}: arc list; {} nodes / {} arcs kept ({dropped} smaller components dropped); weights as given → {}",
+                    g.node_count(),
+                    g.arc_count(),
+                    out.display()
+                );
+                return Ok(());
+            }
+            let roads = if name.ends_with(".pbf") {
+                let file =
+                    std::fs::File::open(&input).with_context(|| format!("{name}: cannot read"))?;
+                read_pbf(&name, std::io::BufReader::new(file))?
+            } else {
+                let bytes =
+                    std::fs::read(&input).with_context(|| format!("{name}: cannot read"))?;
+                let text = if name.ends_with(".gz") {
+                    hsplan_access::roads::gunzip(&bytes)
+                        .with_context(|| format!("{name}: not gzip"))?
+                } else {
+                    String::from_utf8(bytes).with_context(|| format!("{name}: not UTF-8"))?
+                };
+                read_geojson(&name, &text)?
+            };
+            eprintln!(
+                "building the {} graph from {} ways …",
+                profile.name,
+                roads.ways.len()
+            );
+            let (g, report) = Graph::build(&roads, &profile);
+            save_graph(&g, &out)?;
+            println!(
+                "{}: {} ways, {} travelled by {}; {} nodes / {} arcs kept of {} / {} (largest strongly connected component; {} smaller components dropped); {:.2} s → {}",
+                name,
+                report.ways,
+                report.ways_used,
+                profile.name,
+                report.nodes,
+                report.arcs,
+                report.nodes_before,
+                report.arcs_before,
+                report.components_dropped,
+                start.elapsed().as_secs_f64(),
+                out.display()
+            );
+            Ok(())
+        }
+        GraphWhat::Synth { side, seed, out } => {
+            let g = hsplan_access::synth::grid(side, seed);
+            save_graph(&g, &out)?;
+            println!(
+                "SYNTHETIC grid: {} nodes, {} arcs → {}",
+                g.node_count(),
+                g.arc_count(),
+                out.display()
+            );
+            Ok(())
+        }
+        GraphWhat::Export { graph, out } => {
+            let g = load_graph(&graph)?;
+            std::fs::create_dir_all(&out)?;
+            let mut arcs = String::with_capacity(g.arc_count() * 24);
+            arcs.push_str("tail,head,seconds\n");
+            for v in 0..g.node_count() as u32 {
+                for (h, w) in g.arcs(v) {
+                    arcs.push_str(&format!("{v},{h},{w:?}\n"));
+                }
+            }
+            std::fs::write(out.join("arcs.csv"), arcs)?;
+            let mut nodes = String::from("node,lon,lat,key\n");
+            for (i, (x, y)) in g.coords.iter().enumerate() {
+                nodes.push_str(&format!("{i},{x:?},{y:?},{}\n", g.keys[i]));
+            }
+            std::fs::write(out.join("nodes.csv"), nodes)?;
+            println!(
+                "{} arcs, {} nodes → {}",
+                g.arc_count(),
+                g.node_count(),
+                out.display()
+            );
+            Ok(())
+        }
+    }
+}
