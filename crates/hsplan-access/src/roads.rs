@@ -82,31 +82,28 @@ pub fn read_pbf<R: Read + Send>(source: &str, reader: R) -> Result<RoadData, Acc
     let mut all_coords: HashMap<i64, (f64, f64)> = HashMap::new();
     let mut data = RoadData::default();
     let mut facility_ways: Vec<(i64, String, String, Vec<i64>)> = Vec::new();
+    let mut node = |id: i64, lon: f64, lat: f64, kind: Option<String>, name: String| {
+        all_coords.insert(id, (lon, lat));
+        if let Some(kind) = kind {
+            data.facilities.push(MapFacility {
+                osm: format!("node/{id}"),
+                kind,
+                name,
+                lon,
+                lat,
+            });
+        }
+    };
+    let mut ways: Vec<RoadWay> = Vec::new();
     osmpbf::ElementReader::new(reader)
         .for_each(|element| match element {
             osmpbf::Element::Node(n) => {
-                all_coords.insert(n.id(), (n.lon(), n.lat()));
-                if let (Some(kind), name) = health_kind(n.tags()) {
-                    data.facilities.push(MapFacility {
-                        osm: format!("node/{}", n.id()),
-                        kind,
-                        name,
-                        lon: n.lon(),
-                        lat: n.lat(),
-                    });
-                }
+                let (kind, name) = health_kind(n.tags());
+                node(n.id(), n.lon(), n.lat(), kind, name);
             }
             osmpbf::Element::DenseNode(n) => {
-                all_coords.insert(n.id(), (n.lon(), n.lat()));
-                if let (Some(kind), name) = health_kind(n.tags()) {
-                    data.facilities.push(MapFacility {
-                        osm: format!("node/{}", n.id()),
-                        kind,
-                        name,
-                        lon: n.lon(),
-                        lat: n.lat(),
-                    });
-                }
+                let (kind, name) = health_kind(n.tags());
+                node(n.id(), n.lon(), n.lat(), kind, name);
             }
             osmpbf::Element::Way(w) => {
                 let tags: BTreeMap<String, String> = w
@@ -115,7 +112,7 @@ pub fn read_pbf<R: Read + Send>(source: &str, reader: R) -> Result<RoadData, Acc
                     .map(|(k, v)| (k.to_string(), v.to_string()))
                     .collect();
                 if tags.contains_key("highway") {
-                    data.ways.push(RoadWay {
+                    ways.push(RoadWay {
                         id: w.id(),
                         tags,
                         nodes: w.refs().collect(),
@@ -131,6 +128,7 @@ pub fn read_pbf<R: Read + Send>(source: &str, reader: R) -> Result<RoadData, Acc
             source_name: source.to_string(),
             message: e.to_string(),
         })?;
+    data.ways = ways;
     for (id, kind, name, refs) in facility_ways {
         let pts: Vec<(f64, f64)> = refs
             .iter()

@@ -3,6 +3,18 @@
 
 use crate::graph::Graph;
 
+/// Uniform numbers in [0, 1) from a seed (SplitMix64).
+fn uniform(seed: u64) -> impl FnMut() -> f64 {
+    let mut state = seed;
+    move || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
 /// A grid over a box (west, south, east, north) with nodes every `spacing_m` metres,
 /// two-way streets at 15–50 km/h with 5–30 % detours on top of the straight distance.
 /// **Synthetic**: a stand-in where no real road network is available (the demo).
@@ -13,14 +25,7 @@ pub fn grid_over(bbox: [f64; 4], spacing_m: f64, seed: u64) -> Graph {
     let dx = spacing_m / (111_320.0 * lat0.cos());
     let nx = ((e - w) / dx).floor() as usize + 1;
     let ny = ((n - s) / dy).floor() as usize + 1;
-    let mut state = seed;
-    let mut next = move || {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut next = uniform(seed);
     let mut coords = Vec::with_capacity(nx * ny);
     for y in 0..ny {
         for x in 0..nx {
@@ -54,14 +59,7 @@ pub fn grid_over(bbox: [f64; 4], spacing_m: f64, seed: u64) -> Graph {
 /// A `side × side` grid (side² nodes) around (106.5 E, 29.8 N), 60–120 m blocks at
 /// 20–60 km/h, every street two-way; deterministic for a seed.
 pub fn grid(side: usize, seed: u64) -> Graph {
-    let mut state = seed;
-    let mut next = move || {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut next = uniform(seed);
     let n = side * side;
     let mut coords = Vec::with_capacity(n);
     for y in 0..side {
