@@ -48,7 +48,7 @@ def in_venv():
 
 
 def hs(*args):
-    out = subprocess.run([HSPLAN, *args], check=True, capture_output=True, text=True)
+    out = subprocess.run([HSPLAN, "--lang", "en", *args], check=True, capture_output=True, text=True)
     return out.stdout
 
 

@@ -1,5 +1,6 @@
 //! `hsplan access …`: road graphs, coverage, E2SFCA, isochrones.
 
+use crate::messages::{Lang, Msg, fill};
 use anyhow::{Context, Result, bail};
 use hsplan_access::analysis::{
     CoverageOptions, Decay, DemandPoint, Direction, SupplyPoint, catchment_costs, coverage,
@@ -356,7 +357,7 @@ fn read_demand(inputs: &Inputs, g: &Graph) -> Result<(Vec<DemandPoint>, bool)> {
 }
 
 /// Runs an `hsplan access` command.
-pub fn run(what: AccessWhat) -> Result<()> {
+pub fn run(what: AccessWhat, lang: Lang) -> Result<()> {
     match what {
         AccessWhat::Graph { what } => graph(what),
         AccessWhat::Facilities { input, out } => {
@@ -438,33 +439,55 @@ pub fn run(what: AccessWhat) -> Result<()> {
             }
             if synthetic {
                 println!(
-                    "demand: SYNTHETIC uniform grid ({} points, population 1 each)",
-                    demand.len()
+                    "{}",
+                    fill(Msg::AccSyntheticDemand.text(lang), &[("n", &demand.len())])
                 );
             }
             println!(
-                "facilities: {} ({}), graph: {} nodes, {:.3} s",
-                facilities.len(),
-                g.profile,
-                g.node_count(),
-                elapsed
+                "{}",
+                fill(
+                    Msg::AccFacilitiesGraph.text(lang),
+                    &[
+                        ("n", &facilities.len()),
+                        ("profile", &g.profile),
+                        ("nodes", &g.node_count()),
+                        ("s", &format!("{elapsed:.3}"))
+                    ]
+                )
             );
             let head: Vec<String> = c
                 .thresholds_min
                 .iter()
                 .map(|t| format!("≤{t} min"))
                 .collect();
-            println!("{:<28}{:>12}  {}", "unit", "population", head.join("  "));
+            println!(
+                "{}{}  {}",
+                crate::messages::pad(Msg::AccUnitHeader.text(lang), 28),
+                crate::messages::pad(Msg::AccPopulationHeader.text(lang), 12),
+                head.join("  ")
+            );
             for u in c.units.iter().chain(std::iter::once(&c.total)) {
                 let cells: Vec<String> = u.share_pct.iter().map(|s| format!("{s:>6.1}%")).collect();
-                let name = if u.unit.is_empty() { "ALL" } else { &u.unit };
+                let name = if u.unit.is_empty() {
+                    Msg::AccAll.text(lang)
+                } else {
+                    &u.unit
+                };
                 let std = u
                     .standard_share_pct
-                    .map(|s| format!("  standard (urban 15 / rural 30): {s:.1}%"))
+                    .map(|s| {
+                        format!(
+                            "  {}",
+                            fill(
+                                Msg::AccStandard.text(lang),
+                                &[("share", &format!("{s:.1}"))]
+                            )
+                        )
+                    })
                     .unwrap_or_default();
                 println!(
-                    "{:<28}{:>12.0}  {}{std}",
-                    name,
+                    "{}{:>12.0}  {}{std}",
+                    crate::messages::pad(name, 28),
                     u.population,
                     cells.join("  ")
                 );
@@ -472,18 +495,31 @@ pub fn run(what: AccessWhat) -> Result<()> {
             let uncovered: Vec<&hsplan_access::analysis::PointTime> =
                 c.points.iter().filter(|p| p.minutes.is_none()).collect();
             println!(
-                "uncovered within {} min: {} points, population {:.0}",
-                c.thresholds_min.iter().copied().fold(0.0, f64::max),
-                uncovered.len(),
-                uncovered.iter().map(|p| p.population).sum::<f64>()
+                "{}",
+                fill(
+                    Msg::AccUncovered.text(lang),
+                    &[
+                        ("t", &c.thresholds_min.iter().copied().fold(0.0, f64::max)),
+                        ("n", &uncovered.len()),
+                        (
+                            "pop",
+                            &format!("{:.0}", uncovered.iter().map(|p| p.population).sum::<f64>())
+                        )
+                    ]
+                )
             );
             if !c.far_snaps.is_empty() {
                 println!(
-                    "{} demand points lie more than {} m from the network (e.g. {} at {:.0} m)",
-                    c.far_snaps.len(),
-                    a.max_snap_m,
-                    c.far_snaps[0].0,
-                    c.far_snaps[0].1
+                    "{}",
+                    fill(
+                        Msg::AccFarSnaps.text(lang),
+                        &[
+                            ("n", &c.far_snaps.len()),
+                            ("m", &a.max_snap_m),
+                            ("id", &c.far_snaps[0].0),
+                            ("d", &format!("{:.0}", c.far_snaps[0].1))
+                        ]
+                    )
                 );
             }
             Ok(())
@@ -546,22 +582,45 @@ pub fn run(what: AccessWhat) -> Result<()> {
             }
             w.flush()?;
             if synthetic {
-                println!("demand: SYNTHETIC uniform grid ({} points)", demand.len());
+                println!(
+                    "{}",
+                    fill(Msg::AccSyntheticDemand.text(lang), &[("n", &demand.len())])
+                );
             }
             println!(
-                "E2SFCA: {} demand points × {} facilities, {} pairs within {} min, {:.3} s (costs {search_s:.4} s, ratios {compute_s:.6} s) → {}",
-                demand.len(),
-                facilities.len(),
-                costs.len(),
-                decay.max_minutes(),
-                elapsed,
-                a.out.display()
+                "{}",
+                fill(
+                    Msg::AccE2sfca.text(lang),
+                    &[
+                        ("demand", &demand.len()),
+                        ("facilities", &facilities.len()),
+                        ("pairs", &costs.len()),
+                        ("max", &decay.max_minutes()),
+                        ("s", &format!("{elapsed:.3}")),
+                        ("cs", &format!("{search_s:.4}")),
+                        ("rs", &format!("{compute_s:.6}")),
+                        ("out", &a.out.display())
+                    ]
+                )
             );
             for (u, (sum, pop)) in by_unit {
+                let v = if pop > 0.0 { sum / pop } else { 0.0 };
                 println!(
-                    "{:<28} population-weighted access {:.6e} (supply per person)",
-                    if u.is_empty() { "ALL" } else { u },
-                    if pop > 0.0 { sum / pop } else { 0.0 }
+                    "{}",
+                    fill(
+                        Msg::AccE2sfcaUnit.text(lang),
+                        &[
+                            (
+                                "unit",
+                                &if u.is_empty() {
+                                    Msg::AccAll.text(lang)
+                                } else {
+                                    u
+                                }
+                            ),
+                            ("v", &format!("{v:.6e}"))
+                        ]
+                    )
                 );
             }
             Ok(())
@@ -611,7 +670,13 @@ pub fn run(what: AccessWhat) -> Result<()> {
             let doc = serde_json::json!({"type": "FeatureCollection", "features": features});
             std::fs::write(&a.out, serde_json::to_string(&doc)?)
                 .with_context(|| format!("{}: cannot write", a.out.display()))?;
-            println!("{} isochrones → {}", features.len(), a.out.display());
+            println!(
+                "{}",
+                fill(
+                    Msg::AccIsochrones.text(lang),
+                    &[("n", &features.len()), ("out", &a.out.display())]
+                )
+            );
             Ok(())
         }
         AccessWhat::Bench {

@@ -228,7 +228,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Status => commands::status(&cli.db, cli.lang),
         Command::Demo { out } => commands::demo(&out, cli.lang),
         Command::Evaluate(args) => evaluate_cmd::run(&cli.db, &args, cli.lang),
-        Command::Access { what } => access_cmd::run(what),
+        Command::Access { what } => access_cmd::run(what, cli.lang),
         Command::Standards {
             what: StandardsWhat::Check(args),
         } => standards_cmd::run(&cli.db, &args, cli.lang),

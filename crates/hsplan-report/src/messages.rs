@@ -115,6 +115,17 @@ pub enum Msg {
     /// Template: {n}.
     GapUnits,
     SecContents,
+    AccSyntheticDemand,
+    AccFacilitiesGraph,
+    AccUnitHeader,
+    AccPopulationHeader,
+    AccAll,
+    AccStandard,
+    AccUncovered,
+    AccFarSnaps,
+    AccE2sfca,
+    AccE2sfcaUnit,
+    AccIsochrones,
     SecAccess,
     WithinMinutes,
     StandardShare,
@@ -319,6 +330,42 @@ impl Msg {
             (AccessSynthetic, Lang::En) => {
                 "The road network is a SYNTHETIC grid (not real roads; ~400 m spacing, 15–50 km/h) and village positions are synthetic points on the schematic map; time by car to the nearest hospital or community/township health centre"
             }
+            (AccSyntheticDemand, Lang::Zh) => "需求点：合成均匀网格（{n} 个点，每点人口 1）",
+            (AccSyntheticDemand, Lang::En) => {
+                "demand: SYNTHETIC uniform grid ({n} points, population 1 each)"
+            }
+            (AccFacilitiesGraph, Lang::Zh) => {
+                "机构 {n} 个（{profile}），路网 {nodes} 个节点，用时 {s} 秒"
+            }
+            (AccFacilitiesGraph, Lang::En) => {
+                "facilities: {n} ({profile}), graph: {nodes} nodes, {s} s"
+            }
+            (AccUnitHeader, Lang::Zh) => "单位",
+            (AccUnitHeader, Lang::En) => "unit",
+            (AccPopulationHeader, Lang::Zh) => "人口",
+            (AccPopulationHeader, Lang::En) => "population",
+            (AccAll, Lang::Zh) => "合计",
+            (AccAll, Lang::En) => "ALL",
+            (AccStandard, Lang::Zh) => "达标（城镇15/农村30分钟）：{share}%",
+            (AccStandard, Lang::En) => "standard (urban 15 / rural 30): {share}%",
+            (AccUncovered, Lang::Zh) => "{t} 分钟内无法到达：{n} 个点，人口 {pop}",
+            (AccUncovered, Lang::En) => "uncovered within {t} min: {n} points, population {pop}",
+            (AccFarSnaps, Lang::Zh) => "{n} 个需求点距路网超过 {m} 米（如 {id}，{d} 米）",
+            (AccFarSnaps, Lang::En) => {
+                "{n} demand points lie more than {m} m from the network (e.g. {id} at {d} m)"
+            }
+            (AccE2sfca, Lang::Zh) => {
+                "E2SFCA：{demand} 个需求点 × {facilities} 个机构，{pairs} 对在 {max} 分钟内，{s} 秒 (costs {cs} s, ratios {rs} s) → {out}"
+            }
+            (AccE2sfca, Lang::En) => {
+                "E2SFCA: {demand} demand points × {facilities} facilities, {pairs} pairs within {max} min, {s} s (costs {cs} s, ratios {rs} s) → {out}"
+            }
+            (AccE2sfcaUnit, Lang::Zh) => "{unit} 人口加权可及性 {v}（人均供给）",
+            (AccE2sfcaUnit, Lang::En) => {
+                "{unit} population-weighted access {v} (supply per person)"
+            }
+            (AccIsochrones, Lang::Zh) => "等时圈 {n} 个 → {out}",
+            (AccIsochrones, Lang::En) => "{n} isochrones → {out}",
             (SecContents, Lang::Zh) => "目录",
             (SecContents, Lang::En) => "Contents",
             (SecOverview, Lang::Zh) => "一、总体情况",
