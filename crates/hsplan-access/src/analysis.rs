@@ -365,8 +365,9 @@ pub fn e2sfca_from_costs(
     access
 }
 
-/// Demand-to-supply travel minutes within the decay's catchment, over the network:
-/// one bounded search per supply point on the reversed graph.
+/// Demand-to-supply travel minutes within `max_minutes`, over the network: one bounded
+/// search per supply point on the reversed graph, the supply points shared out over the
+/// available threads. Sorted by (demand, supply), whatever the threads.
 pub fn catchment_costs(
     graph: &Graph,
     reversed: &Graph,
@@ -383,34 +384,81 @@ pub fn catchment_costs(
         }
     }
     let limit = max_minutes * 60.0;
-    let mut searcher = Searcher::new(graph.node_count());
-    let mut costs = Vec::new();
-    for (j, f) in supply.iter().enumerate() {
-        let Some(s) = snapper.snap(graph, f.lon, f.lat) else {
-            continue;
-        };
-        let settled = searcher.run(
-            reversed,
-            &[Source {
-                node: s.node,
-                offset: s.leg_s,
-                id: j as u32,
-            }],
-            limit,
-        );
-        for (v, t, _) in settled {
-            if let Some(list) = at_node.get(&v) {
-                for &(i, leg) in list {
-                    let total = t + leg;
-                    if total <= limit {
-                        costs.push((i, j, total / 60.0));
+    let snaps: Vec<Option<Snap>> = supply
+        .iter()
+        .map(|f| snapper.snap(graph, f.lon, f.lat))
+        .collect();
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(supply.len().max(1));
+    let chunk = supply.len().div_ceil(threads).max(1);
+    let mut costs: Vec<(usize, usize, f64)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = snaps
+            .chunks(chunk)
+            .enumerate()
+            .map(|(c, part)| {
+                let at_node = &at_node;
+                scope.spawn(move || {
+                    let mut searcher = Searcher::new(graph.node_count());
+                    let mut out = Vec::new();
+                    for (k, s) in part.iter().enumerate() {
+                        let Some(s) = s else { continue };
+                        let j = c * chunk + k;
+                        let settled = searcher.run(
+                            reversed,
+                            &[Source {
+                                node: s.node,
+                                offset: s.leg_s,
+                                id: j as u32,
+                            }],
+                            limit,
+                        );
+                        for (v, t, _) in settled {
+                            if let Some(list) = at_node.get(&v) {
+                                for &(i, leg) in list {
+                                    let total = t + leg;
+                                    if total <= limit {
+                                        out.push((i, j, total / 60.0));
+                                    }
+                                }
+                            }
+                        }
                     }
-                }
-            }
-        }
-    }
+                    out
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a search thread panicked"))
+            .collect()
+    });
     costs.sort_by_key(|a| (a.0, a.1));
     costs
+}
+
+/// Candidate sites generated from the network: per square cell of `spacing_m` metres, the
+/// node nearest the cell's centre; ascending node order.
+pub fn candidate_nodes(graph: &Graph, spacing_m: f64) -> Vec<u32> {
+    if graph.coords.is_empty() || spacing_m.is_nan() || spacing_m <= 0.0 {
+        return Vec::new();
+    }
+    let lat0 = graph.coords.iter().map(|c| c.1).sum::<f64>() / graph.coords.len() as f64;
+    let kx = lat0.to_radians().cos() * M_PER_DEG;
+    let mut best: BTreeMap<(i64, i64), (f64, u32)> = BTreeMap::new();
+    for (v, (lon, lat)) in graph.coords.iter().enumerate() {
+        let (x, y) = (lon * kx / spacing_m, lat * M_PER_DEG / spacing_m);
+        let cell = (x.floor() as i64, y.floor() as i64);
+        let d = (x - x.floor() - 0.5).powi(2) + (y - y.floor() - 0.5).powi(2);
+        let e = best.entry(cell).or_insert((f64::INFINITY, u32::MAX));
+        if d < e.0 || (d == e.0 && (v as u32) < e.1) {
+            *e = (d, v as u32);
+        }
+    }
+    let mut nodes: Vec<u32> = best.values().map(|e| e.1).collect();
+    nodes.sort_unstable();
+    nodes
 }
 
 /// A polygon as rings of (lon, lat): the outer ring, then its holes.

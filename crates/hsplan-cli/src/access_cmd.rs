@@ -205,7 +205,7 @@ pub struct IsochroneArgs {
     out: PathBuf,
 }
 
-fn load_graph(path: &Path) -> Result<Graph> {
+pub(crate) fn load_graph(path: &Path) -> Result<Graph> {
     let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
     Ok(Graph::from_bytes(&path.display().to_string(), &bytes)?)
 }
@@ -215,7 +215,7 @@ fn save_graph(g: &Graph, out: &Path) -> Result<()> {
 }
 
 /// Reads a CSV with a header into rows of named fields; errors name file, line and column.
-fn read_rows(
+pub(crate) fn read_rows(
     path: &Path,
     required: &[&str],
 ) -> Result<Vec<std::collections::BTreeMap<String, String>>> {
@@ -249,7 +249,7 @@ fn read_rows(
     Ok(rows)
 }
 
-fn number(
+pub(crate) fn number(
     path: &Path,
     line: usize,
     row: &std::collections::BTreeMap<String, String>,
@@ -268,7 +268,7 @@ fn number(
         })
 }
 
-fn read_facilities(path: &Path, kinds: &[String]) -> Result<Vec<SupplyPoint>> {
+pub(crate) fn read_facilities(path: &Path, kinds: &[String]) -> Result<Vec<SupplyPoint>> {
     let rows = read_rows(path, &["id", "kind", "lon", "lat"])?;
     let mut out = Vec::new();
     for (i, row) in rows.iter().enumerate() {
@@ -303,7 +303,17 @@ fn read_facilities(path: &Path, kinds: &[String]) -> Result<Vec<SupplyPoint>> {
 }
 
 fn read_demand(inputs: &Inputs, g: &Graph) -> Result<(Vec<DemandPoint>, bool)> {
-    match (&inputs.demand, inputs.demand_grid) {
+    read_demand_from(inputs.demand.as_deref(), inputs.demand_grid, g)
+}
+
+/// Demand points from a CSV file, or a SYNTHETIC grid of the given spacing over the graph;
+/// the flag says whether they are synthetic.
+pub(crate) fn read_demand_from(
+    demand: Option<&Path>,
+    demand_grid: Option<f64>,
+    g: &Graph,
+) -> Result<(Vec<DemandPoint>, bool)> {
+    match (demand, demand_grid) {
         (Some(path), None) => {
             let rows = read_rows(path, &["id", "lon", "lat", "population"])?;
             let mut out = Vec::new();

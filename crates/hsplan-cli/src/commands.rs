@@ -1,6 +1,6 @@
 //! Command handlers: each opens the store, calls the libraries, prints a summary.
 
-use crate::messages::{Lang, Mode, Msg, label, pad};
+use crate::messages::{Lang, Mode, Msg, fill, label, pad};
 use crate::{BuiltinAdmin, ExportWhat, ImportWhat};
 use anyhow::{Context, Result, bail};
 use hsplan_io::{TableKind, read_table, tables, write_table};
@@ -184,24 +184,21 @@ fn demo_notes(conflicts: &[hsplan_synth::Note]) -> Vec<hsplan_model::DatasetNote
     notes
 }
 
-/// Access to care in the demo: villages/communities to the nearest hospital or community /
-/// township health centre by car over a synthetic grid network on the schematic map (labelled so).
-fn demo_access(
+/// The demo's access inputs for a year: the SYNTHETIC grid road network over the schematic
+/// map, villages/communities as demand points (unit: their town/street code), and the open
+/// hospitals and community/township health centres.
+fn demo_access_inputs(
     sys: &hsplan_model::ServiceSystem,
     district: AdminCode,
     year: hsplan_model::Year,
-    lang: Lang,
-) -> hsplan_report::html::AccessSection {
-    use hsplan_access::analysis::{CoverageOptions, DemandPoint, Direction, SupplyPoint, coverage};
+) -> (
+    hsplan_access::graph::Graph,
+    Vec<hsplan_access::analysis::DemandPoint>,
+    Vec<hsplan_access::analysis::SupplyPoint>,
+) {
+    use hsplan_access::analysis::{DemandPoint, SupplyPoint};
     use hsplan_model::{AdminLevel, InstitutionFamily, Labelled, UnitKind};
     let graph = hsplan_access::synth::grid_over(hsplan_synth::SCHEMATIC_BOX, 400.0, 2020);
-    let reversed = graph.reversed();
-    let name_of = |c: AdminCode| {
-        sys.units
-            .get(&c)
-            .map(|u| u.name.clone())
-            .unwrap_or_default()
-    };
     let demand: Vec<DemandPoint> = sys
         .descendants(district)
         .filter(|u| u.level() == AdminLevel::Village)
@@ -216,7 +213,7 @@ fn demo_access(
             .complete()?;
             Some(DemandPoint {
                 id: u.name.clone(),
-                unit: u.code.parent().map(name_of).unwrap_or_default(),
+                unit: u.code.parent().map(|c| c.to_string()).unwrap_or_default(),
                 population: pop,
                 lon: p.lon(),
                 lat: p.lat(),
@@ -240,6 +237,30 @@ fn demo_access(
                 })
             })
             .collect();
+    (graph, demand, facilities)
+}
+
+/// Access to care in the demo: villages/communities to the nearest hospital or community /
+/// township health centre by car over a synthetic grid network on the schematic map (labelled so).
+fn demo_access(
+    sys: &hsplan_model::ServiceSystem,
+    district: AdminCode,
+    year: hsplan_model::Year,
+    lang: Lang,
+) -> hsplan_report::html::AccessSection {
+    use hsplan_access::analysis::{CoverageOptions, Direction, coverage};
+    let (graph, mut demand, facilities) = demo_access_inputs(sys, district, year);
+    let reversed = graph.reversed();
+    let name_of = |c: &str| {
+        AdminCode::parse(c)
+            .ok()
+            .and_then(|c| sys.units.get(&c))
+            .map(|u| u.name.clone())
+            .unwrap_or_default()
+    };
+    for d in &mut demand {
+        d.unit = name_of(&d.unit);
+    }
     let thresholds = vec![15.0, 30.0];
     let c = coverage(
         &graph,
@@ -290,6 +311,66 @@ fn demo_access(
             .map(|p| (p.id.clone(), p.population, p.minutes))
             .collect(),
     }
+}
+
+/// Writes the demo's access inputs (SYNTHETIC road grid, villages with residents and town
+/// codes, hospitals and primary-care centres) for `hsplan site` and `hsplan access`.
+fn write_siting_inputs(
+    dir: &Path,
+    sys: &hsplan_model::ServiceSystem,
+    district: AdminCode,
+    year: hsplan_model::Year,
+) -> Result<()> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("{}: cannot create directory", dir.display()))?;
+    let (graph, demand, facilities) = demo_access_inputs(sys, district, year);
+    let roads = dir.join("roads.hsg");
+    std::fs::write(&roads, graph.to_bytes())
+        .with_context(|| format!("{}: cannot write", roads.display()))?;
+    let mut w = csv::Writer::from_path(dir.join("demand.csv"))?;
+    w.write_record([
+        "id",
+        "lon",
+        "lat",
+        "population",
+        "unit",
+        "unit_name",
+        "urban_rural",
+    ])?;
+    for d in &demand {
+        let name = AdminCode::parse(&d.unit)
+            .ok()
+            .and_then(|c| sys.units.get(&c))
+            .map(|u| u.name.clone())
+            .unwrap_or_default();
+        w.write_record([
+            d.id.clone(),
+            format!("{:.7}", d.lon),
+            format!("{:.7}", d.lat),
+            format!("{:.0}", d.population),
+            d.unit.clone(),
+            name,
+            match d.urban {
+                Some(true) => "111".into(),
+                Some(false) => "220".into(),
+                None => String::new(),
+            },
+        ])?;
+    }
+    w.flush()?;
+    let mut w = csv::Writer::from_path(dir.join("facilities.csv"))?;
+    w.write_record(["id", "kind", "lon", "lat", "capacity"])?;
+    for f in &facilities {
+        w.write_record([
+            f.id.clone(),
+            f.kind.clone(),
+            format!("{:.7}", f.lon),
+            format!("{:.7}", f.lat),
+            "1".into(),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
 }
 
 /// The seed plans' allocation standards, compiled in for the demo.
@@ -369,6 +450,24 @@ pub fn demo(out: &Path, lang: Lang) -> Result<()> {
         }
         evaluations.push((mode, evaluation, section, access));
     }
+    // Siting on the latest year: the inputs as files, then one scenario.
+    let siting = out.join("siting");
+    write_siting_inputs(
+        &siting,
+        &sys,
+        beibei,
+        hsplan_model::Year::new(2024).expect("year"),
+    )?;
+    println!();
+    println!(
+        "{}",
+        fill(Msg::DemoSiting.text(lang), &[("dir", &siting.display())])
+    );
+    crate::site_cmd::solve(
+        hsplan_siting::Model::Mclp,
+        &crate::site_cmd::demo_args(&siting, 3, 10.0, 1000.0),
+        lang,
+    )?;
     let parts: Vec<hsplan_report::html::Part> = evaluations
         .iter()
         .map(|(mode, e, s, a)| hsplan_report::html::Part {

@@ -11,6 +11,7 @@ mod indicators_cmd;
 mod ledger_cmd;
 mod messages;
 mod plan_cmd;
+mod site_cmd;
 mod standards_cmd;
 
 use anyhow::Result;
@@ -78,6 +79,11 @@ enum Command {
     Access {
         #[command(subcommand)]
         what: access_cmd::AccessWhat,
+    },
+    /// Where new facilities should go: LSCP, MCLP, p-median, p-center; scenarios.
+    Site {
+        #[command(subcommand)]
+        what: site_cmd::SiteWhat,
     },
     /// Allocation and configuration standards.
     Standards {
@@ -229,6 +235,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Demo { out } => commands::demo(&out, cli.lang),
         Command::Evaluate(args) => evaluate_cmd::run(&cli.db, &args, cli.lang),
         Command::Access { what } => access_cmd::run(what, cli.lang),
+        Command::Site { what } => site_cmd::run(what, cli.lang),
         Command::Standards {
             what: StandardsWhat::Check(args),
         } => standards_cmd::run(&cli.db, &args, cli.lang),

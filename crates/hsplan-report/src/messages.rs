@@ -173,6 +173,34 @@ pub enum Msg {
     RulesChecked,
     NoViolations,
     ByDistrict,
+    SiteLscp,
+    SiteMclp,
+    SitePMedian,
+    SitePCenter,
+    SiteNeedP,
+    SiteNeedCandidates,
+    SiteNoCandidates,
+    SiteSaved,
+    SiteInputs,
+    SiteResult,
+    SiteHeader,
+    SiteResidents,
+    SiteCoverageHeading,
+    SiteBefore,
+    SiteAfter,
+    SiteMeanBefore,
+    SiteMeanAfter,
+    SiteUncoverable,
+    SiteModelWord,
+    SiteNewSites,
+    SiteObjective,
+    SiteGap,
+    SiteThreshold,
+    SiteSolveSeconds,
+    SiteCompareUnits,
+    SiteApplied,
+    SiteCoverageHeadingCovering,
+    DemoSiting,
 }
 
 impl Msg {
@@ -476,6 +504,90 @@ impl Msg {
             (NoViolations, Lang::En) => "No violations found.",
             (ByDistrict, Lang::Zh) => "按区县汇总",
             (ByDistrict, Lang::En) => "by district",
+            (SiteLscp, Lang::Zh) => "位置集合覆盖（LSCP）",
+            (SiteLscp, Lang::En) => "Location set covering (LSCP)",
+            (SiteMclp, Lang::Zh) => "最大覆盖（MCLP）",
+            (SiteMclp, Lang::En) => "Maximal covering (MCLP)",
+            (SitePMedian, Lang::Zh) => "p-中位（p-median）",
+            (SitePMedian, Lang::En) => "p-median",
+            (SitePCenter, Lang::Zh) => "p-中心（p-center）",
+            (SitePCenter, Lang::En) => "p-center",
+            (SiteNeedP, Lang::Zh) => "该模型需要 --p（新增站点数）",
+            (SiteNeedP, Lang::En) => "this model needs --p (new sites to open)",
+            (SiteNeedCandidates, Lang::Zh) => "请给出 --candidates 文件或 --candidate-spacing 米数",
+            (SiteNeedCandidates, Lang::En) => {
+                "give --candidates FILE or --candidate-spacing METRES"
+            }
+            (SiteNoCandidates, Lang::Zh) => {
+                "没有候选点（--uncovered-only 时所有路网节点都已在阈值内？）"
+            }
+            (SiteNoCandidates, Lang::En) => {
+                "no candidate sites (with --uncovered-only: every network node is already within the threshold?)"
+            }
+            (SiteSaved, Lang::Zh) => "方案已保存 → {out}",
+            (SiteSaved, Lang::En) => "Scenario saved → {out}",
+            (SiteInputs, Lang::Zh) => {
+                "{demand} 个需求点，{existing} 个现有机构（固定），{candidates} 个候选点；{pairs} 对出行时间（≤ {max} 分钟），{s} 秒"
+            }
+            (SiteInputs, Lang::En) => {
+                "{demand} demand points, {existing} existing facilities (fixed), {candidates} candidate sites; {pairs} travel times (≤ {max} min), {s} s"
+            }
+            (SiteResult, Lang::Zh) => {
+                "{model}：目标值 {objective}，界 {bound}，最优性差距 {gap}%，求解 {s} 秒"
+            }
+            (SiteResult, Lang::En) => {
+                "{model}: objective {objective}, bound {bound}, optimality gap {gap}%, solved in {s} s"
+            }
+            (SiteHeader, Lang::Zh) => "新增站点",
+            (SiteHeader, Lang::En) => "New site",
+            (SiteResidents, Lang::Zh) => "就近服务人口",
+            (SiteResidents, Lang::En) => "Residents nearest",
+            (SiteCoverageHeading, Lang::Zh) => {
+                "{t} 分钟内覆盖的人口与人口加权平均时间（分钟），新增前 → 新增后："
+            }
+            (SiteCoverageHeading, Lang::En) => {
+                "Residents within {t} min and population-weighted mean minutes, before → after:"
+            }
+            (SiteBefore, Lang::Zh) => "新增前",
+            (SiteBefore, Lang::En) => "before",
+            (SiteAfter, Lang::Zh) => "新增后",
+            (SiteAfter, Lang::En) => "after",
+            (SiteMeanBefore, Lang::Zh) => "平均(前)",
+            (SiteMeanBefore, Lang::En) => "mean bef.",
+            (SiteMeanAfter, Lang::Zh) => "平均(后)",
+            (SiteMeanAfter, Lang::En) => "mean aft.",
+            (SiteUncoverable, Lang::Zh) => "{n} 个需求点（{pop} 人）{t} 分钟内无任何站点可达",
+            (SiteUncoverable, Lang::En) => {
+                "{n} demand points ({pop} residents) have no site within {t} min"
+            }
+            (SiteModelWord, Lang::Zh) => "模型",
+            (SiteModelWord, Lang::En) => "Model",
+            (SiteNewSites, Lang::Zh) => "新增站点数",
+            (SiteNewSites, Lang::En) => "New sites",
+            (SiteObjective, Lang::Zh) => "目标值",
+            (SiteObjective, Lang::En) => "Objective",
+            (SiteGap, Lang::Zh) => "最优性差距",
+            (SiteGap, Lang::En) => "Optimality gap",
+            (SiteThreshold, Lang::Zh) => "覆盖阈值",
+            (SiteThreshold, Lang::En) => "Coverage threshold",
+            (SiteSolveSeconds, Lang::Zh) => "求解时间（秒）",
+            (SiteSolveSeconds, Lang::En) => "Solve time (s)",
+            (SiteCompareUnits, Lang::Zh) => "各单位 {t} 分钟内覆盖率（新增前→后）：",
+            (SiteCompareUnits, Lang::En) => "Coverage within {t} min per unit (before→after):",
+            (DemoSiting, Lang::Zh) => {
+                "九、选址（2024 年，合成路网与示意图；输入文件在 {dir}）：新增 3 个基层医疗卫生机构，使 10 分钟内覆盖人口最多"
+            }
+            (DemoSiting, Lang::En) => {
+                "9. Siting (2024, synthetic road grid on the schematic map; inputs in {dir}): 3 new primary-care centres covering most residents within 10 minutes"
+            }
+            (SiteCoverageHeadingCovering, Lang::Zh) => "{t} 分钟内覆盖的人口，新增前 → 新增后：",
+            (SiteCoverageHeadingCovering, Lang::En) => "Residents within {t} min, before → after:",
+            (SiteApplied, Lang::Zh) => {
+                "{n} 个新机构（{year} 年开业）→ {out}；用 hsplan import facilities 导入后再评估"
+            }
+            (SiteApplied, Lang::En) => {
+                "{n} new facilities (opening {year}) → {out}; import with `hsplan import facilities`, then evaluate"
+            }
         }
     }
 }

@@ -9,8 +9,14 @@ use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
-    let dir = std::path::PathBuf::from(args.get(1).map(String::as_str).unwrap_or("../shared/data/orlib-pmed"));
-    let only: Option<Vec<String>> = args.get(2).map(|s| s.split(',').map(str::to_string).collect());
+    let dir = std::path::PathBuf::from(
+        args.get(1)
+            .map(String::as_str)
+            .unwrap_or("../shared/data/orlib-pmed"),
+    );
+    let only: Option<Vec<String>> = args
+        .get(2)
+        .map(|s| s.split(',').map(str::to_string).collect());
     let optima_text = std::fs::read_to_string(dir.join("OPTIMA.tsv"))?;
     let mut optima = Vec::new();
     for line in optima_text.lines().skip(1) {
@@ -19,7 +25,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             optima.push((f[0].to_string(), f[3].trim().parse::<f64>()?));
         }
     }
-    println!("instance\tn\tp\tobjective\tbound\toptimum\tgap_to_bound_pct\tgap_to_optimum_pct\tseconds");
+    println!(
+        "instance\tn\tp\tobjective\tbound\toptimum\tgap_to_bound_pct\tgap_to_optimum_pct\tseconds"
+    );
     let mut total_read = 0.0;
     let (mut total_s, mut sum_gap, mut worst, mut count, mut at_opt) = (0.0, 0.0, 0.0f64, 0, 0);
     for (name, optimum) in &optima {

@@ -115,6 +115,18 @@ impl Cover {
         }
     }
 
+    /// Rows to cover.
+    #[allow(dead_code)]
+    pub(crate) fn row_count(&self) -> usize {
+        self.rows()
+    }
+
+    /// Columns covering row r.
+    #[allow(dead_code)]
+    pub(crate) fn cols_of_row(&self, r: usize) -> &[u32] {
+        self.cols_of(r)
+    }
+
     fn rows(&self) -> usize {
         self.row_start.len() - 1
     }
@@ -177,14 +189,14 @@ impl Cover {
     }
 
     fn drop_redundant(&self, chosen: &mut Vec<u32>, times: &mut [u32], key: &[f64]) {
-        chosen.sort_by(|a, b| {
-            key[*b as usize]
-                .total_cmp(&key[*a as usize])
-                .then(a.cmp(b))
-        });
+        chosen.sort_by(|a, b| key[*b as usize].total_cmp(&key[*a as usize]).then(a.cmp(b)));
         let mut keep = Vec::with_capacity(chosen.len());
         for &c in chosen.iter() {
-            if self.rows_of(c as usize).iter().all(|&r| times[r as usize] > 1) {
+            if self
+                .rows_of(c as usize)
+                .iter()
+                .all(|&r| times[r as usize] > 1)
+            {
                 for &r in self.rows_of(c as usize) {
                     times[r as usize] -= 1;
                 }
@@ -397,12 +409,7 @@ pub(crate) fn pcenter(inst: &Instance, p: usize, opts: &CoverOptions) -> CenterO
     let lower_bound = values[a];
     // pad to p sites by least total cost
     let mut chosen = best_sites;
-    let mut open = inst.open_mask(
-        &chosen
-            .iter()
-            .map(|&j| SiteIx(j))
-            .collect::<Vec<_>>(),
-    );
+    let mut open = inst.open_mask(&chosen.iter().map(|&j| SiteIx(j)).collect::<Vec<_>>());
     let free: Vec<u32> = (0..inst.site_count() as u32)
         .filter(|&j| !open[j as usize])
         .collect();
@@ -410,11 +417,7 @@ pub(crate) fn pcenter(inst: &Instance, p: usize, opts: &CoverOptions) -> CenterO
     while chosen.len() < want {
         let mut best = (f64::NEG_INFINITY, u32::MAX);
         let nearest: Vec<f64> = (0..inst.demand_count())
-            .map(|i| {
-                inst.nearest_open(DemandIx(i as u32), &open)
-                    .1
-                     .0
-            })
+            .map(|i| inst.nearest_open(DemandIx(i as u32), &open).1.0)
             .collect();
         for &j in &free {
             if open[j as usize] {
@@ -435,12 +438,7 @@ pub(crate) fn pcenter(inst: &Instance, p: usize, opts: &CoverOptions) -> CenterO
         chosen.push(best.1);
     }
     chosen.sort_unstable();
-    let objective = inst.max_cost(
-        &chosen
-            .iter()
-            .map(|&j| SiteIx(j))
-            .collect::<Vec<_>>(),
-    );
+    let objective = inst.max_cost(&chosen.iter().map(|&j| SiteIx(j)).collect::<Vec<_>>());
     CenterOutcome {
         chosen,
         objective,

@@ -61,7 +61,7 @@ impl Instance {
     ) -> Result<Instance, SitingError> {
         let n = weights.len();
         let m = fixed.len();
-        if !(unreachable.0 > 0.0) {
+        if unreachable.0.is_nan() || unreachable.0 <= 0.0 {
             return Err(SitingError::Input(format!(
                 "the unreachable cost must be positive (got {})",
                 unreachable.0
@@ -92,8 +92,11 @@ impl Instance {
                 list.push((i, j, c));
             }
         }
-        list.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-        if let Some(w) = list.windows(2).find(|w| w[0].0 == w[1].0 && w[0].1 == w[1].1) {
+        list.sort_by_key(|a| (a.0, a.1));
+        if let Some(w) = list
+            .windows(2)
+            .find(|w| w[0].0 == w[1].0 && w[0].1 == w[1].1)
+        {
             return Err(SitingError::Input(format!(
                 "pair ({}, {}) is listed twice",
                 w[0].0, w[0].1
@@ -264,13 +267,22 @@ mod tests {
         let inst = Instance::new(
             &[Weight(1.0), Weight(2.0)],
             &[false, false],
-            &[arc(0, 1, 5.0), arc(0, 0, 3.0), arc(1, 1, 2.0), arc(1, 0, 99.0)],
+            &[
+                arc(0, 1, 5.0),
+                arc(0, 0, 3.0),
+                arc(1, 1, 2.0),
+                arc(1, 0, 99.0),
+            ],
             Cost(50.0),
         )
         .unwrap();
         let l: Vec<_> = inst.sites_of(DemandIx(0)).collect();
         assert_eq!(l, vec![(SiteIx(0), Cost(3.0)), (SiteIx(1), Cost(5.0))]);
-        assert_eq!(inst.arc_count(), 3, "the cost at or above the cap is dropped");
+        assert_eq!(
+            inst.arc_count(),
+            3,
+            "the cost at or above the cap is dropped"
+        );
         assert_eq!(inst.total_cost(&[SiteIx(0)]), 3.0 + 2.0 * 50.0);
         assert_eq!(inst.total_cost(&[SiteIx(1)]), 5.0 + 2.0 * 2.0);
         assert_eq!(inst.covered_weight(&[SiteIx(0)], Cost(10.0)), 1.0);

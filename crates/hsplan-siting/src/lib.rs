@@ -11,6 +11,9 @@
 //! It must not do IO, know about road networks or admin units: travel costs come in from
 //! the access engine (or any cost list) and the CLI maps sites back to places.
 
+// Index loops over parallel arrays (CSR offsets, per-demand state) read better than zips.
+#![allow(clippy::needless_range_loop)]
+
 pub mod cover;
 pub mod instance;
 #[cfg(feature = "highs")]
@@ -193,11 +196,7 @@ pub fn lscp(
         objective,
         bound,
         gap: gap(objective, bound),
-        uncoverable: cover
-            .uncoverable
-            .iter()
-            .map(|&i| DemandIx(i))
-            .collect(),
+        uncoverable: cover.uncoverable.iter().map(|&i| DemandIx(i)).collect(),
         method: format!(
             "greedy + Lagrangian heuristic; Lagrangian bound ({iterations} subgradient iterations)"
         ),

@@ -22,7 +22,8 @@ pub fn parse(source: &str, text: &str) -> Result<OrLibInstance, SitingError> {
         .lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty());
-    let bad = |line: usize, what: &str| SitingError::Input(format!("{source}: line {line}: {what}"));
+    let bad =
+        |line: usize, what: &str| SitingError::Input(format!("{source}: line {line}: {what}"));
     let (l0, head) = lines.next().ok_or_else(|| bad(1, "empty file"))?;
     let nums = |l: usize, s: &str| -> Result<Vec<u64>, SitingError> {
         s.split_whitespace()
@@ -61,7 +62,10 @@ pub fn parse(source: &str, text: &str) -> Result<OrLibInstance, SitingError> {
         seen += 1;
     }
     if seen != m {
-        return Err(bad(l0 + 1, &format!("header says {m} edges, file has {seen}")));
+        return Err(bad(
+            l0 + 1,
+            &format!("header says {m} edges, file has {seen}"),
+        ));
     }
     for i in 0..n {
         d[i * n + i] = 0;

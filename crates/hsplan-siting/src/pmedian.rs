@@ -165,7 +165,11 @@ impl<'a> State<'a> {
                     continue;
                 }
                 let (c1, s1, c2) = (self.c1[i], self.s1[i], self.c2[i]);
-                let r = if s1 != NONE { self.pos[s1 as usize] } else { NONE };
+                let r = if s1 != NONE {
+                    self.pos[s1 as usize]
+                } else {
+                    NONE
+                };
                 if r != NONE {
                     scratch.loss[r as usize] += w * (c2 - c1);
                 }
@@ -407,16 +411,15 @@ fn lagrangian<'a>(
         }
         if p > 0 {
             order.select_nth_unstable_by(p - 1, |a, b| {
-                rho[*a as usize]
-                    .total_cmp(&rho[*b as usize])
-                    .then(a.cmp(b))
+                rho[*a as usize].total_cmp(&rho[*b as usize]).then(a.cmp(b))
             });
         }
         for &j in &order[..p] {
             open[j as usize] = true;
             lower += rho[j as usize];
         }
-        if best_lower == f64::NEG_INFINITY || lower > best_lower + 1e-9 * best_lower.abs().max(1.0) {
+        if best_lower == f64::NEG_INFINITY || lower > best_lower + 1e-9 * best_lower.abs().max(1.0)
+        {
             best_lower = lower;
             since = 0;
         } else {

@@ -2,18 +2,14 @@
 //! optimal, the bound is valid (never beyond the optimum), and a zero gap is a true claim.
 
 use hsplan_siting::{
-    Arc, CoverOptions, Cost, DemandIx, Instance, PMedianOptions, SiteIx, Weight, lscp, mclp,
+    Arc, Cost, CoverOptions, DemandIx, Instance, PMedianOptions, SiteIx, Weight, lscp, mclp,
     pcenter, pmedian, reference,
 };
 use proptest::prelude::*;
 
 /// Points in a 100×100 square; demand i to site j costs the rounded Manhattan distance
 /// (or, when `sparse`, only pairs within 60 are listed and the rest cost the cap, 200).
-fn instance(
-    demand: &[(u8, u8, u8)],
-    sites: &[(u8, u8, bool)],
-    sparse: bool,
-) -> Instance {
+fn instance(demand: &[(u8, u8, u8)], sites: &[(u8, u8, bool)], sparse: bool) -> Instance {
     let mut arcs = Vec::new();
     for (i, d) in demand.iter().enumerate() {
         for (j, s) in sites.iter().enumerate() {
@@ -33,7 +29,10 @@ fn instance(
     Instance::new(&weights, &fixed, &arcs, Cost(200.0)).unwrap()
 }
 
-fn tiny() -> impl Strategy<Value = (Vec<(u8, u8, u8)>, Vec<(u8, u8, bool)>, bool, usize, u8)> {
+/// Demand (x, y, weight), sites (x, y, fixed), sparse, p, threshold.
+type Tiny = (Vec<(u8, u8, u8)>, Vec<(u8, u8, bool)>, bool, usize, u8);
+
+fn tiny() -> impl Strategy<Value = Tiny> {
     (
         prop::collection::vec((0u8..200, 0u8..200, 0u8..10), 1..14),
         prop::collection::vec((0u8..200, 0u8..200, prop::bool::weighted(0.15)), 2..10),
@@ -106,7 +105,13 @@ fn zero_gap_claims_hold_on_a_seeded_batch() {
     let mut claims = 0;
     for _ in 0..200 {
         let demand: Vec<(u8, u8, u8)> = (0..12)
-            .map(|_| (rng.below(200) as u8, rng.below(200) as u8, rng.below(9) as u8 + 1))
+            .map(|_| {
+                (
+                    rng.below(200) as u8,
+                    rng.below(200) as u8,
+                    rng.below(9) as u8 + 1,
+                )
+            })
             .collect();
         let sites: Vec<(u8, u8, bool)> = (0..8)
             .map(|_| (rng.below(200) as u8, rng.below(200) as u8, false))
@@ -118,12 +123,17 @@ fn zero_gap_claims_hold_on_a_seeded_batch() {
             assert_eq!(s.objective, reference::pmedian(&inst, 3));
         }
     }
-    assert!(claims > 100, "the bound closes on most tiny instances ({claims}/200)");
+    assert!(
+        claims > 100,
+        "the bound closes on most tiny instances ({claims}/200)"
+    );
 }
 
 #[test]
 fn asking_for_more_sites_than_candidates_is_an_error() {
     let inst = instance(&[(1, 1, 1)], &[(2, 2, false), (3, 3, true)], false);
-    let e = pmedian(&inst, &PMedianOptions::new(2)).unwrap_err().to_string();
+    let e = pmedian(&inst, &PMedianOptions::new(2))
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("only 1 candidate"), "{e}");
 }
