@@ -224,6 +224,37 @@ fn model_name(m: hsplan_siting::Model, lang: Lang) -> &'static str {
     }
 }
 
+/// How a solution was found, in words.
+fn method_text(m: &hsplan_siting::Method, lang: Lang) -> String {
+    use hsplan_siting::Method::*;
+    match m {
+        Interchange {
+            local_searches,
+            subgradient_iterations,
+        } => fill(
+            Msg::SiteMethodInterchange.text(lang),
+            &[("ls", local_searches), ("it", subgradient_iterations)],
+        ),
+        Covering {
+            subgradient_iterations,
+        } => fill(
+            Msg::SiteMethodCovering.text(lang),
+            &[("it", subgradient_iterations)],
+        ),
+        CoveringSequence { covers_solved } => {
+            fill(Msg::SiteMethodSequence.text(lang), &[("n", covers_solved)])
+        }
+        Mip { optimal: true, .. } => Msg::SiteMethodMipOptimal.text(lang).to_string(),
+        Mip {
+            optimal: false,
+            time_limit_s,
+        } => fill(
+            Msg::SiteMethodMipLimit.text(lang),
+            &[("limit", time_limit_s)],
+        ),
+    }
+}
+
 fn model_key(m: hsplan_siting::Model) -> &'static str {
     use hsplan_siting::Model::*;
     match m {
@@ -394,6 +425,7 @@ pub(crate) fn solve(model: hsplan_siting::Model, a: &SiteArgs, lang: Lang) -> Re
         a,
         (p, synthetic, existing.len(), candidates.len()),
         (seconds_costs, seconds_solve),
+        lang,
     );
     if let Some(out) = &a.out {
         std::fs::write(out, serde_json::to_string_pretty(&scenario)?)
@@ -493,6 +525,7 @@ fn describe(
     a: &SiteArgs,
     (p, synthetic, existing, candidates): (usize, bool, usize, usize),
     (seconds_costs, seconds_solve): (f64, f64),
+    lang: Lang,
 ) -> Scenario {
     let names = unit_names(a.demand.as_deref());
     let before_mask = inst.open_mask(&[]);
@@ -611,7 +644,7 @@ fn describe(
         objective: s.objective,
         bound: s.bound,
         gap: s.gap,
-        method: s.method.clone(),
+        method: method_text(&s.method, lang),
         seconds_costs,
         seconds_solve,
         new_sites,

@@ -239,3 +239,65 @@ fn a_scenario_applied_to_the_demo_changes_its_evaluation() {
     assert_eq!(after.1, None, "{after:?}");
     assert_eq!(after.2["missing"], 3, "{after:?}");
 }
+
+/// The exact path (feature `highs`) on Monaco: optimal, and never worse than the heuristic.
+#[cfg(feature = "highs")]
+#[test]
+fn monaco_mip_closes_the_gap() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |f: &str| dir.path().join(f);
+    ok(hsplan()
+        .args(["access", "graph", "build"])
+        .arg(pbf())
+        .args(["--profile", "walk", "--out"])
+        .arg(p("walk.hsg")));
+    for model in ["mclp", "pmedian", "pcenter"] {
+        let run = |solver: &str| {
+            json(
+                hsplan()
+                    .args(["site", model, "--graph"])
+                    .arg(p("walk.hsg"))
+                    .args([
+                        "--demand-grid",
+                        "250",
+                        "--candidate-spacing",
+                        "400",
+                        "--p",
+                        "3",
+                        "--minutes",
+                        "4",
+                        "--max-minutes",
+                        "30",
+                        "--json",
+                        "--solver",
+                        solver,
+                    ]),
+            )
+        };
+        let h = run("heuristic");
+        let e = run("mip");
+        assert_eq!(e["gap"].as_f64().unwrap(), 0.0, "{model}: {e}");
+        assert!(
+            e["method"]
+                .as_str()
+                .unwrap()
+                .contains("HiGHS MIP (proven optimal)")
+        );
+        let (ho, eo) = (
+            h["objective"].as_f64().unwrap(),
+            e["objective"].as_f64().unwrap(),
+        );
+        if model == "mclp" {
+            assert!(eo >= ho - 1e-9, "{model}: {eo} < {ho}");
+        } else {
+            assert!(eo <= ho + 1e-9, "{model}: {eo} > {ho}");
+        }
+        // a proven heuristic bound cannot cut off the optimum
+        let hb = h["bound"].as_f64().unwrap();
+        if model == "mclp" {
+            assert!(hb >= eo - 1e-6);
+        } else {
+            assert!(hb <= eo + 1e-6);
+        }
+    }
+}

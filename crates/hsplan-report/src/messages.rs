@@ -199,6 +199,11 @@ pub enum Msg {
     SiteSolveSeconds,
     SiteCompareUnits,
     SiteApplied,
+    SiteMethodInterchange,
+    SiteMethodCovering,
+    SiteMethodSequence,
+    SiteMethodMipOptimal,
+    SiteMethodMipLimit,
     SiteCoverageHeadingCovering,
     DemoSiting,
 }
@@ -582,6 +587,32 @@ impl Msg {
             }
             (SiteCoverageHeadingCovering, Lang::Zh) => "{t} 分钟内覆盖的人口，新增前 → 新增后：",
             (SiteCoverageHeadingCovering, Lang::En) => "Residents within {t} min, before → after:",
+            (SiteMethodInterchange, Lang::Zh) => {
+                "贪心 + 快速交换 + 变邻域搜索（{ls} 次局部搜索）；拉格朗日界（{it} 次次梯度迭代）"
+            }
+            (SiteMethodInterchange, Lang::En) => {
+                "greedy + fast interchange + VNS ({ls} local searches); Lagrangian bound ({it} subgradient iterations)"
+            }
+            (SiteMethodCovering, Lang::Zh) => {
+                "贪心 + 拉格朗日启发式；拉格朗日界（{it} 次次梯度迭代）"
+            }
+            (SiteMethodCovering, Lang::En) => {
+                "greedy + Lagrangian heuristic; Lagrangian bound ({it} subgradient iterations)"
+            }
+            (SiteMethodSequence, Lang::Zh) => {
+                "按不同出行时间求解集合覆盖（{n} 个覆盖问题，各有拉格朗日界）"
+            }
+            (SiteMethodSequence, Lang::En) => {
+                "set covering over the distinct travel times ({n} covering problems, each with its Lagrangian bound)"
+            }
+            (SiteMethodMipOptimal, Lang::Zh) => "HiGHS 混合整数规划（已证明最优）",
+            (SiteMethodMipOptimal, Lang::En) => "HiGHS MIP (proven optimal)",
+            (SiteMethodMipLimit, Lang::Zh) => {
+                "HiGHS 混合整数规划在 {limit} 秒时限处停止；界来自启发式"
+            }
+            (SiteMethodMipLimit, Lang::En) => {
+                "HiGHS MIP stopped at the {limit} s limit; bound from the heuristic"
+            }
             (SiteApplied, Lang::Zh) => {
                 "{n} 个新机构（{year} 年开业）→ {out}；用 hsplan import facilities 导入后再评估"
             }

@@ -53,7 +53,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             s.bound,
             s.gap * 100.0,
             gap_opt,
-            s.method
+            method_line(&s.method)
         );
         total_s += secs;
         sum_gap += gap_opt;
@@ -69,4 +69,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         worst
     );
     Ok(())
+}
+
+/// The method in one line.
+fn method_line(m: &hsplan_siting::Method) -> String {
+    format!("{m:?}")
 }

@@ -78,7 +78,38 @@ pub struct Solution {
     /// (LSCP: left out of the covering; MCLP: cannot be covered).
     pub uncoverable: Vec<DemandIx>,
     /// How it was solved.
-    pub method: String,
+    pub method: Method,
+}
+
+/// How a solution was found (rendered for people by the caller, in its language).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Method {
+    /// p-median engine (p-median, MCLP): greedy, fast interchange, VNS; Lagrangian bound.
+    Interchange {
+        /// Local searches run.
+        local_searches: usize,
+        /// Subgradient iterations of the bound.
+        subgradient_iterations: usize,
+    },
+    /// Set covering (LSCP): greedy and Lagrangian heuristic; Lagrangian bound.
+    Covering {
+        /// Subgradient iterations of the bound.
+        subgradient_iterations: usize,
+    },
+    /// p-center: set covering problems over the distinct costs.
+    CoveringSequence {
+        /// Covering problems solved.
+        covers_solved: usize,
+    },
+    /// HiGHS MIP started from the heuristic.
+    Mip {
+        /// Proven optimal by HiGHS; otherwise stopped at the time limit with the
+        /// heuristic's bound.
+        optimal: bool,
+        /// The time limit, seconds.
+        time_limit_s: f64,
+    },
 }
 
 fn gap(objective: f64, bound: f64) -> f64 {
@@ -121,29 +152,48 @@ pub fn pmedian(inst: &Instance, opts: &PMedianOptions) -> Result<Solution, Sitin
         bound: o.lower_bound,
         gap: gap(o.cost, o.lower_bound),
         uncoverable: Vec::new(),
-        method: format!(
-            "greedy + fast interchange + VNS ({} local searches); Lagrangian bound ({} subgradient iterations)",
-            o.local_searches, o.subgradient_iterations
-        ),
+        method: Method::Interchange {
+            local_searches: o.local_searches,
+            subgradient_iterations: o.subgradient_iterations,
+        },
     })
 }
 
 /// The 0/1 instance of a covering threshold: cost 0 within it, 1 (unreachable) beyond.
+/// Demand points covered by the same set of sites are merged into one of their summed
+/// weight (the covered weight of any choice of sites is unchanged).
 pub fn coverage_instance(inst: &Instance, threshold: Cost) -> Result<Instance, SitingError> {
+    let mut groups: std::collections::HashMap<Vec<u32>, usize> = Default::default();
+    let mut weights: Vec<Weight> = Vec::new();
     let mut arcs = Vec::new();
+    let mut uncovered = 0.0;
     for i in 0..inst.demand_count() {
-        for k in inst.d_range(i) {
-            if inst.d_cost[k] > threshold.0 {
-                break;
-            }
-            arcs.push(Arc {
-                demand: DemandIx(i as u32),
-                site: SiteIx(inst.d_site[k]),
-                cost: Cost(0.0),
-            });
+        let mut set: Vec<u32> = inst
+            .d_range(i)
+            .take_while(|&k| inst.d_cost[k] <= threshold.0)
+            .map(|k| inst.d_site[k])
+            .collect();
+        if set.is_empty() {
+            uncovered += inst.weight[i];
+            continue;
         }
+        set.sort_unstable();
+        let next = weights.len();
+        let g = *groups.entry(set.clone()).or_insert(next);
+        if g == next {
+            weights.push(Weight(0.0));
+            for j in set {
+                arcs.push(Arc {
+                    demand: DemandIx(g as u32),
+                    site: SiteIx(j),
+                    cost: Cost(0.0),
+                });
+            }
+        }
+        weights[g].0 += inst.weight[i];
     }
-    let weights: Vec<Weight> = inst.weight.iter().map(|&w| Weight(w)).collect();
+    // the demand no site covers, as one point
+    weights.push(Weight(uncovered));
     Instance::new(&weights, &inst.fixed, &arcs, Cost(1.0))
 }
 
@@ -160,7 +210,13 @@ pub fn mclp(
     let objective = total - o.cost;
     let bound = total - o.lower_bound;
     let uncoverable = (0..inst.demand_count())
-        .filter(|&i| inst.weight[i] > 0.0 && zero_one.d_range(i).is_empty())
+        .filter(|&i| {
+            inst.weight[i] > 0.0
+                && inst
+                    .d_range(i)
+                    .next()
+                    .is_none_or(|k| inst.d_cost[k] > threshold.0)
+        })
         .map(|i| DemandIx(i as u32))
         .collect();
     Ok(Solution {
@@ -170,10 +226,10 @@ pub fn mclp(
         bound,
         gap: gap(objective, bound),
         uncoverable,
-        method: format!(
-            "greedy + swap interchange + VNS ({} local searches); Lagrangian bound ({} subgradient iterations)",
-            o.local_searches, o.subgradient_iterations
-        ),
+        method: Method::Interchange {
+            local_searches: o.local_searches,
+            subgradient_iterations: o.subgradient_iterations,
+        },
     })
 }
 
@@ -197,9 +253,9 @@ pub fn lscp(
         bound,
         gap: gap(objective, bound),
         uncoverable: cover.uncoverable.iter().map(|&i| DemandIx(i)).collect(),
-        method: format!(
-            "greedy + Lagrangian heuristic; Lagrangian bound ({iterations} subgradient iterations)"
-        ),
+        method: Method::Covering {
+            subgradient_iterations: iterations,
+        },
     })
 }
 
@@ -214,9 +270,8 @@ pub fn pcenter(inst: &Instance, p: usize, opts: &CoverOptions) -> Result<Solutio
         bound: o.lower_bound,
         gap: gap(o.objective, o.lower_bound),
         uncoverable: Vec::new(),
-        method: format!(
-            "set covering over the distinct costs ({} covering problems, each with its Lagrangian bound)",
-            o.covers_solved
-        ),
+        method: Method::CoveringSequence {
+            covers_solved: o.covers_solved,
+        },
     })
 }

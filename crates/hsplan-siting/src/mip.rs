@@ -174,13 +174,9 @@ pub fn solve(
         bound,
         gap: crate::gap(objective, bound),
         uncoverable: heuristic.uncoverable.clone(),
-        method: if optimal {
-            "HiGHS MIP (optimal)".into()
-        } else {
-            format!(
-                "HiGHS MIP stopped at the {time_limit_s} s limit; bound from the heuristic ({})",
-                heuristic.method
-            )
+        method: crate::Method::Mip {
+            optimal,
+            time_limit_s,
         },
     })
 }

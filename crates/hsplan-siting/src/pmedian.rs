@@ -391,6 +391,7 @@ fn lagrangian<'a>(
         iterations = it + 1;
         rho.iter_mut().for_each(|r| *r = 0.0);
         let mut lower: f64 = lambda.iter().sum();
+        let mut negative = 0usize;
         for i in 0..n {
             let w = inst.weight[i];
             let l = lambda[i];
@@ -399,6 +400,7 @@ fn lagrangian<'a>(
                 if v >= 0.0 {
                     break;
                 }
+                negative += 1;
                 rho[inst.d_site[k] as usize] += v;
             }
             lower += (w * u - l).min(0.0);
@@ -430,7 +432,7 @@ fn lagrangian<'a>(
             }
         }
         // the relaxation's sites as a heuristic solution
-        if it % 5 == 0 || since == 0 {
+        if it % 25 == 0 {
             let mut set: Vec<u32> = order[..p].to_vec();
             set.sort_unstable();
             if tried.insert(set.clone()) {
@@ -446,22 +448,43 @@ fn lagrangian<'a>(
         if closed(inst, best.cost, best_lower) || theta < 1e-4 {
             break;
         }
-        let mut norm = 0.0;
+        // subgradient: 1 − (open sites serving i below λ_i), counted from the rows or from
+        // the open sites' columns, whichever is shorter
+        let column_work: usize = (0..m)
+            .filter(|&j| open[j])
+            .map(|j| inst.s_range(j).len())
+            .sum();
         for i in 0..n {
-            let w = inst.weight[i];
-            let l = lambda[i];
-            let mut served = if w * u < l { 1.0 } else { 0.0 };
-            for k in inst.d_range(i) {
-                if w * inst.d_cost[k] >= l {
-                    break;
-                }
-                if open[inst.d_site[k] as usize] {
-                    served += 1.0;
+            g[i] = if inst.weight[i] * u < lambda[i] {
+                0.0
+            } else {
+                1.0
+            };
+        }
+        if column_work < negative {
+            for j in (0..m).filter(|&j| open[j]) {
+                for k in inst.s_range(j) {
+                    let i = inst.s_demand[k] as usize;
+                    if inst.weight[i] * inst.s_cost[k] < lambda[i] {
+                        g[i] -= 1.0;
+                    }
                 }
             }
-            g[i] = 1.0 - served;
-            norm += g[i] * g[i];
+        } else {
+            for i in 0..n {
+                let w = inst.weight[i];
+                let l = lambda[i];
+                for k in inst.d_range(i) {
+                    if w * inst.d_cost[k] >= l {
+                        break;
+                    }
+                    if open[inst.d_site[k] as usize] {
+                        g[i] -= 1.0;
+                    }
+                }
+            }
         }
+        let norm: f64 = g.iter().map(|x| x * x).sum();
         if norm == 0.0 {
             break; // the relaxed solution is feasible, hence optimal
         }
