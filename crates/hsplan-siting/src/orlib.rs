@@ -41,7 +41,6 @@ pub fn parse(source: &str, text: &str) -> Result<OrLibInstance, SitingError> {
     if n == 0 || p == 0 || p > n {
         return Err(bad(l0 + 1, "need 0 < p <= vertices"));
     }
-    const INF: u32 = u32::MAX / 4;
     let mut d = vec![INF; n * n];
     for i in 0..n {
         d[i * n + i] = 0;
@@ -70,20 +69,7 @@ pub fn parse(source: &str, text: &str) -> Result<OrLibInstance, SitingError> {
     for i in 0..n {
         d[i * n + i] = 0;
     }
-    // Floyd–Warshall
-    for k in 0..n {
-        let row_k: Vec<u32> = d[k * n..(k + 1) * n].to_vec();
-        for i in 0..n {
-            let dik = d[i * n + k];
-            if dik >= INF {
-                continue;
-            }
-            let row = &mut d[i * n..(i + 1) * n];
-            for (x, &dkj) in row.iter_mut().zip(&row_k) {
-                *x = (*x).min(dik + dkj);
-            }
-        }
-    }
+    let d = all_pairs(n, &d);
     if d.iter().any(|&x| x >= INF) {
         return Err(bad(l0 + 1, "the graph is not connected"));
     }
@@ -92,6 +78,64 @@ pub fn parse(source: &str, text: &str) -> Result<OrLibInstance, SitingError> {
         p,
         distances: d,
     })
+}
+
+const INF: u32 = u32::MAX / 4;
+
+/// All-pairs shortest distances from a matrix of direct edge lengths (`INF` where there is
+/// no edge): one Dijkstra per vertex over the adjacency lists (the graphs are sparse).
+fn all_pairs(n: usize, direct: &[u32]) -> Vec<u32> {
+    let mut start = vec![0usize; n + 1];
+    let mut adj: Vec<(u32, u32)> = Vec::new();
+    for i in 0..n {
+        for j in 0..n {
+            let w = direct[i * n + j];
+            if i != j && w < INF {
+                adj.push((j as u32, w));
+            }
+        }
+        start[i + 1] = adj.len();
+    }
+    let mut out = vec![INF; n * n];
+    let mut heap = std::collections::BinaryHeap::new();
+    for s in 0..n {
+        let dist = &mut out[s * n..(s + 1) * n];
+        dist[s] = 0;
+        heap.push(std::cmp::Reverse((0u32, s as u32)));
+        while let Some(std::cmp::Reverse((d, v))) = heap.pop() {
+            if d > dist[v as usize] {
+                continue;
+            }
+            for &(w, len) in &adj[start[v as usize]..start[v as usize + 1]] {
+                let nd = d + len;
+                if nd < dist[w as usize] {
+                    dist[w as usize] = nd;
+                    heap.push(std::cmp::Reverse((nd, w)));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Floyd–Warshall: the slow, obvious reference of `all_pairs`.
+#[cfg(test)]
+fn floyd_warshall(n: usize, direct: &[u32]) -> Vec<u32> {
+    let mut d = direct.to_vec();
+    for i in 0..n {
+        d[i * n + i] = 0;
+    }
+    for k in 0..n {
+        for i in 0..n {
+            for j in 0..n {
+                let via = d[i * n + k].saturating_add(d[k * n + j]);
+                if via < d[i * n + j] {
+                    d[i * n + j] = via;
+                }
+            }
+        }
+    }
+    d
 }
 
 impl OrLibInstance {
@@ -122,6 +166,21 @@ mod tests {
     fn last_edge_wins_and_paths_are_shortest() {
         let o = parse("t", "3 3 1\n1 2 5\n2 3 1\n1 2 2\n").unwrap();
         assert_eq!(o.distances, vec![0, 2, 3, 2, 0, 1, 3, 1, 0]);
+    }
+
+    #[test]
+    fn dijkstra_all_pairs_equals_floyd_warshall() {
+        let mut rng = crate::Rng::new(3);
+        for n in [1usize, 2, 5, 17, 40] {
+            let mut direct = vec![INF; n * n];
+            for _ in 0..n * 3 {
+                let (a, b) = (rng.below(n), rng.below(n));
+                let w = rng.below(50) as u32;
+                direct[a * n + b] = w;
+                direct[b * n + a] = w;
+            }
+            assert_eq!(all_pairs(n, &direct), floyd_warshall(n, &direct), "n = {n}");
+        }
     }
 
     #[test]
