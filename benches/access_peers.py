@@ -24,32 +24,12 @@ import random
 import subprocess
 import sys
 import time
-import venv
+
+from bench_venv import HSPLAN, hs, reexec_in_venv  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-VENV = os.path.join(ROOT, "target", "bench-venv")
 SHARED = os.path.join(os.path.dirname(ROOT), "shared", "data", "osm")
 WORK = os.path.join(ROOT, "target", "access-bench")
-HSPLAN = os.path.join(ROOT, "target", "release", "hsplan")
-
-
-def in_venv():
-    py = os.path.join(VENV, "bin", "python")
-    if not os.path.exists(py):
-        venv.create(VENV, with_pip=True)
-    for pkg, mod in [("networkx", "networkx"), ("igraph", "igraph"), ("scipy", "scipy"),
-                     ("access", "access"), ("pandas", "pandas")]:
-        if subprocess.run([py, "-c", f"import {mod}"], capture_output=True).returncode != 0:
-            subprocess.run([py, "-m", "pip", "install", "-q", pkg], check=True)
-    if subprocess.run([py, "-c", "import pandana"], capture_output=True).returncode != 0:
-        subprocess.run([py, "-m", "pip", "install", "-q", "pandana"], capture_output=True)
-    env = dict(os.environ, HSPLAN_BENCH_IN_VENV="1")
-    sys.exit(subprocess.run([py, __file__] + sys.argv[1:], env=env).returncode)
-
-
-def hs(*args):
-    out = subprocess.run([HSPLAN, "--lang", "en", *args], check=True, capture_output=True, text=True)
-    return out.stdout
 
 
 def load_export(d):
@@ -204,8 +184,7 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--only", default="", help="comma-separated graphs to run (monaco, gothenburg, bremen, grid1000, grid2000, e2sfca)")
     a = ap.parse_args()
-    if os.environ.get("HSPLAN_BENCH_IN_VENV") != "1":
-        in_venv()
+    reexec_in_venv(__file__, [("networkx", "networkx"), ("igraph", "igraph"), ("scipy", "scipy"), ("access", "access"), ("pandas", "pandas")], [("pandana", "pandana")])
     subprocess.run(["cargo", "build", "--release", "-q", "-p", "hsplan-cli"], cwd=ROOT, check=True)
     os.makedirs(WORK, exist_ok=True)
     pbf = os.path.join(ROOT, "data", "osm", "monaco.osm.pbf")

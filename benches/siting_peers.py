@@ -21,31 +21,12 @@ import os
 import subprocess
 import sys
 import time
-import venv
+
+from bench_venv import HSPLAN, hs, reexec_in_venv  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-VENV = os.path.join(ROOT, "target", "bench-venv")
 SHARED = os.path.join(os.path.dirname(ROOT), "shared", "data")
 WORK = os.path.join(ROOT, "target", "siting-bench")
-HSPLAN = os.path.join(ROOT, "target", "release", "hsplan")
-
-
-def in_venv():
-    py = os.path.join(VENV, "bin", "python")
-    if not os.path.exists(py):
-        venv.create(VENV, with_pip=True)
-    for pkg, mod in [("spopt", "spopt"), ("pulp", "pulp"), ("numpy", "numpy")]:
-        if subprocess.run([py, "-c", f"import {mod}"], capture_output=True).returncode != 0:
-            subprocess.run([py, "-m", "pip", "install", "-q", pkg], check=True)
-    if subprocess.run([py, "-c", "import highspy"], capture_output=True).returncode != 0:
-        subprocess.run([py, "-m", "pip", "install", "-q", "highspy"], capture_output=True)
-    env = dict(os.environ, HSPLAN_BENCH_IN_VENV="1")
-    sys.exit(subprocess.run([py, __file__] + sys.argv[1:], env=env).returncode)
-
-
-def hs(*args):
-    out = subprocess.run([HSPLAN, "--lang", "en", *args], check=True, capture_output=True, text=True)
-    return out.stdout
 
 
 def orlib():
@@ -189,8 +170,7 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--only", choices=["orlib", "spopt"])
     a = ap.parse_args()
-    if os.environ.get("HSPLAN_BENCH_IN_VENV") != "1":
-        in_venv()
+    reexec_in_venv(__file__, [("spopt", "spopt"), ("pulp", "pulp"), ("numpy", "numpy")], [("highspy", "highspy")])
     subprocess.run(["cargo", "build", "-q", "--release", "-p", "hsplan-cli"], cwd=ROOT, check=True)
     print(f"machine: {os.cpu_count()} CPUs; {subprocess.run(['uname', '-srm'], capture_output=True, text=True).stdout.strip()}")
     if a.only in (None, "orlib"):

@@ -27,6 +27,15 @@ fn json(cmd: &mut assert_cmd::Command) -> serde_json::Value {
     serde_json::from_str(&ok(cmd)).unwrap()
 }
 
+/// Builds Monaco's walking graph into `out`.
+fn walk_graph(out: &Path) {
+    ok(hsplan()
+        .args(["access", "graph", "build"])
+        .arg(pbf())
+        .args(["--profile", "walk", "--out"])
+        .arg(out));
+}
+
 fn total(s: &serde_json::Value) -> (f64, f64, f64) {
     let t = s["coverage"].as_array().unwrap().last().unwrap().clone();
     (
@@ -40,11 +49,7 @@ fn total(s: &serde_json::Value) -> (f64, f64, f64) {
 fn monaco_siting_end_to_end() {
     let dir = tempfile::tempdir().unwrap();
     let p = |f: &str| dir.path().join(f);
-    ok(hsplan()
-        .args(["access", "graph", "build"])
-        .arg(pbf())
-        .args(["--profile", "walk", "--out"])
-        .arg(p("walk.hsg")));
+    walk_graph(&p("walk.hsg"));
     ok(hsplan()
         .args(["access", "facilities"])
         .arg(pbf())
@@ -125,11 +130,7 @@ fn monaco_siting_end_to_end() {
 fn bad_site_input_is_named() {
     let dir = tempfile::tempdir().unwrap();
     let p = |f: &str| dir.path().join(f);
-    ok(hsplan()
-        .args(["access", "graph", "build"])
-        .arg(pbf())
-        .args(["--profile", "walk", "--out"])
-        .arg(p("walk.hsg")));
+    walk_graph(&p("walk.hsg"));
     // p missing
     let out = hsplan()
         .args(["site", "mclp", "--graph"])
@@ -246,11 +247,7 @@ fn a_scenario_applied_to_the_demo_changes_its_evaluation() {
 fn monaco_mip_closes_the_gap() {
     let dir = tempfile::tempdir().unwrap();
     let p = |f: &str| dir.path().join(f);
-    ok(hsplan()
-        .args(["access", "graph", "build"])
-        .arg(pbf())
-        .args(["--profile", "walk", "--out"])
-        .arg(p("walk.hsg")));
+    walk_graph(&p("walk.hsg"));
     for model in ["mclp", "pmedian", "pcenter"] {
         let run = |solver: &str| {
             json(
