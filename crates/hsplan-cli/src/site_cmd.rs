@@ -413,7 +413,7 @@ pub(crate) fn solve(model: hsplan_siting::Model, a: &SiteArgs, lang: Lang) -> Re
     };
     let solution = match a.solver {
         SolverArg::Heuristic => heuristic,
-        SolverArg::Mip => exact(&inst, &heuristic, p, model, threshold, a.time_limit)?,
+        SolverArg::Mip => exact(&inst, &heuristic, p, model, threshold, a.time_limit, lang)?,
     };
     let seconds_solve = start.elapsed().as_secs_f64();
     let scenario = describe(
@@ -453,6 +453,7 @@ fn exact(
     model: hsplan_siting::Model,
     threshold: Cost,
     time_limit: f64,
+    _: Lang,
 ) -> Result<Solution> {
     use hsplan_siting::Model;
     let t = matches!(model, Model::Lscp | Model::Mclp).then_some(threshold);
@@ -469,10 +470,9 @@ fn exact(
     _: hsplan_siting::Model,
     _: Cost,
     _: f64,
+    lang: Lang,
 ) -> Result<Solution> {
-    bail!(
-        "this hsplan was built without the `highs` feature: cargo build --release --features highs"
-    )
+    bail!("{}", Msg::SiteNoHighs.text(lang))
 }
 
 fn write_costs(

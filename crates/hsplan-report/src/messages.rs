@@ -199,6 +199,7 @@ pub enum Msg {
     SiteSolveSeconds,
     SiteCompareUnits,
     SiteApplied,
+    SiteNoHighs,
     SiteMethodInterchange,
     SiteMethodCovering,
     SiteMethodSequence,
@@ -612,6 +613,12 @@ impl Msg {
             }
             (SiteMethodMipLimit, Lang::En) => {
                 "HiGHS MIP stopped at the {limit} s limit; bound from the heuristic"
+            }
+            (SiteNoHighs, Lang::Zh) => {
+                "此 hsplan 构建时未启用 highs 特性：cargo build --release -p hsplan-cli --features highs（需 cmake、g++、libclang）"
+            }
+            (SiteNoHighs, Lang::En) => {
+                "this hsplan was built without the `highs` feature: cargo build --release -p hsplan-cli --features highs (needs cmake, g++, libclang)"
             }
             (SiteApplied, Lang::Zh) => {
                 "{n} 个新机构（{year} 年开业）→ {out}；用 hsplan import facilities 导入后再评估"
