@@ -86,6 +86,22 @@ def solver():
     return pulp.PULP_CBC_CMD(msg=False), "CBC"
 
 
+def solve_spopt(build):
+    """Builds a spopt model with `build()`, solves it; returns (model, solver name, seconds)."""
+    slv, slv_name = solver()
+    t = time.perf_counter()
+    model = build().solve(slv)
+    return model, slv_name, time.perf_counter() - t
+
+
+def result(name, model, demand, sites, pairs, p, minutes, slv_name, hs_obj, sp_obj, obj_ratio, out, t_spopt):
+    return dict(case=name, model=model, demand=demand, sites=sites, pairs=pairs, p=p,
+                minutes=minutes, solver=slv_name, hsplan_obj=hs_obj, spopt_obj=sp_obj,
+                hsplan_bound=out["bound"], hsplan_gap_pct=out["gap"] * 100, obj_ratio=obj_ratio,
+                hsplan_s=out["seconds_solve"], spopt_s=t_spopt,
+                time_ratio=t_spopt / max(out["seconds_solve"], 1e-6))
+
+
 def spopt_case(name, graph, demand_args, spacing, minutes, p, results):
     import numpy as np
     from spopt.locate import LSCP, MCLP
@@ -97,11 +113,8 @@ def spopt_case(name, graph, demand_args, spacing, minutes, p, results):
     out = json.loads(hs("site", "mclp", *base, "--p", str(p), "--out-costs", d))
     weights, sites, triples = read_costs(d)
     cm = matrix(weights, sites, triples, minutes)
-    slv, slv_name = solver()
-    t = time.perf_counter()
-    model = MCLP.from_cost_matrix(cm, weights, service_radius=minutes, p_facilities=p)
-    model = model.solve(slv)
-    t_spopt = time.perf_counter() - t
+    model, slv_name, t_spopt = solve_spopt(
+        lambda: MCLP.from_cost_matrix(cm, weights, service_radius=minutes, p_facilities=p))
     chosen = [j for j in range(sites) if model.fac_vars[j].value() > 0.5]
     covered_sp = float(weights[(cm[:, chosen] <= minutes).any(axis=1)].sum())
     # the same objective recomputed on the matrix for hsplan's sites
@@ -112,12 +125,9 @@ def spopt_case(name, graph, demand_args, spacing, minutes, p, results):
     mine = [idx[s["id"]] for s in out["new_sites"]]
     covered_hs = float(weights[(cm[:, mine] <= minutes).any(axis=1)].sum())
     assert abs(covered_hs - out["objective"]) < 1e-6 * max(1.0, covered_hs), (covered_hs, out["objective"])
-    row = dict(case=name, model="MCLP", demand=len(weights), sites=sites, pairs=len(triples), p=p,
-               minutes=minutes, solver=slv_name, hsplan_obj=covered_hs, spopt_obj=covered_sp,
-               hsplan_bound=out["bound"], hsplan_gap_pct=out["gap"] * 100,
-               obj_ratio=covered_hs / covered_sp if covered_sp else float("nan"),
-               hsplan_s=out["seconds_solve"], spopt_s=t_spopt,
-               time_ratio=t_spopt / max(out["seconds_solve"], 1e-6))
+    row = result(name, "MCLP", len(weights), sites, len(triples), p, minutes, slv_name,
+                 covered_hs, covered_sp, covered_hs / covered_sp if covered_sp else float("nan"),
+                 out, t_spopt)
     results.append(row)
     print(f"{name} MCLP p={p} ≤{minutes} min: {len(weights)} demand × {sites} sites, {len(triples)} pairs; "
           f"covered hsplan {covered_hs:.0f} (bound {out['bound']:.0f}, gap {out['gap']*100:.3f} %) vs spopt/{slv_name} {covered_sp:.0f} "
@@ -128,18 +138,11 @@ def spopt_case(name, graph, demand_args, spacing, minutes, p, results):
     cm = matrix(weights, sites, triples, minutes)
     keep = (cm <= minutes).any(axis=1) & (weights > 0)
     cm = cm[keep]
-    slv, slv_name = solver()
-    t = time.perf_counter()
-    model = LSCP.from_cost_matrix(cm, service_radius=minutes)
-    model = model.solve(slv)
-    t_spopt = time.perf_counter() - t
+    model, slv_name, t_spopt = solve_spopt(lambda: LSCP.from_cost_matrix(cm, service_radius=minutes))
     n_sp = sum(1 for j in range(sites) if model.fac_vars[j].value() > 0.5)
-    row = dict(case=name, model="LSCP", demand=int(keep.sum()), sites=sites, pairs=len(triples), p=None,
-               minutes=minutes, solver=slv_name, hsplan_obj=out["objective"], spopt_obj=n_sp,
-               hsplan_bound=out["bound"], hsplan_gap_pct=out["gap"] * 100,
-               obj_ratio=n_sp / out["objective"] if out["objective"] else float("nan"),
-               hsplan_s=out["seconds_solve"], spopt_s=t_spopt,
-               time_ratio=t_spopt / max(out["seconds_solve"], 1e-6))
+    row = result(name, "LSCP", int(keep.sum()), sites, len(triples), None, minutes, slv_name,
+                 out["objective"], n_sp, n_sp / out["objective"] if out["objective"] else float("nan"),
+                 out, t_spopt)
     results.append(row)
     print(f"{name} LSCP ≤{minutes} min: {int(keep.sum())} coverable demand × {sites} sites; "
           f"sites hsplan {out['objective']:.0f} (bound {out['bound']:.0f}) vs spopt/{slv_name} {n_sp} "
