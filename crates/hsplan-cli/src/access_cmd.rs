@@ -205,165 +205,37 @@ pub struct IsochroneArgs {
     out: PathBuf,
 }
 
-pub(crate) fn load_graph(path: &Path) -> Result<Graph> {
-    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
-    Ok(Graph::from_bytes(&path.display().to_string(), &bytes)?)
+fn load_graph(path: &Path) -> Result<Graph> {
+    Ok(hsplan_app::inputs::load_graph(path)?)
 }
 
 fn save_graph(g: &Graph, out: &Path) -> Result<()> {
     std::fs::write(out, g.to_bytes()).with_context(|| format!("{}: cannot write", out.display()))
 }
 
-/// Reads a CSV with a header into rows of named fields; errors name file, line and column.
-pub(crate) fn read_rows(
-    path: &Path,
-    required: &[&str],
-) -> Result<Vec<std::collections::BTreeMap<String, String>>> {
-    let mut r =
-        csv::Reader::from_path(path).with_context(|| format!("{}: cannot read", path.display()))?;
-    let headers: Vec<String> = r
-        .headers()?
-        .iter()
-        .map(|h| h.trim().to_lowercase())
-        .collect();
-    for need in required {
-        if !headers.iter().any(|h| h == need) {
-            bail!(
-                "{}: missing column `{need}` (have: {})",
-                path.display(),
-                headers.join(", ")
-            );
-        }
-    }
-    let mut rows = Vec::new();
-    for (i, rec) in r.records().enumerate() {
-        let rec = rec.with_context(|| format!("{}: line {}", path.display(), i + 2))?;
-        rows.push(
-            headers
-                .iter()
-                .cloned()
-                .zip(rec.iter().map(str::to_string))
-                .collect(),
-        );
-    }
-    Ok(rows)
+fn read_rows(path: &Path, required: &[&str]) -> Result<Vec<hsplan_app::inputs::Row>> {
+    Ok(hsplan_app::inputs::read_rows(path, required)?)
 }
 
-pub(crate) fn number(
-    path: &Path,
-    line: usize,
-    row: &std::collections::BTreeMap<String, String>,
-    col: &str,
-) -> Result<f64> {
-    let v = row.get(col).map(String::as_str).unwrap_or("");
-    v.trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|x| x.is_finite())
-        .with_context(|| {
-            format!(
-                "{}: line {line}, column `{col}`: `{v}` is not a number",
-                path.display()
-            )
-        })
+fn number(path: &Path, line: usize, row: &hsplan_app::inputs::Row, col: &str) -> Result<f64> {
+    Ok(hsplan_app::inputs::number(
+        &path.display().to_string(),
+        line,
+        row,
+        col,
+    )?)
 }
 
-pub(crate) fn read_facilities(path: &Path, kinds: &[String]) -> Result<Vec<SupplyPoint>> {
-    let rows = read_rows(path, &["id", "kind", "lon", "lat"])?;
-    let mut out = Vec::new();
-    for (i, row) in rows.iter().enumerate() {
-        let line = i + 2;
-        let kind = row["kind"].clone();
-        if !kinds.is_empty() && !kinds.contains(&kind) {
-            continue;
-        }
-        out.push(SupplyPoint {
-            id: row["id"].clone(),
-            kind,
-            lon: number(path, line, row, "lon")?,
-            lat: number(path, line, row, "lat")?,
-            capacity: match row.get("capacity").filter(|c| !c.trim().is_empty()) {
-                Some(_) => number(path, line, row, "capacity")?,
-                None => 1.0,
-            },
-        });
-    }
-    if out.is_empty() {
-        bail!(
-            "{}: no facilities{}",
-            path.display(),
-            if kinds.is_empty() {
-                String::new()
-            } else {
-                format!(" of kind {}", kinds.join(","))
-            }
-        );
-    }
-    Ok(out)
+fn read_facilities(path: &Path, kinds: &[String]) -> Result<Vec<SupplyPoint>> {
+    Ok(hsplan_app::inputs::read_facilities(path, kinds)?)
 }
 
 fn read_demand(inputs: &Inputs, g: &Graph) -> Result<(Vec<DemandPoint>, bool)> {
-    read_demand_from(inputs.demand.as_deref(), inputs.demand_grid, g)
-}
-
-/// Demand points from a CSV file, or a SYNTHETIC grid of the given spacing over the graph;
-/// the flag says whether they are synthetic.
-pub(crate) fn read_demand_from(
-    demand: Option<&Path>,
-    demand_grid: Option<f64>,
-    g: &Graph,
-) -> Result<(Vec<DemandPoint>, bool)> {
-    match (demand, demand_grid) {
-        (Some(path), None) => {
-            let rows = read_rows(path, &["id", "lon", "lat", "population"])?;
-            let mut out = Vec::new();
-            for (i, row) in rows.iter().enumerate() {
-                let line = i + 2;
-                out.push(DemandPoint {
-                    id: row["id"].clone(),
-                    unit: row.get("unit").cloned().unwrap_or_default(),
-                    population: number(path, line, row, "population")?,
-                    lon: number(path, line, row, "lon")?,
-                    lat: number(path, line, row, "lat")?,
-                    urban: row
-                        .get("urban_rural")
-                        .filter(|v| !v.trim().is_empty())
-                        .map(|v| v.trim().starts_with('1')),
-                });
-            }
-            Ok((out, false))
-        }
-        (None, Some(spacing)) if spacing > 0.0 => {
-            let (mut w, mut s, mut e, mut n) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
-            for (x, y) in &g.coords {
-                w = w.min(*x);
-                e = e.max(*x);
-                s = s.min(*y);
-                n = n.max(*y);
-            }
-            let dy = spacing / 111_320.0;
-            let dx = spacing / (111_320.0 * ((s + n) / 2.0).to_radians().cos());
-            let mut out = Vec::new();
-            let mut y = s + dy / 2.0;
-            while y < n {
-                let mut x = w + dx / 2.0;
-                while x < e {
-                    out.push(DemandPoint {
-                        id: format!("grid-{}", out.len() + 1),
-                        unit: "grid (synthetic)".into(),
-                        population: 1.0,
-                        lon: x,
-                        lat: y,
-                        urban: None,
-                    });
-                    x += dx;
-                }
-                y += dy;
-            }
-            Ok((out, true))
-        }
-        _ => bail!("give either --demand FILE or --demand-grid METRES"),
-    }
+    Ok(hsplan_app::inputs::read_demand_from(
+        inputs.demand.as_deref(),
+        inputs.demand_grid,
+        g,
+    )?)
 }
 
 /// Runs an `hsplan access` command.

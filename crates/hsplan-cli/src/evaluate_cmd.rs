@@ -103,105 +103,6 @@ pub fn print(e: &Evaluation, lang: Lang) {
     }
 }
 
-fn write_csv(path: &Path, rows: &[EvaluatedIndicator], synthetic: bool) -> Result<()> {
-    let mut w = csv::Writer::from_path(path)
-        .with_context(|| format!("{}: cannot write", path.display()))?;
-    w.write_record([
-        "row",
-        "id",
-        "name_zh",
-        "binding",
-        "baseline",
-        "target",
-        "expected",
-        "actual",
-        "progress_pct",
-        "status",
-        "synthetic_data",
-    ])?;
-    for r in rows {
-        let f = |v: Option<f64>| v.map(|x| format!("{x:.4}")).unwrap_or_default();
-        w.write_record([
-            r.row.clone(),
-            r.id.clone(),
-            r.name_zh.clone(),
-            r.binding.to_string(),
-            r.baseline.clone(),
-            r.target.clone(),
-            f(r.expected),
-            f(r.actual),
-            f(r.progress_pct),
-            r.status.en().to_string(),
-            synthetic.to_string(),
-        ])?;
-    }
-    w.flush()?;
-    Ok(())
-}
-
-fn write_xlsx(path: &Path, rows: &[EvaluatedIndicator], notes: &[String]) -> Result<()> {
-    use rust_xlsxwriter::{Color, Format, Workbook};
-    let err = |e: rust_xlsxwriter::XlsxError| anyhow::anyhow!("writing XLSX: {e}");
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet().set_name("evaluation").map_err(err)?;
-    let headers = [
-        "序号",
-        "指标",
-        "约束性",
-        "基期值",
-        "目标值",
-        "应达值",
-        "实际值",
-        "进度%",
-        "状态",
-    ];
-    let bold = Format::new().set_bold();
-    for (c, h) in headers.iter().enumerate() {
-        sheet
-            .write_string_with_format(0, c as u16, *h, &bold)
-            .map_err(err)?;
-    }
-    for (i, r) in rows.iter().enumerate() {
-        let row = i as u32 + 1;
-        sheet.write_string(row, 0, &r.row).map_err(err)?;
-        sheet.write_string(row, 1, &r.name_zh).map_err(err)?;
-        sheet
-            .write_string(row, 2, if r.binding { "约束性" } else { "预期性" })
-            .map_err(err)?;
-        sheet.write_string(row, 3, &r.baseline).map_err(err)?;
-        sheet.write_string(row, 4, &r.target).map_err(err)?;
-        for (c, v) in [(5u16, r.expected), (6, r.actual), (7, r.progress_pct)] {
-            if let Some(v) = v {
-                sheet
-                    .write_number(row, c, (v * 100.0).round() / 100.0)
-                    .map_err(err)?;
-            }
-        }
-        let colour = match r.status {
-            Status::Achieved | Status::OnTrack => Color::RGB(0xC6EFCE),
-            Status::Lagging => Color::RGB(0xFFEB9C),
-            Status::OffTrack | Status::Regressing => Color::RGB(0xFFC7CE),
-            Status::NoData => Color::RGB(0xD9D9D9),
-        };
-        sheet
-            .write_string_with_format(
-                row,
-                8,
-                r.status.zh(),
-                &Format::new().set_background_color(colour),
-            )
-            .map_err(err)?;
-    }
-    sheet.set_column_width(1, 60).map_err(err)?;
-    if !notes.is_empty() {
-        let sheet = book.add_worksheet().set_name("notes").map_err(err)?;
-        for (i, n) in notes.iter().enumerate() {
-            sheet.write_string(i as u32, 0, n).map_err(err)?;
-        }
-    }
-    crate::ledger_cmd::save_workbook(&mut book, path)
-}
-
 /// Arguments of `hsplan evaluate`.
 #[derive(Debug, clap::Args)]
 pub struct EvaluateArgs {
@@ -225,16 +126,6 @@ pub struct EvaluateArgs {
     out: Option<PathBuf>,
 }
 
-/// Boundaries of the direct sub-units of `unit` that have one, by code.
-pub fn sub_unit_boundaries(
-    sys: &ServiceSystem,
-    unit: AdminCode,
-) -> std::collections::BTreeMap<String, hsplan_model::MultiPolygon> {
-    sys.children(unit)
-        .filter_map(|u| Some((u.code.to_string(), u.boundary.clone()?)))
-        .collect()
-}
-
 /// Writes the HTML evaluation report of `parts` for `unit`, with the store's boundaries and notes.
 pub fn write_html(
     path: &Path,
@@ -243,49 +134,13 @@ pub fn write_html(
     parts: &[hsplan_report::html::Part<'_>],
     lang: Lang,
 ) -> Result<()> {
-    let boundaries = sub_unit_boundaries(sys, unit);
-    let notes = data_notes(sys, lang);
-    let html = hsplan_report::html::render(
-        parts,
-        &hsplan_report::html::Context {
-            boundaries: &boundaries,
-            schematic_boundaries: notes.schematic_boundaries,
-            banners: &notes.banners,
-            notes: &notes.remarks,
-        },
-        lang,
-    );
+    let html = hsplan_app::evaluation::html_report(sys, unit, parts, lang);
     std::fs::write(path, html).with_context(|| format!("{}: cannot write", path.display()))
 }
 
-/// The store's dataset notes for a report, in `lang`.
-pub struct DataNotes {
-    /// Labels for the top of a report (synthetic data, schematic boundaries).
-    pub banners: Vec<String>,
-    /// Whether the boundaries are schematic.
-    pub schematic_boundaries: bool,
-    /// Whether the data are synthetic.
-    pub synthetic_data: bool,
-    /// Other remarks.
-    pub remarks: Vec<String>,
-}
-
-/// Reads the dataset notes of `sys`.
-pub fn data_notes(sys: &ServiceSystem, lang: Lang) -> DataNotes {
-    use hsplan_model::NoteKind;
-    let text = |kinds: &[NoteKind]| -> Vec<String> {
-        sys.notes
-            .iter()
-            .filter(|n| kinds.contains(&n.kind))
-            .map(|n| lang.pick(&n.zh, &n.en).to_string())
-            .collect()
-    };
-    DataNotes {
-        banners: text(&[NoteKind::SyntheticData, NoteKind::SchematicBoundaries]),
-        schematic_boundaries: sys.has_note(NoteKind::SchematicBoundaries),
-        synthetic_data: sys.has_note(NoteKind::SyntheticData),
-        remarks: text(&[NoteKind::Remark]),
-    }
+/// Writes bytes to a file and says where.
+pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
+    std::fs::write(path, bytes).with_context(|| format!("{}: cannot write", path.display()))
 }
 
 /// `hsplan evaluate`.
@@ -309,7 +164,7 @@ pub fn run(db: &Path, args: &EvaluateArgs, lang: Lang) -> Result<()> {
         .with_context(|| format!("opening store {}", db.display()))?
         .load()?;
     let evaluation = hsplan_eval::report::evaluate(&sys, &plan, unit, year);
-    let notes = data_notes(&sys, lang);
+    let notes = hsplan_app::evaluation::data_notes(&sys, lang);
     let synthetic_data = notes.synthetic_data;
     match format {
         EvalFormat::Table => {
@@ -342,14 +197,16 @@ pub fn run(db: &Path, args: &EvaluateArgs, lang: Lang) -> Result<()> {
                 bail!("--format csv|xlsx|html needs --out FILE")
             };
             match format {
-                EvalFormat::Csv => write_csv(out, &evaluation.indicators, synthetic_data)?,
+                EvalFormat::Csv => write_bytes(
+                    out,
+                    &hsplan_app::evaluation::csv(&evaluation.indicators, synthetic_data)?,
+                )?,
                 EvalFormat::Xlsx => {
-                    let all: Vec<String> = sys
-                        .notes
-                        .iter()
-                        .map(|n| lang.pick(&n.zh, &n.en).to_string())
-                        .collect();
-                    write_xlsx(out, &evaluation.indicators, &all)?
+                    write_bytes(
+                        out,
+                        &hsplan_app::evaluation::xlsx(&evaluation.indicators, &notes.all)?,
+                    )?;
+                    println!("XLSX: {}", out.display());
                 }
                 _ => write_html(
                     out,

@@ -95,7 +95,38 @@ enum Command {
         /// Directory for the demo store and outputs.
         #[arg(long, default_value = "hsplan-demo")]
         out: PathBuf,
+        /// Then serve the demo store in the web app.
+        #[arg(long)]
+        serve: bool,
+        /// Address to serve on (with --serve).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
     },
+    /// Serve the web app and the HTTP API on a store.
+    Serve(ServeArgs),
+}
+
+/// Arguments of `hsplan serve`.
+#[derive(clap::Args, Debug)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: std::net::SocketAddr,
+    /// Folder with the siting inputs (roads.hsg, demand.csv, facilities.csv).
+    #[arg(long)]
+    inputs: Option<PathBuf>,
+    /// Folder for saved scenarios (default: INPUTS/scenarios).
+    #[arg(long)]
+    scenarios: Option<PathBuf>,
+    /// A raster tile URL template for the map ({z}/{x}/{y}); none by default.
+    #[arg(long)]
+    tile_url: Option<String>,
+    /// Unit the web app opens on.
+    #[arg(long)]
+    home_unit: Option<String>,
+    /// Plan the web app opens on.
+    #[arg(long)]
+    home_plan: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -232,7 +263,25 @@ fn run(cli: Cli) -> Result<()> {
         Command::Import { what } => commands::import(&cli.db, what, cli.lang),
         Command::Export { what, out } => commands::export(&cli.db, what, &out, cli.lang),
         Command::Status => commands::status(&cli.db, cli.lang),
-        Command::Demo { out } => commands::demo(&out, cli.lang),
+        Command::Demo { out, serve, addr } => {
+            commands::demo(&out, cli.lang)?;
+            if serve {
+                commands::serve(commands::demo_server(&out, addr), cli.lang)?;
+            }
+            Ok(())
+        }
+        Command::Serve(a) => commands::serve(
+            hsplan_server::Config {
+                db: cli.db,
+                addr: a.addr,
+                siting_inputs: a.inputs,
+                scenarios: a.scenarios,
+                tile_url: a.tile_url,
+                home_unit: a.home_unit,
+                home_plan: a.home_plan,
+            },
+            cli.lang,
+        ),
         Command::Evaluate(args) => evaluate_cmd::run(&cli.db, &args, cli.lang),
         Command::Access { what } => access_cmd::run(what, cli.lang),
         Command::Site { what } => site_cmd::run(what, cli.lang),

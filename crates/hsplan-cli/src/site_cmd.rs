@@ -1,17 +1,10 @@
 //! `hsplan site …`: where new facilities should go (LSCP, MCLP, p-median, p-center) over
 //! the road network; scenarios saved, compared, and turned into a facilities table.
 
-use crate::access_cmd::{load_graph, number, read_demand_from, read_facilities, read_rows};
 use crate::messages::{Lang, Msg, fill, pad};
 use anyhow::{Context, Result, bail};
-use hsplan_access::analysis::{SupplyPoint, candidate_nodes, catchment_costs};
-use hsplan_access::search::{Source, nearest};
-use hsplan_siting::{
-    Arc, Cost, CoverOptions, DemandIx, Instance, PMedianOptions, SiteIx, Solution, Weight,
-};
-use std::collections::BTreeMap;
+use hsplan_access::analysis::SupplyPoint;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 /// `hsplan site` subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -129,313 +122,76 @@ pub struct ApplyArgs {
     out: PathBuf,
 }
 
-/// A new site in a scenario.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct NewSite {
-    /// Candidate id.
-    pub id: String,
-    /// Longitude.
-    pub lon: f64,
-    /// Latitude.
-    pub lat: f64,
-    /// Unit of the demand point nearest to it by travel time.
-    pub unit: String,
-    /// Its name, when the demand file has a `unit_name` column.
-    #[serde(default)]
-    pub unit_name: String,
-    /// Residents whose nearest open site it is.
-    pub residents: f64,
-}
-
-/// Coverage of a unit before and after the new sites.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct UnitChange {
-    /// Unit ("" for all).
-    pub unit: String,
-    /// Its name, when the demand file has a `unit_name` column.
-    #[serde(default)]
-    pub name: String,
-    /// Residents.
-    pub population: f64,
-    /// Share within the threshold before, %.
-    pub covered_before_pct: f64,
-    /// Share within the threshold after, %.
-    pub covered_after_pct: f64,
-    /// Population-weighted mean minutes to the nearest open site before, trips counted at
-    /// most `max_minutes` (p-median and p-center only: the covering models search only
-    /// within the threshold).
-    pub mean_minutes_before: Option<f64>,
-    /// The same after.
-    pub mean_minutes_after: Option<f64>,
-}
-
-/// A saved scenario.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct Scenario {
-    /// Name.
-    pub name: String,
-    /// Model (lscp, mclp, pmedian, pcenter).
-    pub model: String,
-    /// Demand points are a synthetic grid.
-    pub synthetic_demand: bool,
-    /// New sites asked for.
-    pub p: Option<usize>,
-    /// Coverage threshold, minutes.
-    pub minutes: f64,
-    /// Longest trip considered, minutes.
-    pub max_minutes: f64,
-    /// Seed.
-    pub seed: u64,
-    /// Demand points.
-    pub demand_points: usize,
-    /// Existing facilities (fixed open).
-    pub existing: usize,
-    /// Candidate sites.
-    pub candidates: usize,
-    /// Demand-to-site pairs within reach.
-    pub pairs: usize,
-    /// Objective value.
-    pub objective: f64,
-    /// Proven bound.
-    pub bound: f64,
-    /// Relative optimality gap.
-    pub gap: f64,
-    /// How it was solved.
-    pub method: String,
-    /// Seconds building the travel costs.
-    pub seconds_costs: f64,
-    /// Seconds solving.
-    pub seconds_solve: f64,
-    /// New sites.
-    pub new_sites: Vec<NewSite>,
-    /// Per unit and (last) overall, coverage before and after.
-    pub coverage: Vec<UnitChange>,
-    /// Demand points no site reaches within the threshold, and their residents.
-    pub uncoverable: (usize, f64),
-}
-
-fn model_name(m: hsplan_siting::Model, lang: Lang) -> &'static str {
-    use hsplan_siting::Model::*;
-    match m {
-        Lscp => Msg::SiteLscp.text(lang),
-        Mclp => Msg::SiteMclp.text(lang),
-        PMedian => Msg::SitePMedian.text(lang),
-        PCenter => Msg::SitePCenter.text(lang),
-    }
-}
-
-/// How a solution was found, in words.
-fn method_text(m: &hsplan_siting::Method, lang: Lang) -> String {
-    use hsplan_siting::Method::*;
-    match m {
-        Interchange {
-            local_searches,
-            subgradient_iterations,
-        } => fill(
-            Msg::SiteMethodInterchange.text(lang),
-            &[("ls", local_searches), ("it", subgradient_iterations)],
-        ),
-        Covering {
-            subgradient_iterations,
-        } => fill(
-            Msg::SiteMethodCovering.text(lang),
-            &[("it", subgradient_iterations)],
-        ),
-        CoveringSequence { covers_solved } => {
-            fill(Msg::SiteMethodSequence.text(lang), &[("n", covers_solved)])
-        }
-        Mip { optimal: true, .. } => Msg::SiteMethodMipOptimal.text(lang).to_string(),
-        Mip {
-            optimal: false,
-            time_limit_s,
-        } => fill(
-            Msg::SiteMethodMipLimit.text(lang),
-            &[("limit", time_limit_s)],
-        ),
-    }
-}
-
-fn model_key(m: hsplan_siting::Model) -> &'static str {
-    use hsplan_siting::Model::*;
-    match m {
-        Lscp => "lscp",
-        Mclp => "mclp",
-        PMedian => "pmedian",
-        PCenter => "pcenter",
-    }
-}
-
-fn read_candidates(path: &Path) -> Result<Vec<SupplyPoint>> {
-    let rows = read_rows(path, &["id", "lon", "lat"])?;
-    let mut out = Vec::new();
-    for (i, row) in rows.iter().enumerate() {
-        out.push(SupplyPoint {
-            id: row["id"].clone(),
-            kind: "candidate".into(),
-            lon: number(path, i + 2, row, "lon")?,
-            lat: number(path, i + 2, row, "lat")?,
-            capacity: 1.0,
-        });
-    }
-    if out.is_empty() {
-        bail!("{}: no candidate sites", path.display());
-    }
-    Ok(out)
-}
-
-/// The demo's siting question on the files the demo writes into `dir`: where `p` new
-/// primary-care centres would bring most residents within `minutes` (MCLP), candidates
-/// one network node per `spacing_m` cell outside the existing centres' reach.
-pub(crate) fn demo_args(dir: &Path, p: usize, minutes: f64, spacing_m: f64) -> SiteArgs {
-    SiteArgs {
-        graph: dir.join("roads.hsg"),
-        demand: Some(dir.join("demand.csv")),
-        demand_grid: None,
-        existing: Some(dir.join("facilities.csv")),
-        kinds: Vec::new(),
-        candidates: None,
-        candidate_spacing: Some(spacing_m),
-        uncovered_only: true,
-        minutes,
-        p: Some(p),
-        max_minutes: 60.0,
-        seed: 1,
-        solver: SolverArg::Heuristic,
-        time_limit: 120.0,
-        walk_kmh: 4.5,
-        name: Some(format!("mclp-{p}-{minutes}min")),
-        out: Some(dir.join("scenario-mclp.json")),
-        out_costs: None,
-        json: false,
-    }
-}
+use hsplan_app::siting::{
+    CandidateSource, DemandSource, InputFile, ModelKind, Scenario, SitingRequest, Solver,
+    model_name,
+};
 
 /// Runs an `hsplan site` command.
 pub fn run(what: SiteWhat, lang: Lang) -> Result<()> {
-    use hsplan_siting::Model;
     match what {
-        SiteWhat::Lscp(a) => solve(Model::Lscp, &a, lang),
-        SiteWhat::Mclp(a) => solve(Model::Mclp, &a, lang),
-        SiteWhat::Pmedian(a) => solve(Model::PMedian, &a, lang),
-        SiteWhat::Pcenter(a) => solve(Model::PCenter, &a, lang),
+        SiteWhat::Lscp(a) => solve(ModelKind::Lscp, &a, lang),
+        SiteWhat::Mclp(a) => solve(ModelKind::Mclp, &a, lang),
+        SiteWhat::Pmedian(a) => solve(ModelKind::Pmedian, &a, lang),
+        SiteWhat::Pcenter(a) => solve(ModelKind::Pcenter, &a, lang),
         SiteWhat::Compare { scenarios } => compare(&scenarios, lang),
         SiteWhat::Apply(a) => apply(&a, lang),
     }
 }
 
-pub(crate) fn solve(model: hsplan_siting::Model, a: &SiteArgs, lang: Lang) -> Result<()> {
-    use hsplan_siting::Model;
-    let p = match (model, a.p) {
-        (Model::Lscp, _) => 0,
-        (_, Some(p)) => p,
-        (_, None) => bail!("{}", Msg::SiteNeedP.text(lang)),
-    };
-    if a.minutes.is_nan() || a.minutes <= 0.0 || a.max_minutes.is_nan() || a.max_minutes <= 0.0 {
-        bail!("--minutes and --max-minutes must be positive");
-    }
-    let g = load_graph(&a.graph)?;
-    let rev = g.reversed();
-    let (demand, synthetic) = read_demand_from(a.demand.as_deref(), a.demand_grid, &g)?;
-    let existing = match &a.existing {
-        Some(path) => read_facilities(path, &a.kinds)?,
-        None => Vec::new(),
+fn request(model: ModelKind, a: &SiteArgs, lang: Lang) -> Result<SitingRequest> {
+    let demand = match (&a.demand, a.demand_grid) {
+        (Some(path), None) => DemandSource::File(InputFile::Path(path.clone())),
+        (None, Some(m)) => DemandSource::Grid(m),
+        _ => bail!("give either --demand FILE or --demand-grid METRES"),
     };
     let candidates = match (&a.candidates, a.candidate_spacing) {
-        (Some(path), None) => read_candidates(path)?,
-        (None, Some(spacing)) if spacing > 0.0 => {
-            let mut nodes = candidate_nodes(&g, spacing);
-            if a.uncovered_only && !existing.is_empty() {
-                let snapper = hsplan_access::analysis::Snapper::new(&g, a.walk_kmh);
-                let sources: Vec<Source> = existing
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(j, f)| {
-                        snapper.snap(&g, f.lon, f.lat).map(|s| Source {
-                            node: s.node,
-                            offset: s.leg_s,
-                            id: j as u32,
-                        })
-                    })
-                    .collect();
-                let reach = nearest(&rev, &sources, a.minutes * 60.0);
-                nodes.retain(|&v| reach.time[v as usize] > a.minutes * 60.0);
-            }
-            nodes
-                .into_iter()
-                .map(|v| SupplyPoint {
-                    id: format!("node-{v}"),
-                    kind: "candidate".into(),
-                    lon: g.coords[v as usize].0,
-                    lat: g.coords[v as usize].1,
-                    capacity: 1.0,
-                })
-                .collect()
-        }
+        (Some(path), None) => CandidateSource::File(InputFile::Path(path.clone())),
+        (None, Some(metres)) => CandidateSource::Spacing {
+            metres,
+            uncovered_only: a.uncovered_only,
+        },
         _ => bail!("{}", Msg::SiteNeedCandidates.text(lang)),
     };
-    if candidates.is_empty() {
-        bail!("{}", Msg::SiteNoCandidates.text(lang));
-    }
-    let bound = match model {
-        Model::Lscp | Model::Mclp => a.minutes,
-        _ => a.max_minutes.max(a.minutes),
+    let mut req = SitingRequest::new(model, a.graph.clone(), demand, candidates);
+    req.existing = a.existing.clone().map(InputFile::Path);
+    req.kinds = a.kinds.clone();
+    req.minutes = a.minutes;
+    req.p = a.p;
+    req.max_minutes = a.max_minutes;
+    req.seed = a.seed;
+    req.solver = match a.solver {
+        SolverArg::Heuristic => Solver::Heuristic,
+        SolverArg::Mip => Solver::Mip,
     };
-    let start = Instant::now();
-    let supply: Vec<SupplyPoint> = existing.iter().chain(&candidates).cloned().collect();
-    let costs = catchment_costs(&g, &rev, &supply, &demand, bound, a.walk_kmh);
-    let weights: Vec<Weight> = demand.iter().map(|d| Weight(d.population)).collect();
-    let fixed: Vec<bool> = (0..supply.len()).map(|j| j < existing.len()).collect();
-    let arcs: Vec<Arc> = costs
-        .iter()
-        .map(|&(i, j, c)| Arc {
-            demand: DemandIx(i as u32),
-            site: SiteIx(j as u32),
-            cost: Cost(c),
-        })
-        .collect();
-    // pairs at exactly the bound stay listed
-    let cap = Cost(f64::from_bits(bound.to_bits() + 1));
-    let inst = Instance::new(&weights, &fixed, &arcs, cap)?;
-    let seconds_costs = start.elapsed().as_secs_f64();
-    if let Some(dir) = &a.out_costs {
-        write_costs(dir, &costs, &demand, &supply, existing.len())?;
-    }
+    req.time_limit = a.time_limit;
+    req.walk_kmh = a.walk_kmh;
+    req.name = a.name.clone();
+    req.lang = lang;
+    req.keep_costs = a.out_costs.is_some();
+    Ok(req)
+}
 
-    let start = Instant::now();
-    let mut opts = PMedianOptions::new(p);
-    opts.seed = a.seed;
-    let threshold = Cost(a.minutes);
-    let heuristic = match model {
-        Model::Lscp => hsplan_siting::lscp(&inst, threshold, &CoverOptions::default())?,
-        Model::Mclp => hsplan_siting::mclp(&inst, threshold, &opts)?,
-        Model::PMedian => hsplan_siting::pmedian(&inst, &opts)?,
-        Model::PCenter => hsplan_siting::pcenter(&inst, p, &CoverOptions::default())?,
-    };
-    let solution = match a.solver {
-        SolverArg::Heuristic => heuristic,
-        SolverArg::Mip => exact(&inst, &heuristic, p, model, threshold, a.time_limit, lang)?,
-    };
-    let seconds_solve = start.elapsed().as_secs_f64();
-    let scenario = describe(
-        &inst,
-        &solution,
-        &demand,
-        &supply,
-        &costs,
-        a,
-        (p, synthetic, existing.len(), candidates.len()),
-        (seconds_costs, seconds_solve),
-        lang,
-    );
+/// Solves, saves and prints one siting question.
+fn solve(model: ModelKind, a: &SiteArgs, lang: Lang) -> Result<()> {
+    let solved = hsplan_app::siting::solve(
+        &request(model, a, lang)?,
+        &hsplan_app::progress::Silent,
+        &hsplan_app::progress::Cancel::new(),
+    )?;
+    if let (Some(dir), Some(c)) = (&a.out_costs, &solved.costs) {
+        write_costs(dir, &c.costs, &c.demand, &c.sites, c.existing)?;
+    }
+    let scenario = &solved.scenario;
     if let Some(out) = &a.out {
-        std::fs::write(out, serde_json::to_string_pretty(&scenario)?)
+        std::fs::write(out, serde_json::to_string_pretty(scenario)?)
             .with_context(|| format!("{}: cannot write", out.display()))?;
     }
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&scenario)?);
+        println!("{}", serde_json::to_string_pretty(scenario)?);
         return Ok(());
     }
-    print_scenario(&scenario, model, lang);
+    print_scenario(scenario, lang);
     if let Some(out) = &a.out {
         println!(
             "{}",
@@ -443,36 +199,6 @@ pub(crate) fn solve(model: hsplan_siting::Model, a: &SiteArgs, lang: Lang) -> Re
         );
     }
     Ok(())
-}
-
-#[cfg(feature = "highs")]
-fn exact(
-    inst: &Instance,
-    heuristic: &Solution,
-    p: usize,
-    model: hsplan_siting::Model,
-    threshold: Cost,
-    time_limit: f64,
-    _: Lang,
-) -> Result<Solution> {
-    use hsplan_siting::Model;
-    let t = matches!(model, Model::Lscp | Model::Mclp).then_some(threshold);
-    Ok(hsplan_siting::mip::solve(
-        inst, heuristic, p, t, time_limit,
-    )?)
-}
-
-#[cfg(not(feature = "highs"))]
-fn exact(
-    _: &Instance,
-    _: &Solution,
-    _: usize,
-    _: hsplan_siting::Model,
-    _: Cost,
-    _: f64,
-    lang: Lang,
-) -> Result<Solution> {
-    bail!("{}", Msg::SiteNoHighs.text(lang))
 }
 
 fn write_costs(
@@ -515,145 +241,14 @@ fn write_costs(
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
-fn describe(
-    inst: &Instance,
-    s: &Solution,
-    demand: &[hsplan_access::analysis::DemandPoint],
-    supply: &[SupplyPoint],
-    costs: &[(usize, usize, f64)],
-    a: &SiteArgs,
-    (p, synthetic, existing, candidates): (usize, bool, usize, usize),
-    (seconds_costs, seconds_solve): (f64, f64),
-    lang: Lang,
-) -> Scenario {
-    let names = unit_names(a.demand.as_deref());
-    let before_mask = inst.open_mask(&[]);
-    let after_mask = inst.open_mask(&s.chosen);
-    let mut residents: BTreeMap<u32, f64> = BTreeMap::new();
-    let mut units: BTreeMap<String, [f64; 5]> = BTreeMap::new();
-    let mut total = [0.0; 5];
-    let covering = matches!(
-        s.model,
-        hsplan_siting::Model::Lscp | hsplan_siting::Model::Mclp
-    );
-    let cap = if covering {
-        a.minutes
-    } else {
-        a.max_minutes.max(a.minutes)
+/// Prints a scenario: inputs, result, new sites, coverage before → after per unit.
+pub(crate) fn print_scenario(s: &Scenario, lang: Lang) {
+    let model = match s.model.as_str() {
+        "lscp" => hsplan_siting::Model::Lscp,
+        "mclp" => hsplan_siting::Model::Mclp,
+        "pmedian" => hsplan_siting::Model::PMedian,
+        _ => hsplan_siting::Model::PCenter,
     };
-    for (i, d) in demand.iter().enumerate() {
-        let (_, before) = inst.nearest_open(DemandIx(i as u32), &before_mask);
-        let (site, after) = inst.nearest_open(DemandIx(i as u32), &after_mask);
-        if let Some(site) = site {
-            *residents.entry(site.0).or_default() += d.population;
-        }
-        let row = [
-            d.population,
-            if before.0 <= a.minutes {
-                d.population
-            } else {
-                0.0
-            },
-            if after.0 <= a.minutes {
-                d.population
-            } else {
-                0.0
-            },
-            d.population * before.0.min(cap),
-            d.population * after.0.min(cap),
-        ];
-        let u = units.entry(d.unit.clone()).or_default();
-        for k in 0..5 {
-            u[k] += row[k];
-            total[k] += row[k];
-        }
-    }
-    let change = |unit: &str, v: &[f64; 5]| {
-        let pct = |x: f64| if v[0] > 0.0 { 100.0 * x / v[0] } else { 0.0 };
-        let mean = |x: f64| (!covering && v[0] > 0.0).then(|| x / v[0]);
-        UnitChange {
-            unit: unit.to_string(),
-            name: names.get(unit).cloned().unwrap_or_default(),
-            population: v[0],
-            covered_before_pct: pct(v[1]),
-            covered_after_pct: pct(v[2]),
-            mean_minutes_before: mean(v[3]),
-            mean_minutes_after: mean(v[4]),
-        }
-    };
-    let mut coverage: Vec<UnitChange> = if units.len() > 1 {
-        units.iter().map(|(u, v)| change(u, v)).collect()
-    } else {
-        Vec::new()
-    };
-    coverage.push(change("", &total));
-    // the unit of the demand point nearest (by time) to each site
-    let mut nearest_demand: BTreeMap<usize, (f64, usize)> = BTreeMap::new();
-    for &(i, j, c) in costs {
-        let e = nearest_demand
-            .entry(j)
-            .or_insert((f64::INFINITY, usize::MAX));
-        if c < e.0 {
-            *e = (c, i);
-        }
-    }
-    let new_sites = s
-        .chosen
-        .iter()
-        .map(|site| {
-            let j = site.0 as usize;
-            NewSite {
-                id: supply[j].id.clone(),
-                lon: supply[j].lon,
-                lat: supply[j].lat,
-                unit: nearest_demand
-                    .get(&j)
-                    .map(|&(_, i)| demand[i].unit.clone())
-                    .unwrap_or_default(),
-                unit_name: nearest_demand
-                    .get(&j)
-                    .and_then(|&(_, i)| names.get(&demand[i].unit).cloned())
-                    .unwrap_or_default(),
-                residents: residents.get(&site.0).copied().unwrap_or(0.0),
-            }
-        })
-        .collect();
-    let uncoverable_pop = s
-        .uncoverable
-        .iter()
-        .map(|i| demand[i.0 as usize].population)
-        .sum();
-    Scenario {
-        name: a.name.clone().unwrap_or_else(|| match a.p {
-            Some(p) if s.model != hsplan_siting::Model::Lscp => {
-                format!("{}-p{p}", model_key(s.model))
-            }
-            _ => format!("{}-{}min", model_key(s.model), a.minutes),
-        }),
-        model: model_key(s.model).into(),
-        synthetic_demand: synthetic,
-        p: (s.model != hsplan_siting::Model::Lscp).then_some(p),
-        minutes: a.minutes,
-        max_minutes: cap,
-        seed: a.seed,
-        demand_points: demand.len(),
-        existing,
-        candidates,
-        pairs: inst.arc_count(),
-        objective: s.objective,
-        bound: s.bound,
-        gap: s.gap,
-        method: method_text(&s.method, lang),
-        seconds_costs,
-        seconds_solve,
-        new_sites,
-        coverage,
-        uncoverable: (s.uncoverable.len(), uncoverable_pop),
-    }
-}
-
-fn print_scenario(s: &Scenario, model: hsplan_siting::Model, lang: Lang) {
     if s.synthetic_demand {
         println!(
             "{}",
@@ -780,20 +375,6 @@ fn print_scenario(s: &Scenario, model: hsplan_siting::Model, lang: Lang) {
     }
 }
 
-/// Unit names from the demand file's optional `unit_name` column.
-fn unit_names(demand: Option<&Path>) -> BTreeMap<String, String> {
-    let Some(path) = demand else {
-        return BTreeMap::new();
-    };
-    read_rows(path, &["unit", "unit_name"])
-        .map(|rows| {
-            rows.into_iter()
-                .map(|r| (r["unit"].clone(), r["unit_name"].clone()))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 fn minutes(v: Option<f64>) -> String {
     v.map(|m| format!("{m:.1}")).unwrap_or_else(|| "—".into())
 }
@@ -801,14 +382,10 @@ fn minutes(v: Option<f64>) -> String {
 fn load_scenario(path: &Path) -> Result<Scenario> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("{}: cannot read", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| {
-        anyhow::anyhow!(
-            "{}: line {}, column {}: not a scenario file: {e}",
-            path.display(),
-            e.line(),
-            e.column()
-        )
-    })
+    Ok(hsplan_app::siting::parse_scenario(
+        &path.display().to_string(),
+        &text,
+    )?)
 }
 
 fn compare(paths: &[PathBuf], lang: Lang) -> Result<()> {
@@ -910,44 +487,16 @@ fn compare(paths: &[PathBuf], lang: Lang) -> Result<()> {
 
 fn apply(a: &ApplyArgs, lang: Lang) -> Result<()> {
     let s = load_scenario(&a.scenario)?;
-    if s.new_sites.is_empty() {
-        bail!("{}: the scenario has no new sites", a.scenario.display());
-    }
-    for n in &s.new_sites {
-        if hsplan_model::AdminCode::parse(n.unit.trim()).is_err() {
-            bail!(
-                "{}: new site {} lies in unit `{}`, which is not an administrative code (give the demand points a `unit` column with unit codes)",
-                a.scenario.display(),
-                n.id,
-                n.unit
-            );
-        }
-    }
-    let mut w = csv::Writer::from_path(&a.out)
-        .with_context(|| format!("{}: cannot write", a.out.display()))?;
-    w.write_record([
-        "id",
-        "name",
-        "type",
-        "ownership",
-        "unit_code",
-        "lon",
-        "lat",
-        "opened",
-    ])?;
-    for (k, n) in s.new_sites.iter().enumerate() {
-        w.write_record([
-            format!("{}-{}", s.name, k + 1),
-            format!("{} {}", s.name, n.id),
-            a.kind.clone(),
-            a.ownership.clone(),
-            n.unit.clone(),
-            format!("{:.7}", n.lon),
-            format!("{:.7}", n.lat),
-            a.year.to_string(),
-        ])?;
-    }
-    w.flush()?;
+    let csv = hsplan_app::siting::apply_csv(
+        &s,
+        &a.scenario.display().to_string(),
+        &hsplan_app::siting::ApplyRequest {
+            kind: a.kind.clone(),
+            year: a.year,
+            ownership: Some(a.ownership.clone()),
+        },
+    )?;
+    std::fs::write(&a.out, csv).with_context(|| format!("{}: cannot write", a.out.display()))?;
     println!(
         "{}",
         fill(

@@ -3,9 +3,9 @@
 use crate::evaluate_cmd::EvalFormat;
 use crate::messages::{Lang, Msg, fill, pad};
 use anyhow::{Context, Result, bail};
-use hsplan_model::{AdminCode, ServiceSystem, Year};
-use hsplan_report::html::{StandardsSection, ViolationLine};
-use hsplan_standards::{CheckReport, RuleSet, Violation};
+use hsplan_model::{AdminCode, Year};
+use hsplan_report::html::StandardsSection;
+use hsplan_standards::{CheckReport, RuleSet};
 use hsplan_store::{SqliteStore, Store};
 use std::path::{Path, PathBuf};
 
@@ -36,74 +36,7 @@ pub fn load_rules(path: &Path) -> Result<RuleSet> {
     Ok(hsplan_standards::load(&path.display().to_string(), &text)?)
 }
 
-fn number(v: f64) -> String {
-    if v.fract() == 0.0 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.2}")
-    }
-}
-
-/// Observed and required as shown, with the rule's unit.
-fn shown(set: &RuleSet, v: &Violation) -> (String, String) {
-    let label = set
-        .rules
-        .iter()
-        .find(|r| r.id == v.rule)
-        .map(|r| r.unit_label.as_str())
-        .unwrap_or("");
-    match label {
-        "1:x" => (
-            format!("1:{:.2}", v.observed),
-            v.required.replace("≥ ", "≥ 1:").replace("≤ ", "≤ 1:"),
-        ),
-        "" => (number(v.observed), v.required.clone()),
-        l => (
-            format!("{} {l}", number(v.observed)),
-            format!("{} {l}", v.required),
-        ),
-    }
-}
-
-/// The report's standards section.
-pub fn section(set: &RuleSet, report: &CheckReport, lang: Lang) -> StandardsSection {
-    let statement = |id: &str| {
-        set.rules
-            .iter()
-            .find(|r| r.id == id)
-            .map(|r| lang.pick(&r.statement_zh, &r.statement_en).to_string())
-            .unwrap_or_default()
-    };
-    StandardsSection {
-        rules: set.rules.len(),
-        checked: report.rules.iter().map(|r| r.checked).sum(),
-        by_district: report
-            .by_district
-            .values()
-            .map(|(name, n)| (name.clone(), *n))
-            .collect(),
-        violations: report
-            .violations
-            .iter()
-            .map(|v| {
-                let (observed, required) = shown(set, v);
-                ViolationLine {
-                    severity: lang.pick(v.severity.zh(), v.severity.en()).to_string(),
-                    rule: format!("{} {}", v.rule, statement(&v.rule)),
-                    location: match &v.place.district {
-                        Some((_, d)) if !v.place.name.contains(d.as_str()) => {
-                            format!("{} · {d}", v.place.name)
-                        }
-                        _ => v.place.name.clone(),
-                    },
-                    observed,
-                    required,
-                    shortfall: lang.pick(&v.shortfall_zh, &v.shortfall_en).to_string(),
-                }
-            })
-            .collect(),
-    }
-}
+pub use hsplan_app::standards::{section, shown};
 
 /// Prints the check as a table.
 pub fn print(set: &RuleSet, report: &CheckReport, lang: Lang) {
@@ -274,16 +207,6 @@ fn write_xlsx(path: &Path, section: &StandardsSection) -> Result<()> {
     crate::ledger_cmd::save_workbook(&mut book, path)
 }
 
-/// Runs the check on a loaded system.
-pub fn run_on(
-    sys: &ServiceSystem,
-    set: &RuleSet,
-    year: Year,
-    unit: Option<AdminCode>,
-) -> CheckReport {
-    hsplan_standards::check(sys, set, year, unit)
-}
-
 /// `hsplan standards check`.
 pub fn run(db: &Path, args: &CheckArgs, lang: Lang) -> Result<()> {
     let set = load_rules(&args.rules)?;
@@ -297,8 +220,8 @@ pub fn run(db: &Path, args: &CheckArgs, lang: Lang) -> Result<()> {
     let sys = SqliteStore::open(db)
         .with_context(|| format!("opening store {}", db.display()))?
         .load()?;
-    let report = run_on(&sys, &set, year, unit);
-    let notes = crate::evaluate_cmd::data_notes(&sys, lang);
+    let report = hsplan_standards::check(&sys, &set, year, unit);
+    let notes = hsplan_app::evaluation::data_notes(&sys, lang);
     match args.format {
         EvalFormat::Table => {
             for b in &notes.banners {

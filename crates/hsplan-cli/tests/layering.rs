@@ -1,5 +1,5 @@
 //! The crates depend along the data flow only: model → plan → indicators/evaluation
-//! → access/siting → store/io → report → CLI/server. A dependency against the flow,
+//! → access/siting → store/io → report → application layer → server → CLI. A dependency against the flow,
 //! or any dependency of the model crate on another hsplan crate, fails this test.
 
 use std::process::Command;
@@ -14,7 +14,9 @@ fn layer(name: &str) -> Option<u8> {
         "hsplan-access" | "hsplan-siting" | "hsplan-synth" | "hsplan-standards" => 3,
         "hsplan-store" | "hsplan-io" => 4,
         "hsplan-report" => 5,
-        "hsplan-cli" | "hsplan-server" => 6,
+        "hsplan-app" => 6,
+        "hsplan-server" => 7,
+        "hsplan-cli" => 8,
         _ => return None,
     })
 }

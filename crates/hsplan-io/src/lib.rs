@@ -17,5 +17,5 @@ pub mod table;
 pub mod tables;
 
 pub use error::{ImportErrors, IoError};
-pub use table::{RawTable, TableFormat, read_table, write_table};
+pub use table::{RawTable, TableFormat, read_table, read_table_bytes, table_bytes, write_table};
 pub use tables::TableKind;

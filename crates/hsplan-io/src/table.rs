@@ -206,12 +206,40 @@ fn cell_text(d: &Data) -> String {
 
 fn read_xlsx(path: &Path, sheet: &str) -> Result<RawTable, IoError> {
     let file = path.display().to_string();
+    let book: calamine::Xlsx<_> =
+        calamine::open_workbook(path).map_err(|e: calamine::XlsxError| IoError::MalformedXlsx {
+            file: file.clone(),
+            message: e.to_string(),
+        })?;
+    read_xlsx_book(&file, book, sheet)
+}
+
+/// Reads an uploaded table: CSV or XLSX by the extension of `file` (used in messages).
+pub fn read_table_bytes(file: &str, bytes: &[u8], sheet: &str) -> Result<RawTable, IoError> {
+    match TableFormat::from_path(Path::new(file))? {
+        TableFormat::Csv => read_csv_bytes(file, bytes),
+        TableFormat::Xlsx => {
+            let book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| {
+                IoError::MalformedXlsx {
+                    file: file.to_string(),
+                    message: e.to_string(),
+                }
+            })?;
+            read_xlsx_book(file, book, sheet)
+        }
+    }
+}
+
+fn read_xlsx_book<R: std::io::Read + std::io::Seek>(
+    file: &str,
+    mut book: calamine::Xlsx<R>,
+    sheet: &str,
+) -> Result<RawTable, IoError> {
+    let file = file.to_string();
     let bad = |message: String| IoError::MalformedXlsx {
         file: file.clone(),
         message,
     };
-    let mut book: calamine::Xlsx<_> =
-        calamine::open_workbook(path).map_err(|e: calamine::XlsxError| bad(e.to_string()))?;
     let names = book.sheet_names();
     let name = names
         .iter()
@@ -262,19 +290,33 @@ fn read_xlsx(path: &Path, sheet: &str) -> Result<RawTable, IoError> {
 /// Writes a table as CSV or XLSX (chosen by the extension of `path`).
 pub fn write_table(path: &Path, schema: &TableSchema, table: &RawTable) -> Result<(), IoError> {
     let file = path.display().to_string();
+    let bytes = table_bytes(&file, TableFormat::from_path(path)?, schema, table)?;
+    std::fs::write(path, bytes).map_err(|e| IoError::Write {
+        file,
+        message: e.to_string(),
+    })
+}
+
+/// A table as the bytes of a CSV or XLSX file (`file` names it in messages).
+pub fn table_bytes(
+    file: &str,
+    format: TableFormat,
+    schema: &TableSchema,
+    table: &RawTable,
+) -> Result<Vec<u8>, IoError> {
     let werr = |message: String| IoError::Write {
-        file: file.clone(),
+        file: file.to_string(),
         message,
     };
-    match TableFormat::from_path(path)? {
+    match format {
         TableFormat::Csv => {
-            let mut w = csv::Writer::from_path(path).map_err(|e| werr(e.to_string()))?;
+            let mut w = csv::Writer::from_writer(Vec::new());
             w.write_record(&table.headers)
                 .map_err(|e| werr(e.to_string()))?;
             for r in &table.rows {
                 w.write_record(&r.cells).map_err(|e| werr(e.to_string()))?;
             }
-            w.flush().map_err(|e| werr(e.to_string()))
+            w.into_inner().map_err(|e| werr(e.to_string()))
         }
         TableFormat::Xlsx => {
             let mut book = rust_xlsxwriter::Workbook::new();
@@ -316,7 +358,7 @@ pub fn write_table(path: &Path, schema: &TableSchema, table: &RawTable) -> Resul
             sheet
                 .set_freeze_panes(1, 0)
                 .map_err(|e| werr(e.to_string()))?;
-            book.save(path).map_err(|e| werr(e.to_string()))
+            book.save_to_buffer().map_err(|e| werr(e.to_string()))
         }
     }
 }

@@ -3,13 +3,16 @@
 /// Output language (zh-CN by default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Lang {
     /// 简体中文.
     #[default]
     #[cfg_attr(feature = "clap", value(name = "zh-CN", alias = "zh"))]
+    #[cfg_attr(feature = "serde", serde(rename = "zh-CN", alias = "zh"))]
     Zh,
     /// English.
     #[cfg_attr(feature = "clap", value(name = "en"))]
+    #[cfg_attr(feature = "serde", serde(rename = "en"))]
     En,
 }
 
@@ -26,6 +29,11 @@ impl Lang {
 /// Evaluation mode (the report's title; the arithmetic is the same).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "lowercase")
+)]
 pub enum Mode {
     /// 年度监测.
     Annual,
@@ -207,6 +215,7 @@ pub enum Msg {
     SiteMethodMipLimit,
     SiteCoverageHeadingCovering,
     DemoSiting,
+    ServeAt,
 }
 
 impl Msg {
@@ -580,6 +589,8 @@ impl Msg {
             (SiteSolveSeconds, Lang::En) => "Solve time (s)",
             (SiteCompareUnits, Lang::Zh) => "各单位 {t} 分钟内覆盖率（新增前→后）：",
             (SiteCompareUnits, Lang::En) => "Coverage within {t} min per unit (before→after):",
+            (ServeAt, Lang::Zh) => "网页工作台已启动：{url}（数据库 {db}；按 Ctrl-C 停止）",
+            (ServeAt, Lang::En) => "The web workspace is at {url} (store {db}; Ctrl-C stops it)",
             (DemoSiting, Lang::Zh) => {
                 "九、选址（2024 年，合成路网与示意图；输入文件在 {dir}）：新增 3 个基层医疗卫生机构，使 10 分钟内覆盖人口最多"
             }

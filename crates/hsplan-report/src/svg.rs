@@ -206,20 +206,82 @@ pub struct Area<'a> {
 /// Five sequential classes, light to dark.
 const CLASSES: [&str; 5] = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"];
 
-/// Class breaks: quintiles of the values (upper bounds of classes 1–4).
-fn breaks(values: &[f64]) -> Vec<f64> {
-    let mut v = values.to_vec();
+/// One class of a choropleth: the least and greatest value in it, and how many.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Class {
+    /// Least value in the class.
+    pub min: f64,
+    /// Greatest value in the class.
+    pub max: f64,
+    /// Values in the class.
+    pub count: usize,
+}
+
+/// Classes of `values` for a choropleth of at most `k` classes: quantile classes that
+/// never split equal values (ties stay in one class), zero in a class of its own when
+/// there are also positive values, one class per distinct value when there are no more
+/// than `k`. Classes do not overlap and are ordered; non-finite values are ignored.
+pub fn class_breaks(values: &[f64], k: usize) -> Vec<Class> {
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
     v.sort_by(f64::total_cmp);
-    if v.is_empty() {
-        return vec![];
+    if v.is_empty() || k == 0 {
+        return Vec::new();
     }
-    (1..5)
-        .map(|k| v[((k * v.len()) / 5).min(v.len() - 1)])
+    let n = v.len();
+    // Cut positions: indices where a new class starts.
+    let mut starts = vec![0usize];
+    let zeros = v.iter().take_while(|x| **x <= 0.0 && **x >= 0.0).count();
+    let mut distinct = v.clone();
+    distinct.dedup();
+    if distinct.len() <= k {
+        for i in 1..n {
+            if v[i] != v[i - 1] {
+                starts.push(i);
+            }
+        }
+    } else {
+        let (first, rest_k) = if zeros > 0 && zeros < n && v[0] == 0.0 {
+            starts.push(zeros);
+            (zeros, k - 1)
+        } else {
+            (0, k)
+        };
+        let m = n - first;
+        for c in 1..rest_k {
+            let mut at = first + (c * m).div_ceil(rest_k);
+            // move forward past ties so equal values share a class
+            while at < n && at > 0 && v[at] == v[at - 1] {
+                at += 1;
+            }
+            if at < n && at > *starts.last().expect("starts is not empty") {
+                starts.push(at);
+            }
+        }
+    }
+    starts.push(n);
+    starts
+        .windows(2)
+        .filter(|w| w[1] > w[0])
+        .map(|w| Class {
+            min: v[w[0]],
+            max: v[w[1] - 1],
+            count: w[1] - w[0],
+        })
         .collect()
 }
 
-fn class_of(v: f64, breaks: &[f64]) -> usize {
-    breaks.iter().filter(|b| v >= **b).count().min(4)
+/// The class a value falls in (the last class whose minimum it reaches).
+pub fn class_of(v: f64, classes: &[Class]) -> usize {
+    classes.iter().rposition(|c| v >= c.min).unwrap_or(0)
+}
+
+/// A class's legend text: "0", "3.2", "1.5–2.8".
+pub fn class_label(c: &Class, fmt: &dyn Fn(f64) -> String) -> String {
+    if c.min == c.max {
+        fmt(c.min)
+    } else {
+        format!("{}–{}", fmt(c.min), fmt(c.max))
+    }
 }
 
 /// A choropleth of `areas` fitted into width × height (equirectangular projection at the
@@ -257,7 +319,12 @@ pub fn choropleth(
     let px = |lon: f64| ox + (lon - w) * k * scale;
     let py = |lat: f64| oy + (n - lat) * scale;
     let values: Vec<f64> = areas.iter().filter_map(|a| a.value).collect();
-    let br = breaks(&values);
+    let br = class_breaks(&values, CLASSES.len());
+    // Light to dark over the classes there are (fewer than five when values tie).
+    let colour = |class: usize| {
+        let last = br.len().saturating_sub(1).max(1);
+        CLASSES[(class * (CLASSES.len() - 1) + last / 2) / last]
+    };
     let mut out = format!(
         "<svg width=\"{width:.0}\" height=\"{height:.0}\" role=\"img\">\
          <defs><pattern id=\"nodata\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\"><rect width=\"6\" height=\"6\" fill=\"#ddd\"/>\
@@ -280,7 +347,7 @@ pub fn choropleth(
             }
         }
         let (fill, text) = match a.value {
-            Some(v) => (CLASSES[class_of(v, &br)].to_string(), fmt(v)),
+            Some(v) => (colour(class_of(v, &br)).to_string(), fmt(v)),
             None => ("url(#nodata)".to_string(), "—".to_string()),
         };
         let _ = write!(
@@ -302,24 +369,17 @@ pub fn choropleth(
             );
         }
     }
-    // Legend: class lower bounds.
-    let lows: Vec<f64> = std::iter::once(values.iter().copied().fold(f64::INFINITY, f64::min))
-        .chain(br.iter().copied())
-        .collect();
-    for (i, c) in CLASSES.iter().enumerate() {
+    // Legend: each class with its range of values.
+    for (i, c) in br.iter().enumerate() {
         let x = 4.0 + i as f64 * 70.0;
-        let label = lows
-            .get(i)
-            .filter(|v| v.is_finite())
-            .map(|v| format!("≥{}", fmt(*v)))
-            .unwrap_or_default();
         let _ = write!(
             out,
-            "<rect x=\"{x:.0}\" y=\"{:.0}\" width=\"14\" height=\"12\" fill=\"{c}\" stroke=\"#999\"/><text x=\"{:.0}\" y=\"{:.0}\" font-size=\"10\">{}</text>",
+            "<rect x=\"{x:.0}\" y=\"{:.0}\" width=\"14\" height=\"12\" fill=\"{}\" stroke=\"#999\"/><text x=\"{:.0}\" y=\"{:.0}\" font-size=\"10\">{}</text>",
             map_h + 4.0,
+            colour(i),
             x + 17.0,
             map_h + 14.0,
-            esc(&label)
+            esc(&class_label(c, fmt))
         );
     }
     out.push_str("</svg>");
@@ -333,11 +393,44 @@ mod tests {
     #[test]
     fn quintile_classes() {
         let v: Vec<f64> = (1..=10).map(f64::from).collect();
-        let b = breaks(&v);
-        assert_eq!(b, vec![3.0, 5.0, 7.0, 9.0]);
+        let b = class_breaks(&v, 5);
+        let ranges: Vec<(f64, f64)> = b.iter().map(|c| (c.min, c.max)).collect();
+        assert_eq!(
+            ranges,
+            vec![(1., 2.), (3., 4.), (5., 6.), (7., 8.), (9., 10.)]
+        );
         assert_eq!(class_of(1.0, &b), 0);
         assert_eq!(class_of(3.0, &b), 1);
         assert_eq!(class_of(10.0, &b), 4);
+    }
+
+    /// Regression: a legend showed "≥0.00" four times and painted zero-valued towns in
+    /// the darkest class when most values were zero (每十万人口精神科执业（助理）医师数).
+    #[test]
+    fn ties_and_zeros_keep_their_own_class() {
+        let mut v = vec![0.0; 13];
+        v.extend([1.2, 2.5, 2.5, 4.0]);
+        let b = class_breaks(&v, 5);
+        assert_eq!(
+            b[0],
+            Class {
+                min: 0.0,
+                max: 0.0,
+                count: 13
+            }
+        );
+        assert_eq!(class_of(0.0, &b), 0);
+        assert!(b.windows(2).all(|w| w[0].max < w[1].min), "{b:?}");
+        let labels: Vec<String> = b
+            .iter()
+            .map(|c| class_label(c, &|x| format!("{x:.2}")))
+            .collect();
+        let mut unique = labels.clone();
+        unique.dedup();
+        assert_eq!(labels, unique);
+        assert_eq!(b.iter().map(|c| c.count).sum::<usize>(), v.len());
+        // All equal: one class.
+        assert_eq!(class_breaks(&[3.0; 7], 5).len(), 1);
     }
 
     #[test]

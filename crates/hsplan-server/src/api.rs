@@ -1,0 +1,832 @@
+//! The JSON API: each handler parses, calls one application-layer function, and returns
+//! its value (or a problem). Paths name what planners name: units, facilities, plans,
+//! evaluations, standards, map layers, imports, exports, jobs, scenarios.
+
+use crate::State;
+use crate::problem::{ApiResult, Problem};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State as Shared};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use hsplan_app::data::{ExportFormat, ImportReport, UploadKind};
+use hsplan_app::evaluation::EvaluationRequest;
+use hsplan_app::geo::{Choropleth, ChoroplethRequest};
+use hsplan_app::plans::{PlanCheck, PlanCheckRequest, PlanSummary, PlanTables};
+use hsplan_app::region::{
+    FacilityQuery, FacilitySummary, IndicatorRow, Page, SearchHit, StatusReport, UnitDetail,
+    UnitSummary,
+};
+use hsplan_app::siting::{ApplyRequest, ModelKind, Scenario};
+use hsplan_app::standards::{StandardsRequest, StandardsResult};
+use hsplan_app::{Lang, Mode};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use utoipa::{IntoParams, ToSchema};
+
+type S = Shared<Arc<State>>;
+
+/// Runs a read on the current snapshot off the async threads.
+async fn read<T, F>(state: &Arc<State>, f: F) -> ApiResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&hsplan_app::Snapshot) -> hsplan_app::Result<T> + Send + 'static,
+{
+    let snapshot = state.workspace.snapshot();
+    tokio::task::spawn_blocking(move || f(&snapshot))
+        .await
+        .map_err(|e| {
+            tracing::error!("worker failed: {e}");
+            Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "worker failed",
+            )
+        })?
+        .map_err(Problem::from)
+}
+
+/// Service health.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// "ok".
+    pub status: String,
+    /// hsplan version.
+    pub version: String,
+    /// Store snapshot version.
+    pub store_version: u64,
+}
+
+/// Whether the server is up.
+#[utoipa::path(get, path = "/api/health", tag = "system",
+    responses((status = 200, body = Health)))]
+pub async fn health(Shared(state): S) -> Json<Health> {
+    Json(Health {
+        status: "ok".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        store_version: state.workspace.snapshot().version,
+    })
+}
+
+/// What the store holds.
+#[utoipa::path(get, path = "/api/status", tag = "region",
+    responses((status = 200, body = StatusReport)))]
+pub async fn status(Shared(state): S) -> ApiResult<Json<StatusReport>> {
+    read(&state, |s| Ok(hsplan_app::region::status(s)))
+        .await
+        .map(Json)
+}
+
+/// Search parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// A code prefix or part of a name.
+    pub q: String,
+    /// Only below this unit.
+    pub within: Option<String>,
+    /// At most this many hits (1–500, default 50).
+    pub limit: Option<usize>,
+}
+
+/// Units by code prefix or name.
+#[utoipa::path(get, path = "/api/units", tag = "region", params(SearchParams),
+    responses((status = 200, body = Vec<SearchHit>), (status = 400, body = Problem)))]
+pub async fn search_units(
+    Shared(state): S,
+    Query(p): Query<SearchParams>,
+) -> ApiResult<Json<Vec<SearchHit>>> {
+    let limit = p.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(Problem::bad_request("limit", "limit: between 1 and 500"));
+    }
+    read(&state, move |s| {
+        hsplan_app::region::search(&s.sys, &p.q, p.within.as_deref(), limit)
+    })
+    .await
+    .map(Json)
+}
+
+/// Year parameter.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct YearParam {
+    /// Year (default: the latest with data).
+    pub year: Option<i64>,
+}
+
+/// A unit's page: population, facilities by type and grade, every indicator.
+#[utoipa::path(get, path = "/api/units/{code}", tag = "region",
+    params(("code" = String, Path, description = "Unit code"), YearParam),
+    responses((status = 200, body = UnitDetail), (status = 400, body = Problem), (status = 404, body = Problem)))]
+pub async fn unit(
+    Shared(state): S,
+    Path(code): Path<String>,
+    Query(p): Query<YearParam>,
+) -> ApiResult<Json<UnitDetail>> {
+    read(&state, move |s| {
+        hsplan_app::region::unit_detail(&s.sys, &code, p.year)
+    })
+    .await
+    .map(Json)
+}
+
+/// The direct sub-units of a unit.
+#[utoipa::path(get, path = "/api/units/{code}/children", tag = "region",
+    params(("code" = String, Path, description = "Unit code")),
+    responses((status = 200, body = Vec<UnitSummary>), (status = 400, body = Problem), (status = 404, body = Problem)))]
+pub async fn children(
+    Shared(state): S,
+    Path(code): Path<String>,
+) -> ApiResult<Json<Vec<UnitSummary>>> {
+    read(&state, move |s| hsplan_app::region::children(&s.sys, &code))
+        .await
+        .map(Json)
+}
+
+/// Facility list parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FacilityParams {
+    /// Unit (the facilities in it and below).
+    pub unit: String,
+    /// Year (open in that year); default the latest.
+    pub year: Option<i64>,
+    /// Only these type codes (comma-separated).
+    pub kind: Option<String>,
+    /// Only this grade code.
+    pub grade: Option<String>,
+    /// Page, from 1.
+    pub page: Option<usize>,
+    /// Items per page (1–5000, default 100).
+    pub page_size: Option<usize>,
+}
+
+/// Facilities open in a year in a unit's subtree.
+#[utoipa::path(get, path = "/api/facilities", tag = "region", params(FacilityParams),
+    responses((status = 200, body = Page<FacilitySummary>), (status = 400, body = Problem), (status = 404, body = Problem)))]
+pub async fn facilities(
+    Shared(state): S,
+    Query(p): Query<FacilityParams>,
+) -> ApiResult<Json<Page<FacilitySummary>>> {
+    let q = FacilityQuery {
+        unit: p.unit,
+        year: p.year,
+        kind: p.kind,
+        grade: p.grade,
+        page: p.page,
+        page_size: p.page_size,
+    };
+    read(&state, move |s| hsplan_app::region::facilities(&s.sys, &q))
+        .await
+        .map(Json)
+}
+
+/// Indicator parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct IndicatorParams {
+    /// Unit code.
+    pub unit: String,
+    /// Year.
+    pub year: i64,
+}
+
+/// Every library indicator for a unit and year.
+#[utoipa::path(get, path = "/api/indicators", tag = "region", params(IndicatorParams),
+    responses((status = 200, body = Vec<IndicatorRow>), (status = 400, body = Problem), (status = 404, body = Problem)))]
+pub async fn indicators(
+    Shared(state): S,
+    Query(p): Query<IndicatorParams>,
+) -> ApiResult<Json<Vec<IndicatorRow>>> {
+    read(&state, move |s| {
+        let unit = hsplan_app::known_unit(&s.sys, "unit", &p.unit)?;
+        let year = hsplan_app::parse_year("year", p.year)?;
+        Ok(hsplan_app::region::indicators(&s.sys, unit.code, year))
+    })
+    .await
+    .map(Json)
+}
+
+/// The built-in plans.
+#[utoipa::path(get, path = "/api/plans", tag = "plans",
+    responses((status = 200, body = Vec<PlanSummary>)))]
+pub async fn plans() -> Json<Vec<PlanSummary>> {
+    Json(hsplan_app::plans::list())
+}
+
+/// A plan's tables as published, with its lint findings.
+#[utoipa::path(get, path = "/api/plans/{id}", tag = "plans",
+    params(("id" = String, Path, description = "Plan id")),
+    responses((status = 200, body = PlanTables), (status = 404, body = Problem)))]
+pub async fn plan(Path(id): Path<String>) -> ApiResult<Json<PlanTables>> {
+    hsplan_app::plans::show(&id)
+        .map(Json)
+        .map_err(Problem::from)
+}
+
+/// Checks a plan file (schema and lint).
+#[utoipa::path(post, path = "/api/plans/check", tag = "plans", request_body = PlanCheckRequest,
+    responses((status = 200, body = PlanCheck), (status = 400, body = Problem)))]
+pub async fn check_plan(Json(req): Json<PlanCheckRequest>) -> Json<PlanCheck> {
+    Json(hsplan_app::plans::check(&req))
+}
+
+/// Project and task ledgers.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Ledgers {
+    /// Projects: totals, by nature, status, start year and plan; stated totals checked.
+    #[schema(value_type = Object)]
+    pub projects: serde_json::Value,
+    /// Tasks: by lead unit, by participating unit, by target year and by section.
+    #[schema(value_type = Object)]
+    pub tasks: serde_json::Value,
+}
+
+/// A plan's project and task ledgers.
+#[utoipa::path(get, path = "/api/plans/{id}/ledger", tag = "plans",
+    params(("id" = String, Path, description = "Plan id")),
+    responses((status = 200, body = Ledgers), (status = 404, body = Problem)))]
+pub async fn ledger(Path(id): Path<String>) -> ApiResult<Json<Ledgers>> {
+    let (projects, tasks) = hsplan_app::plans::ledgers(&[id]).map_err(Problem::from)?;
+    Ok(Json(Ledgers {
+        projects: serde_json::to_value(projects).unwrap_or_default(),
+        tasks: serde_json::to_value(tasks).unwrap_or_default(),
+    }))
+}
+
+/// Evaluation parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EvaluationParams {
+    /// Built-in plan id.
+    pub plan: String,
+    /// Year evaluated.
+    pub year: i64,
+    /// Unit (default: the plan's jurisdiction).
+    pub unit: Option<String>,
+    /// annual, midterm or final.
+    #[param(value_type = Option<String>)]
+    pub mode: Option<Mode>,
+    /// Language of the report (zh-CN or en).
+    #[param(value_type = Option<String>)]
+    pub lang: Option<Lang>,
+    /// Download format: html, xlsx or csv.
+    pub format: Option<String>,
+}
+
+impl EvaluationParams {
+    fn request(&self) -> EvaluationRequest {
+        EvaluationRequest {
+            plan: self.plan.clone(),
+            year: self.year,
+            unit: self.unit.clone(),
+            mode: self.mode,
+        }
+    }
+}
+
+/// A whole evaluation: rows with baseline, target, expected, actual, status, projection
+/// and gap; trends; sub-units and their league tables; equity.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(value_type = Object)]
+pub struct EvaluationDoc(pub serde_json::Value);
+
+/// Evaluates a plan for a unit and year.
+#[utoipa::path(get, path = "/api/evaluations", tag = "evaluation", params(EvaluationParams),
+    responses((status = 200, body = EvaluationDoc), (status = 400, body = Problem), (status = 404, body = Problem)))]
+pub async fn evaluation(
+    Shared(state): S,
+    Query(p): Query<EvaluationParams>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let req = p.request();
+    read(&state, move |s| {
+        let e = hsplan_app::evaluation::evaluate(&s.sys, &req)?;
+        Ok(hsplan_app::evaluation::json(&s.sys, &e))
+    })
+    .await
+    .map(Json)
+}
+
+fn download(file_name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+    let mut r = bytes.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(content_type)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    r
+}
+
+/// The evaluation as a file: the self-contained HTML report, a status-coloured XLSX or CSV.
+#[utoipa::path(get, path = "/api/evaluations/report", tag = "evaluation", params(EvaluationParams),
+    responses((status = 200, description = "The file", content_type = "application/octet-stream"),
+        (status = 400, body = Problem), (status = 404, body = Problem)))]
+pub async fn evaluation_report(
+    Shared(state): S,
+    Query(p): Query<EvaluationParams>,
+) -> ApiResult<Response> {
+    let req = p.request();
+    let format = p.format.clone().unwrap_or_else(|| "html".into());
+    let lang = p.lang.unwrap_or_default();
+    let mode = p.mode.unwrap_or(Mode::Annual);
+    if !["html", "xlsx", "csv"].contains(&format.as_str()) {
+        return Err(Problem::bad_request(
+            "format",
+            "format: one of html, xlsx, csv",
+        ));
+    }
+    read(&state, move |s| {
+        let e = hsplan_app::evaluation::evaluate(&s.sys, &req)?;
+        let base = format!("evaluation-{}-{}", e.plan, e.year);
+        let notes = hsplan_app::evaluation::data_notes(&s.sys, lang);
+        Ok(match format.as_str() {
+            "xlsx" => download(
+                &format!("{base}.xlsx"),
+                hsplan_app::data::XLSX_MIME,
+                hsplan_app::evaluation::xlsx(&e.indicators, &notes.all)?,
+            ),
+            "csv" => download(
+                &format!("{base}.csv"),
+                "text/csv; charset=utf-8",
+                hsplan_app::evaluation::csv(&e.indicators, notes.synthetic_data)?,
+            ),
+            _ => download(
+                &format!("{base}.html"),
+                "text/html; charset=utf-8",
+                hsplan_app::evaluation::html(&s.sys, &e, mode, lang)?.into_bytes(),
+            ),
+        })
+    })
+    .await
+}
+
+/// Standards parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StandardsParams {
+    /// Year checked.
+    pub year: i64,
+    /// Only this unit and below.
+    pub unit: Option<String>,
+    /// Only this rule.
+    pub rule: Option<String>,
+    /// Only this severity (high, medium, low).
+    pub severity: Option<String>,
+    /// Only this district (county-level code).
+    pub district: Option<String>,
+}
+
+/// The seed allocation standards checked for a year; violations located.
+#[utoipa::path(get, path = "/api/standards", tag = "standards", params(StandardsParams),
+    responses((status = 200, body = StandardsResult), (status = 400, body = Problem), (status = 404, body = Problem)))]
+pub async fn standards(
+    Shared(state): S,
+    Query(p): Query<StandardsParams>,
+) -> ApiResult<Json<StandardsResult>> {
+    let req = StandardsRequest {
+        year: p.year,
+        unit: p.unit,
+        rule: p.rule,
+        severity: p.severity,
+        district: p.district,
+    };
+    read(&state, move |s| hsplan_app::standards::check(&s.sys, &req))
+        .await
+        .map(Json)
+}
+
+/// Map parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MapParams {
+    /// The unit whose sub-units are drawn.
+    pub unit: String,
+    /// Library indicator id (default beds_per_1000).
+    pub indicator: Option<String>,
+    /// Year (default: the latest).
+    pub year: Option<i64>,
+    /// At most this many classes (1–9, default 5).
+    pub classes: Option<usize>,
+}
+
+/// The sub-units of a unit as a choropleth of an indicator.
+#[utoipa::path(get, path = "/api/map/choropleth", tag = "map", params(MapParams),
+    responses((status = 200, body = Choropleth), (status = 400, body = Problem), (status = 404, body = Problem)))]
+pub async fn choropleth(
+    Shared(state): S,
+    Query(p): Query<MapParams>,
+) -> ApiResult<Json<Choropleth>> {
+    let req = ChoroplethRequest {
+        unit: p.unit,
+        indicator: p.indicator,
+        year: p.year,
+        classes: p.classes,
+    };
+    read(&state, move |s| hsplan_app::geo::choropleth(&s.sys, &req))
+        .await
+        .map(Json)
+}
+
+/// Upload parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UploadParams {
+    /// The file's name (its extension says CSV or XLSX; used in every message).
+    pub file: String,
+}
+
+/// Imports an uploaded file (the body) all-or-nothing; every problem is located.
+#[utoipa::path(post, path = "/api/imports/{kind}", tag = "data",
+    params(("kind" = UploadKind, Path, description = "units, population, facilities, resources or geojson"), UploadParams),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 200, body = ImportReport), (status = 400, body = Problem), (status = 422, body = Problem)))]
+pub async fn import(
+    Shared(state): S,
+    Path(kind): Path<String>,
+    Query(p): Query<UploadParams>,
+    body: Bytes,
+) -> ApiResult<Json<ImportReport>> {
+    let kind = UploadKind::parse(&kind).map_err(Problem::from)?;
+    let file = p.file.trim().to_string();
+    if file.is_empty() || file.contains(['/', '\\']) {
+        return Err(Problem::bad_request(
+            "file",
+            "file: a plain file name such as facilities.csv",
+        ));
+    }
+    let state2 = state.clone();
+    tokio::task::spawn_blocking(move || {
+        let batch = hsplan_app::data::parse_upload(kind, &file, &body)?;
+        state2.workspace.import(&batch)
+    })
+    .await
+    .map_err(|_| {
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "worker failed",
+        )
+    })?
+    .map(Json)
+    .map_err(Problem::from)
+}
+
+/// Export parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportParams {
+    /// csv (default) or xlsx; ignored for geojson.
+    pub format: Option<ExportFormat>,
+}
+
+/// A table of the store as CSV or XLSX, or its geometries as GeoJSON.
+#[utoipa::path(get, path = "/api/exports/{kind}", tag = "data",
+    params(("kind" = UploadKind, Path, description = "units, population, facilities, resources or geojson"), ExportParams),
+    responses((status = 200, description = "The file", content_type = "application/octet-stream"), (status = 400, body = Problem)))]
+pub async fn export(
+    Shared(state): S,
+    Path(kind): Path<String>,
+    Query(p): Query<ExportParams>,
+) -> ApiResult<Response> {
+    let kind = UploadKind::parse(&kind).map_err(Problem::from)?;
+    let format = p.format.unwrap_or(ExportFormat::Csv);
+    read(&state, move |s| {
+        let d = hsplan_app::data::export(&s.sys, kind, format)?;
+        Ok(download(&d.file_name, d.content_type, d.bytes))
+    })
+    .await
+}
+
+/// A siting run.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct SitingJobRequest {
+    /// lscp, mclp, pmedian or pcenter.
+    pub model: ModelKind,
+    /// New sites (mclp, pmedian, pcenter).
+    pub p: Option<usize>,
+    /// Coverage threshold, minutes (default 15).
+    pub minutes: Option<f64>,
+    /// Longest trip considered, minutes (default 60).
+    pub max_minutes: Option<f64>,
+    /// Only existing facilities of these kinds (all when empty).
+    #[serde(default)]
+    pub kinds: Vec<String>,
+    /// Candidates: one network node per cell of this many metres (default 1000) …
+    pub candidate_spacing: Option<f64>,
+    /// … only those outside the existing facilities' reach (default true).
+    pub uncovered_only: Option<bool>,
+    /// … or these candidate sites, as CSV text (id,lon,lat).
+    pub candidates_csv: Option<String>,
+    /// Seed of the search (default 1).
+    pub seed: Option<u64>,
+    /// Scenario name (letters, digits, - and _).
+    pub name: Option<String>,
+    /// Language of the method's description.
+    #[schema(value_type = Option<String>)]
+    pub lang: Option<Lang>,
+}
+
+fn scenario_name_ok(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 80
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+        && !name.starts_with('.')
+}
+
+/// Starts a siting job on the server's siting inputs (road graph, demand points, existing
+/// facilities); follow it at `/api/jobs/{id}` or `/api/jobs/{id}/events`.
+#[utoipa::path(post, path = "/api/jobs/siting", tag = "siting", request_body = SitingJobRequest,
+    responses((status = 202, body = crate::jobs::JobInfo), (status = 400, body = Problem), (status = 409, body = Problem)))]
+pub async fn start_siting(
+    Shared(state): S,
+    Json(r): Json<SitingJobRequest>,
+) -> ApiResult<(StatusCode, Json<crate::jobs::JobInfo>)> {
+    use hsplan_app::siting::{CandidateSource, DemandSource, InputFile, SitingRequest};
+    let Some(dir) = state.siting_inputs.clone() else {
+        return Err(Problem::new(
+            StatusCode::CONFLICT,
+            "no-siting-inputs",
+            "this server has no siting inputs (start it with --inputs DIR holding roads.hsg, demand.csv and facilities.csv)",
+        ));
+    };
+    if let Some(name) = &r.name
+        && !scenario_name_ok(name)
+    {
+        return Err(Problem::bad_request(
+            "name",
+            "name: letters, digits, '-', '_' and '.' (at most 80)",
+        ));
+    }
+    let candidates = match &r.candidates_csv {
+        Some(text) => CandidateSource::File(InputFile::Bytes {
+            name: "candidates.csv".into(),
+            bytes: text.clone().into_bytes(),
+        }),
+        None => CandidateSource::Spacing {
+            metres: r.candidate_spacing.unwrap_or(1000.0),
+            uncovered_only: r.uncovered_only.unwrap_or(true),
+        },
+    };
+    let mut req = SitingRequest::new(
+        r.model,
+        dir.join("roads.hsg"),
+        DemandSource::File(InputFile::Path(dir.join("demand.csv"))),
+        candidates,
+    );
+    req.existing = Some(InputFile::Path(dir.join("facilities.csv")));
+    req.kinds = r.kinds.clone();
+    req.p = r.p;
+    req.minutes = r.minutes.unwrap_or(15.0);
+    req.max_minutes = r.max_minutes.unwrap_or(60.0);
+    req.seed = r.seed.unwrap_or(1);
+    req.name = r.name.clone();
+    req.lang = r.lang.unwrap_or_default();
+    req.with_points = true;
+    let scenarios = state.scenarios.clone();
+    let info = state.jobs.start("siting", move |progress, cancel| {
+        let solved = hsplan_app::siting::solve(&req, progress, cancel)?;
+        let s = &solved.scenario;
+        if let Some(dir) = scenarios
+            && scenario_name_ok(&s.name)
+        {
+            let _ = std::fs::create_dir_all(&dir);
+            let path = dir.join(format!("{}.json", s.name));
+            if let Err(e) = std::fs::write(&path, serde_json::to_vec_pretty(s).unwrap_or_default())
+            {
+                tracing::error!("{}: cannot write: {e}", path.display());
+            }
+        }
+        Ok(serde_json::to_value(s).unwrap_or_default())
+    });
+    Ok((StatusCode::ACCEPTED, Json(info)))
+}
+
+fn job_id(id: &str) -> Result<u64, Problem> {
+    id.parse()
+        .map_err(|_| Problem::bad_request("id", "id: a job number"))
+}
+
+/// A job's state, progress and (when done) result.
+#[utoipa::path(get, path = "/api/jobs/{id}", tag = "siting",
+    params(("id" = String, Path, description = "Job id")),
+    responses((status = 200, body = crate::jobs::JobInfo), (status = 400, body = Problem), (status = 404, body = Problem)))]
+pub async fn job(
+    Shared(state): S,
+    Path(id): Path<String>,
+) -> ApiResult<Json<crate::jobs::JobInfo>> {
+    let id = job_id(&id)?;
+    state.jobs.get(id).map(Json).ok_or_else(|| {
+        Problem::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            format!("not found: job {id}"),
+        )
+    })
+}
+
+/// Cancels a job.
+#[utoipa::path(delete, path = "/api/jobs/{id}", tag = "siting",
+    params(("id" = String, Path, description = "Job id")),
+    responses((status = 202, body = crate::jobs::JobInfo), (status = 400, body = Problem), (status = 404, body = Problem)))]
+pub async fn cancel_job(
+    Shared(state): S,
+    Path(id): Path<String>,
+) -> ApiResult<(StatusCode, Json<crate::jobs::JobInfo>)> {
+    let id = job_id(&id)?;
+    if !state.jobs.cancel(id) {
+        return Err(Problem::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            format!("not found: job {id}"),
+        ));
+    }
+    let info = state.jobs.get(id).ok_or_else(|| {
+        Problem::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            format!("not found: job {id}"),
+        )
+    })?;
+    Ok((StatusCode::ACCEPTED, Json(info)))
+}
+
+/// A job's progress as Server-Sent Events (`progress` while running, then one `end`).
+#[utoipa::path(get, path = "/api/jobs/{id}/events", tag = "siting",
+    params(("id" = String, Path, description = "Job id")),
+    responses((status = 200, description = "text/event-stream of JobInfo", content_type = "text/event-stream"),
+        (status = 400, body = Problem), (status = 404, body = Problem)))]
+pub async fn job_events(Shared(state): S, Path(id): Path<String>) -> ApiResult<Response> {
+    let id = job_id(&id)?;
+    let rx = state.jobs.watch(id).ok_or_else(|| {
+        Problem::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            format!("not found: job {id}"),
+        )
+    })?;
+    // One event per change: `progress` while running, then `end` and the stream closes.
+    let stream =
+        futures_util::stream::unfold((rx, false, true), |(mut rx, ended, first)| async move {
+            if ended {
+                return None;
+            }
+            if !first && rx.changed().await.is_err() {
+                return None;
+            }
+            let info = rx.borrow_and_update().clone();
+            let end = info.state != crate::jobs::JobState::Running;
+            let event = Event::default()
+                .event(if end { "end" } else { "progress" })
+                .json_data(&info)
+                .unwrap_or_default();
+            Some((Ok::<_, std::convert::Infallible>(event), (rx, end, false)))
+        });
+    Ok(Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response())
+}
+
+/// A saved scenario in the list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScenarioEntry {
+    /// Name.
+    pub name: String,
+    /// Model.
+    pub model: String,
+    /// New sites.
+    pub new_sites: usize,
+    /// Coverage after, % (all demand).
+    pub covered_after_pct: Option<f64>,
+}
+
+fn load_scenario(state: &State, name: &str) -> Result<Scenario, Problem> {
+    let dir = state.scenarios.as_ref().ok_or_else(|| {
+        Problem::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            format!("not found: scenario {name}"),
+        )
+    })?;
+    if !scenario_name_ok(name) {
+        return Err(Problem::bad_request(
+            "name",
+            "name: letters, digits, '-', '_' and '.'",
+        ));
+    }
+    let path = dir.join(format!("{name}.json"));
+    let text = std::fs::read_to_string(&path).map_err(|_| {
+        Problem::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            format!("not found: scenario {name}"),
+        )
+    })?;
+    hsplan_app::siting::parse_scenario(&format!("{name}.json"), &text).map_err(Problem::from)
+}
+
+/// Saved scenarios.
+#[utoipa::path(get, path = "/api/scenarios", tag = "siting",
+    responses((status = 200, body = Vec<ScenarioEntry>)))]
+pub async fn scenarios(Shared(state): S) -> Json<Vec<ScenarioEntry>> {
+    let mut out = Vec::new();
+    if let Some(dir) = &state.scenarios
+        && let Ok(entries) = std::fs::read_dir(dir)
+    {
+        let mut names: Vec<String> = entries
+            .filter_map(|e| e.ok())
+            .filter_map(|e| {
+                e.file_name()
+                    .to_str()?
+                    .strip_suffix(".json")
+                    .map(String::from)
+            })
+            .collect();
+        names.sort();
+        for name in names {
+            if let Ok(s) = load_scenario(&state, &name) {
+                out.push(ScenarioEntry {
+                    model: s.model.clone(),
+                    new_sites: s.new_sites.len(),
+                    covered_after_pct: s.coverage.last().map(|c| c.covered_after_pct),
+                    name,
+                });
+            }
+        }
+    }
+    Json(out)
+}
+
+/// A saved scenario.
+#[utoipa::path(get, path = "/api/scenarios/{name}", tag = "siting",
+    params(("name" = String, Path, description = "Scenario name")),
+    responses((status = 200, body = Scenario), (status = 400, body = Problem), (status = 404, body = Problem)))]
+pub async fn scenario(Shared(state): S, Path(name): Path<String>) -> ApiResult<Json<Scenario>> {
+    load_scenario(&state, &name).map(Json)
+}
+
+/// A scenario's new sites imported as planned facilities opening in a year.
+#[utoipa::path(post, path = "/api/scenarios/{name}/apply", tag = "siting",
+    params(("name" = String, Path, description = "Scenario name")), request_body = ApplyRequest,
+    responses((status = 200, body = ImportReport), (status = 400, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn apply_scenario(
+    Shared(state): S,
+    Path(name): Path<String>,
+    Json(req): Json<ApplyRequest>,
+) -> ApiResult<Json<ImportReport>> {
+    let s = load_scenario(&state, &name)?;
+    let state2 = state.clone();
+    tokio::task::spawn_blocking(move || {
+        let file = format!("{name}.json");
+        let csv = hsplan_app::siting::apply_csv(&s, &file, &req)?;
+        let batch = hsplan_app::data::parse_upload(
+            UploadKind::Facilities,
+            &format!("{name}-facilities.csv"),
+            &csv,
+        )?;
+        state2.workspace.import(&batch)
+    })
+    .await
+    .map_err(|_| {
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "worker failed",
+        )
+    })?
+    .map(Json)
+    .map_err(Problem::from)
+}
+
+/// Settings the web app needs.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AppConfig {
+    /// A user-configured raster tile URL template, if any (none by default: maps draw the
+    /// store's own boundaries).
+    pub tile_url: Option<String>,
+    /// Whether siting inputs are available.
+    pub siting: bool,
+    /// The demo district, when serving the demo.
+    pub home_unit: Option<String>,
+    /// The demo plan, when serving the demo.
+    pub home_plan: Option<String>,
+}
+
+/// The web app's settings.
+#[utoipa::path(get, path = "/api/config", tag = "system",
+    responses((status = 200, body = AppConfig)))]
+pub async fn config(Shared(state): S) -> Json<AppConfig> {
+    Json(AppConfig {
+        tile_url: state.tile_url.clone(),
+        siting: state.siting_inputs.is_some(),
+        home_unit: state.home_unit.clone(),
+        home_plan: state.home_plan.clone(),
+    })
+}

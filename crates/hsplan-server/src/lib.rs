@@ -1,0 +1,242 @@
+//! # hsplan-server — the HTTP API and the web app
+//!
+//! axum on tokio: a JSON API over the application layer (`hsplan-app`), its OpenAPI 3.1
+//! document generated from the handlers' types (`/api/openapi.json`, reference page at
+//! `/api/docs` from vendored assets), errors as `application/problem+json`, long runs as
+//! jobs with progress over Server-Sent Events, and the web app's assets embedded in the
+//! binary (it works with no network at all).
+//!
+//! Must not: compute anything itself. Handlers parse, call one application function,
+//! and return its value.
+
+pub mod api;
+pub mod jobs;
+pub mod problem;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use hsplan_app::Workspace;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use utoipa::OpenApi;
+
+/// The web app's built bundle (see `web/`; rebuilt and compared by CI).
+static ASSETS: include_dir::Dir<'_> = include_dir::include_dir!("$CARGO_MANIFEST_DIR/assets");
+
+/// Largest upload accepted.
+pub const BODY_LIMIT: usize = 64 * 1024 * 1024;
+
+/// What the handlers share.
+pub struct State {
+    /// The store.
+    pub workspace: Workspace,
+    /// Long runs.
+    pub jobs: jobs::Jobs,
+    /// Folder with roads.hsg, demand.csv and facilities.csv for siting, if any.
+    pub siting_inputs: Option<PathBuf>,
+    /// Folder where scenarios are saved, if any.
+    pub scenarios: Option<PathBuf>,
+    /// Optional raster tile URL template for the map.
+    pub tile_url: Option<String>,
+    /// Unit the web app opens on.
+    pub home_unit: Option<String>,
+    /// Plan the web app opens on.
+    pub home_plan: Option<String>,
+}
+
+/// How to run the server.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The store.
+    pub db: PathBuf,
+    /// Address to listen on.
+    pub addr: std::net::SocketAddr,
+    /// Siting inputs folder.
+    pub siting_inputs: Option<PathBuf>,
+    /// Where scenarios are kept (default: beside the siting inputs).
+    pub scenarios: Option<PathBuf>,
+    /// Optional raster tile URL template.
+    pub tile_url: Option<String>,
+    /// Unit the web app opens on.
+    pub home_unit: Option<String>,
+    /// Plan the web app opens on.
+    pub home_plan: Option<String>,
+}
+
+/// The OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "hsplan API", description = "Regional health plans as a living, measurable model of the health service system: region, plans, evaluation, standards, map layers, data, siting."),
+    paths(
+        api::health, api::config, api::status, api::search_units, api::unit, api::children,
+        api::facilities, api::indicators, api::plans, api::plan, api::check_plan, api::ledger,
+        api::evaluation, api::evaluation_report, api::standards, api::choropleth, api::import,
+        api::export, api::start_siting, api::job, api::cancel_job, api::job_events,
+        api::scenarios, api::scenario, api::apply_scenario
+    ),
+    tags(
+        (name = "region", description = "The hierarchy, units, facilities and indicators"),
+        (name = "plans", description = "Plans as data, lint and ledgers"),
+        (name = "evaluation", description = "Plan evaluation and its reports"),
+        (name = "standards", description = "Allocation standards"),
+        (name = "map", description = "Map layers drawn from the store"),
+        (name = "data", description = "Uploads and downloads"),
+        (name = "siting", description = "Siting jobs and scenarios"),
+        (name = "system", description = "Health and settings"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The OpenAPI document as JSON.
+pub fn openapi_json() -> String {
+    ApiDoc::openapi().to_pretty_json().unwrap_or_default()
+}
+
+async fn openapi() -> Response {
+    let mut r = openapi_json().into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    r
+}
+
+fn content_type(path: &str) -> &'static str {
+    match path.rsplit('.').next() {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("json") => "application/json",
+        Some("txt") | Some("md") => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Serves an embedded asset; any other path that is not under /api gets the app's
+/// index (client-side routes).
+async fn asset(uri: Uri) -> Response {
+    let path = uri.path().trim_start_matches('/');
+    if path.starts_with("api/") || path == "api" {
+        return problem::Problem::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            format!("not found: {}", uri.path()),
+        )
+        .into_response();
+    }
+    let (file, name) = match ASSETS.get_file(path) {
+        Some(f) if !path.is_empty() => (f, path),
+        _ => match ASSETS.get_file("index.html") {
+            Some(f) => (f, "index.html"),
+            None => return (StatusCode::NOT_FOUND, "the web app is not built").into_response(),
+        },
+    };
+    let mut r = file.contents().to_vec().into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(content_type(name)),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    h.insert(
+        "content-security-policy",
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data: blob: https:; style-src 'self' 'unsafe-inline'; script-src 'self'",
+        ),
+    );
+    r
+}
+
+/// The whole application: API, OpenAPI, reference page and web app.
+pub fn router(state: Arc<State>) -> Router {
+    use tower_http::compression::CompressionLayer;
+    use tower_http::timeout::TimeoutLayer;
+    let api = Router::new()
+        .route("/api/health", get(api::health))
+        .route("/api/config", get(api::config))
+        .route("/api/status", get(api::status))
+        .route("/api/units", get(api::search_units))
+        .route("/api/units/{code}", get(api::unit))
+        .route("/api/units/{code}/children", get(api::children))
+        .route("/api/facilities", get(api::facilities))
+        .route("/api/indicators", get(api::indicators))
+        .route("/api/plans", get(api::plans))
+        .route("/api/plans/check", post(api::check_plan))
+        .route("/api/plans/{id}", get(api::plan))
+        .route("/api/plans/{id}/ledger", get(api::ledger))
+        .route("/api/evaluations", get(api::evaluation))
+        .route("/api/evaluations/report", get(api::evaluation_report))
+        .route("/api/standards", get(api::standards))
+        .route("/api/map/choropleth", get(api::choropleth))
+        .route("/api/imports/{kind}", post(api::import))
+        .route("/api/exports/{kind}", get(api::export))
+        .route("/api/jobs/siting", post(api::start_siting))
+        .route("/api/jobs/{id}", get(api::job).delete(api::cancel_job))
+        .route("/api/scenarios", get(api::scenarios))
+        .route("/api/scenarios/{name}", get(api::scenario))
+        .route("/api/scenarios/{name}/apply", post(api::apply_scenario))
+        .route("/api/openapi.json", get(openapi))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(60),
+        ))
+        // event streams last as long as their job, outside the timeout
+        .route("/api/jobs/{id}/events", get(api::job_events));
+    Router::new()
+        .merge(api)
+        .merge(
+            utoipa_swagger_ui::SwaggerUi::new("/api/docs")
+                .url("/api/docs/openapi.json", ApiDoc::openapi()),
+        )
+        .fallback(asset)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(CompressionLayer::new())
+        .with_state(state)
+}
+
+/// Opens the store and builds the shared state.
+pub fn state(config: &Config) -> hsplan_app::Result<Arc<State>> {
+    let workspace = Workspace::open(&config.db)?;
+    let scenarios = config
+        .scenarios
+        .clone()
+        .or_else(|| config.siting_inputs.as_ref().map(|d| d.join("scenarios")));
+    Ok(Arc::new(State {
+        workspace,
+        jobs: jobs::Jobs::default(),
+        siting_inputs: config.siting_inputs.clone(),
+        scenarios,
+        tile_url: config.tile_url.clone(),
+        home_unit: config.home_unit.clone(),
+        home_plan: config.home_plan.clone(),
+    }))
+}
+
+/// Serves until Ctrl-C; `ready` is called with the bound address once listening.
+pub async fn serve(
+    config: Config,
+    ready: impl FnOnce(std::net::SocketAddr),
+) -> std::io::Result<()> {
+    let state = state(&config).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    ready(listener.local_addr()?);
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}
+
+/// [`serve`] on its own runtime, for a synchronous caller (the CLI).
+pub fn run(config: Config, ready: impl FnOnce(std::net::SocketAddr)) -> std::io::Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(serve(config, ready))
+}

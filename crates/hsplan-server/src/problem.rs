@@ -1,0 +1,107 @@
+//! Errors as `application/problem+json` (RFC 9457), carrying the same located messages
+//! the CLI prints.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use hsplan_app::AppError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A problem report.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Short summary of the kind.
+    pub title: String,
+    /// HTTP status.
+    pub status: u16,
+    /// What went wrong, located (file, row, column; or the request field).
+    pub detail: String,
+    /// Every located problem (uploads), one message each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
+    /// Problems beyond those listed.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub more: usize,
+    /// The request field at fault, when one is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+impl Problem {
+    /// A problem of a status with a detail.
+    pub fn new(status: StatusCode, kind: &str, detail: impl Into<String>) -> Self {
+        Problem {
+            kind: format!("https://hsplan.dev/problems/{kind}"),
+            title: status.canonical_reason().unwrap_or("error").to_string(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            problems: Vec::new(),
+            more: 0,
+            field: None,
+        }
+    }
+
+    /// A 400 about a request field.
+    pub fn bad_request(field: &str, detail: impl Into<String>) -> Self {
+        let mut p = Problem::new(StatusCode::BAD_REQUEST, "invalid-request", detail);
+        p.field = Some(field.to_string());
+        p
+    }
+}
+
+impl From<AppError> for Problem {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::Invalid { field, message } => {
+                Problem::bad_request(&field, format!("{field}: {message}"))
+            }
+            AppError::Input { problems, more } => {
+                let mut p = Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid-input",
+                    problems.first().cloned().unwrap_or_default(),
+                );
+                p.problems = problems;
+                p.more = more;
+                p
+            }
+            AppError::NotFound(what) => Problem::new(
+                StatusCode::NOT_FOUND,
+                "not-found",
+                format!("not found: {what}"),
+            ),
+            AppError::Cancelled => Problem::new(StatusCode::CONFLICT, "cancelled", "cancelled"),
+            AppError::Engine(m) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "engine", m),
+            AppError::Store(m) | AppError::File(m) => {
+                tracing::error!("{m}");
+                Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "the server could not complete the request; see its log",
+                )
+            }
+        }
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut r = (status, axum::Json(&self)).into_response();
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        r
+    }
+}
+
+/// Result of a handler.
+pub type ApiResult<T> = Result<T, Problem>;
