@@ -1,0 +1,705 @@
+// hsplan's web workspace. Every view's state lives in the URL (#/view?key=value), so a
+// link shows a colleague the same page. All numbers come from the JSON API; this file
+// only asks and draws.
+import * as echarts from 'echarts/core';
+import { BarChart, LineChart, MapChart, ScatterChart } from 'echarts/charts';
+import {
+  GeoComponent, GridComponent, LegendComponent, TooltipComponent, VisualMapComponent,
+  MarkLineComponent, TitleComponent,
+} from 'echarts/components';
+import { SVGRenderer } from 'echarts/renderers';
+import { t, pick, setLang, getLang } from './i18n.js';
+
+echarts.use([
+  BarChart, LineChart, MapChart, ScatterChart, GeoComponent, GridComponent, LegendComponent,
+  TooltipComponent, VisualMapComponent, MarkLineComponent, TitleComponent, SVGRenderer,
+]);
+
+const CLASS_COLOURS = ['#eff3ff', '#bdd7e7', '#6baed6', '#3182bd', '#08519c', '#08306b', '#041c40', '#02112a', '#010a1a'];
+const STATUS_CLASS = {
+  achieved: 'ok', on_track: 'ok', lagging: 'warn', off_track: 'bad', regressing: 'bad', no_data: 'none',
+};
+const STATUS_TEXT = {
+  achieved: ['已达成', 'Achieved'], on_track: ['进度正常', 'On track'], lagging: ['滞后', 'Lagging'],
+  off_track: ['严重滞后', 'Off track'], regressing: ['倒退', 'Regressing'], no_data: ['无数据', 'No data'],
+};
+let config = { home_unit: null, home_plan: null, siting: false, tile_url: null };
+let status = null;
+let charts = [];
+let mounted = [];
+
+// Runs `fn` once the view is in the document (charts need their element's size).
+function onMount(fn) {
+  mounted.push(fn);
+}
+
+function flushMounted() {
+  const pending = mounted;
+  mounted = [];
+  for (const fn of pending) fn();
+}
+
+// ---------- helpers ----------
+function h(tag, attrs = {}, ...kids) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (k === 'html') el.innerHTML = v;
+    else el.setAttribute(k, v === true ? '' : v);
+  }
+  for (const kid of kids.flat(Infinity)) {
+    if (kid === null || kid === undefined || kid === false) continue;
+    el.append(kid instanceof Node ? kid : document.createTextNode(String(kid)));
+  }
+  return el;
+}
+
+function num(v, digits = 2) {
+  if (v === null || v === undefined || Number.isNaN(v)) return '—';
+  const r = Math.abs(v) < 1e-9 ? 0 : v;
+  return Number.isInteger(r) ? r.toLocaleString(getLang()) : r.toLocaleString(getLang(), { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+function statusText(s) {
+  const p = STATUS_TEXT[s] || [s, s];
+  return getLang() === 'en' ? p[1] : p[0];
+}
+
+class ApiError extends Error {
+  constructor(problem) {
+    super(problem.detail || problem.title || 'error');
+    this.problem = problem;
+  }
+}
+
+async function api(path, options = {}) {
+  const r = await fetch(path, options);
+  const type = r.headers.get('content-type') || '';
+  if (!r.ok) {
+    const problem = type.includes('json') ? await r.json() : { detail: await r.text() };
+    throw new ApiError(problem);
+  }
+  return type.includes('json') ? r.json() : r.text();
+}
+
+function route() {
+  const hash = location.hash.replace(/^#\/?/, '');
+  const [path, query] = hash.split('?');
+  const parts = path.split('/').filter(Boolean);
+  return { view: parts[0] || 'home', arg: parts[1], params: new URLSearchParams(query || '') };
+}
+
+function link(view, params = {}, arg) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== null && v !== undefined && v !== '') q.set(k, v);
+  const s = q.toString();
+  return `#/${view}${arg ? '/' + arg : ''}${s ? '?' + s : ''}`;
+}
+
+function go(view, params, arg) {
+  location.hash = link(view, params, arg);
+}
+
+function errorBox(e) {
+  const p = e.problem || { detail: String(e) };
+  return h('div', { class: 'error', role: 'alert' },
+    h('strong', {}, t('error'), ': '), p.detail,
+    p.problems && p.problems.length > 1 ? h('ul', {}, p.problems.map((x) => h('li', {}, x))) : null,
+    p.more ? h('p', {}, `… +${p.more}`) : null);
+}
+
+function banners() {
+  if (!status) return null;
+  return h('div', { class: 'banners' }, status.notes
+    .filter((n) => n.kind !== 'remark')
+    .map((n) => h('div', { class: 'banner', 'data-kind': n.kind }, pick(n.zh, n.en))));
+}
+
+function chart(el, option) {
+  const c = echarts.init(el, null, { renderer: 'svg', locale: getLang() === 'en' ? 'EN' : 'ZH' });
+  c.setOption(option);
+  charts.push(c);
+  return c;
+}
+
+function select(id, label, options, value, onchange) {
+  return h('label', { for: id }, label, ' ',
+    h('select', { id, onchange: (e) => onchange(e.target.value) },
+      options.map(([v, text]) => h('option', { value: v, selected: String(v) === String(value) }, text))));
+}
+
+function years() {
+  return status ? status.years : [];
+}
+
+function latestYear() {
+  const y = years();
+  return y.length ? y[y.length - 1] : 2024;
+}
+
+function table(headers, rows, attrs = {}) {
+  return h('table', attrs,
+    h('thead', {}, h('tr', {}, headers.map((x) => h('th', { scope: 'col' }, x)))),
+    h('tbody', {}, rows.map((r) => (r instanceof Node ? r : h('tr', {}, r.map((c) => h('td', {}, c)))))));
+}
+
+// ---------- views ----------
+async function viewHome() {
+  const home = config.home_unit;
+  const s = status;
+  return h('section', {},
+    h('h1', {}, t('app')),
+    h('h2', {}, t('storeHolds')),
+    table([t('level'), t('count')], s.levels.map((l) => [getLang() === 'en' ? l.level : l.level_zh, num(l.units)])),
+    h('p', {}, `${t('facilities')}: ${num(s.facilities)} · ${t('year')}: ${s.years.join(', ')}`),
+    h('ul', { class: 'cards' },
+      home ? h('li', {}, h('a', { href: link('region', {}, home) }, t('region'))) : null,
+      config.home_plan ? h('li', {}, h('a', { href: link('evaluation', { plan: config.home_plan, year: latestYear() }) }, t('evaluation'))) : null,
+      home ? h('li', {}, h('a', { href: link('map', { unit: home }) }, t('map'))) : null,
+      h('li', {}, h('a', { href: link('standards', { year: latestYear(), unit: home }) }, t('standards'))),
+      config.siting ? h('li', {}, h('a', { href: link('siting') }, t('siting'))) : null,
+      h('li', {}, h('a', { href: link('plans') }, t('plans'))),
+      h('li', {}, h('a', { href: link('data') }, t('data')))),
+    s.notes.filter((n) => n.kind === 'remark').length
+      ? h('details', {}, h('summary', {}, t('notes')), h('ul', {}, s.notes.filter((n) => n.kind === 'remark').map((n) => h('li', {}, pick(n.zh, n.en)))))
+      : null);
+}
+
+function searchForm(within) {
+  const out = h('div', { class: 'hits', 'aria-live': 'polite' });
+  const input = h('input', { id: 'unit-search', type: 'search', placeholder: t('search'), 'aria-label': t('search') });
+  const form = h('form', {
+    class: 'search', role: 'search',
+    onsubmit: async (e) => {
+      e.preventDefault();
+      out.replaceChildren();
+      try {
+        const hits = await api(`/api/units?q=${encodeURIComponent(input.value)}&limit=30${within ? '&within=' + within : ''}`);
+        out.append(h('ul', {}, hits.map((x) => h('li', {},
+          h('a', { href: link('region', {}, x.unit.code) }, `${x.unit.name} (${x.unit.code})`),
+          h('span', { class: 'muted' }, ' ', x.path.join(' › '))))));
+      } catch (err) { out.append(errorBox(err)); }
+    },
+  }, h('label', { for: 'unit-search', class: 'sr-only' }, t('search')), input, h('button', { type: 'submit' }, t('searchBtn')));
+  return h('div', {}, form, out);
+}
+
+async function viewRegion(code, params) {
+  code = code || config.home_unit || (status.roots[0] && status.roots[0].code);
+  const year = params.get('year') || latestYear();
+  const d = await api(`/api/units/${code}?year=${year}`);
+  const crumbs = h('nav', { class: 'crumbs', 'aria-label': 'breadcrumb' },
+    [...d.path, d.unit].map((u, i, all) => [
+      i === all.length - 1 ? h('span', { 'aria-current': 'page' }, u.name) : h('a', { href: link('region', { year }, u.code) }, u.name),
+      i < all.length - 1 ? ' › ' : '']));
+  const typeChart = h('div', { class: 'chart', id: 'chart-types' });
+  const gradeChart = h('div', { class: 'chart small', id: 'chart-grades' });
+  const popChart = h('div', { class: 'chart small', id: 'chart-pop' });
+  const section = h('section', {},
+    crumbs,
+    h('h1', {}, d.unit.name, ' ', h('small', {}, `${d.unit.code} · ${getLang() === 'en' ? d.unit.level : d.unit.level_zh}`)),
+    searchForm(),
+    h('div', { class: 'toolbar' },
+      select('region-year', t('year'), years().map((y) => [y, y]), year, (y) => go('region', { year: y }, code)),
+      h('a', { href: link('map', { unit: d.unit.children ? d.unit.code : (d.path.at(-1) || d.unit).code, year }) }, t('map')),
+      ' ',
+      h('a', { href: link('evaluation', { plan: config.home_plan, year, unit: d.unit.code }) }, t('evaluation'))),
+    h('div', { class: 'grid2' },
+      h('div', {},
+        h('h2', {}, t('children'), ` (${d.children.length})`),
+        d.children.length
+          ? h('ul', { class: 'tree', id: 'children' }, d.children.map((c) => h('li', {},
+            h('a', { href: link('region', { year }, c.code) }, c.name), h('span', { class: 'muted' }, ` ${c.code}${c.children ? ' · ' + c.children : ''}`))))
+          : h('p', { class: 'muted' }, '—'),
+        h('h2', {}, t('population')), popChart),
+      h('div', {},
+        h('h2', {}, t('facilities'), ` · ${t('byType')}`), typeChart,
+        h('h2', {}, t('byGrade')), gradeChart)),
+    h('h2', {}, t('indicators'), ` · ${d.year}`),
+    table([t('indicator'), t('value'), ''], d.indicators.map((r) => [
+      `${pick(r.name_zh, r.name_en)}（${r.unit}）`,
+      r.shown ?? h('span', { class: 'muted' }, gapText(r)),
+      r.denominator !== null ? `${num(r.numerator)} / ${num(r.denominator)}` : '']), { id: 'unit-indicators' }));
+  onMount(() => {
+    chart(typeChart, {
+      tooltip: {}, grid: { left: 150, right: 20, top: 10, bottom: 20 },
+      xAxis: { type: 'value' },
+      yAxis: { type: 'category', data: d.facilities_by_type.map((x) => pick(x.zh, x.en)) },
+      series: [{ type: 'bar', data: d.facilities_by_type.map((x) => x.count), itemStyle: { color: '#3182bd' } }],
+    });
+    chart(gradeChart, {
+      tooltip: {}, grid: { left: 80, right: 20, top: 10, bottom: 20 },
+      xAxis: { type: 'value' },
+      yAxis: { type: 'category', data: d.facilities_by_grade.map((x) => x.zh) },
+      series: [{ type: 'bar', data: d.facilities_by_grade.map((x) => x.count), itemStyle: { color: '#6baed6' } }],
+    });
+    chart(popChart, {
+      tooltip: { trigger: 'axis' }, grid: { left: 70, right: 20, top: 10, bottom: 25 },
+      xAxis: { type: 'category', data: d.population.map((p) => p.year) },
+      yAxis: { type: 'value' },
+      series: [{ type: 'line', data: d.population.map((p) => p.resident), itemStyle: { color: '#08519c' } }],
+    });
+  });
+  return section;
+}
+
+function gapText(r) {
+  if (r.gap === 'numerator_incomplete' || r.gap === 'denominator_incomplete') return `${t('noData')} (${r.missing})`;
+  if (r.gap === 'zero_denominator') return t('noData');
+  return '—';
+}
+
+function progressBar(pct) {
+  if (pct === null || pct === undefined) return h('span', { class: 'muted' }, '—');
+  const w = Math.max(0, Math.min(100, pct));
+  return h('span', { class: 'bar', title: `${num(pct, 1)}%`, role: 'img', 'aria-label': `${num(pct, 1)}%` },
+    h('span', { class: 'fill', style: `width:${w}%` }), h('span', { class: 'pct' }, `${num(pct, 0)}%`));
+}
+
+async function viewEvaluation(params) {
+  const plans = await api('/api/plans');
+  const plan = params.get('plan') || config.home_plan || plans[0].id;
+  const year = params.get('year') || latestYear();
+  const mode = params.get('mode') || 'annual';
+  const unit = params.get('unit') || '';
+  const chosen = params.get('ind');
+  const q = { plan, year, mode, unit };
+  const e = await api(`/api/evaluations?${new URLSearchParams({ plan, year, ...(unit ? { unit } : {}) })}`);
+  const counts = Object.entries(e.status_counts).map(([s, n]) => h('span', { class: `badge ${STATUS_CLASS[s]}` }, `${statusText(s)} ${n}`));
+  const ind = chosen ? e.indicators.find((r) => r.id === chosen) : e.indicators.find((r) => e.leagues.some((l) => l.id === r.id && !l.uniform));
+  const trend = ind && e.trends.find((tr) => tr.id === ind.id);
+  const league = ind && e.leagues.find((l) => l.id === ind.id);
+  const dl = (format) => `/api/evaluations/report?${new URLSearchParams({ plan, year, mode, lang: getLang(), format, ...(unit ? { unit } : {}) })}`;
+  const trendEl = h('div', { class: 'chart', id: 'chart-trend' });
+  const leagueEl = h('div', { class: 'chart tall', id: 'chart-league' });
+  const rows = e.indicators.map((r) => h('tr', { class: r.id === (ind && ind.id) ? 'chosen' : '', 'data-id': r.id },
+    h('td', {}, r.row),
+    h('td', {}, h('a', { href: link('evaluation', { ...q, ind: r.id }) }, pick(r.name_zh, r.name_en)), r.binding ? h('span', { class: 'tag' }, t('binding')) : null),
+    h('td', {}, r.baseline), h('td', {}, r.target), h('td', {}, num(r.expected)), h('td', {}, num(r.actual)),
+    h('td', {}, progressBar(r.progress_pct)),
+    h('td', {}, h('span', { class: `badge ${STATUS_CLASS[r.status]}` }, statusText(r.status))),
+    h('td', {}, r.projection ? `${t('projection')} ${num(r.projection.linear)}` : '',
+      r.gap ? h('div', { class: 'muted' }, `${t('gap')}: ${num(r.gap)}`) : '')));
+  const section = h('section', {},
+    h('h1', {}, pick(e.title_zh, e.title_en)),
+    h('div', { class: 'toolbar' },
+      select('eval-plan', t('plan'), plans.map((p) => [p.id, pick(p.title_zh, p.title_en)]), plan, (v) => go('evaluation', { ...q, plan: v, unit: '' })),
+      select('eval-year', t('year'), years().map((y) => [y, y]), year, (v) => go('evaluation', { ...q, year: v })),
+      select('eval-mode', t('mode'), [['annual', t('annual')], ['midterm', t('midterm')], ['final', t('final')]], mode, (v) => go('evaluation', { ...q, mode: v }))),
+    h('p', {}, `${e.unit_name} (${e.unit}) · ${e.year} · ${t(mode)} · `, counts),
+    h('p', { class: 'downloads' },
+      h('a', { href: dl('html'), download: true }, t('downloadHtml')), ' · ',
+      h('a', { href: dl('xlsx'), download: true }, t('downloadXlsx')), ' · ',
+      h('a', { href: dl('csv'), download: true }, t('downloadCsv'))),
+    table(['#', t('indicator'), t('baseline'), t('target'), t('expected'), t('actual'), t('progress'), t('status'), t('outlook')], rows, { id: 'evaluation-table' }),
+    ind ? h('div', { class: 'grid2' },
+      h('div', {}, h('h2', {}, t('trend'), ' · ', pick(ind.name_zh, ind.name_en)), trendEl),
+      h('div', {}, h('h2', {}, t('league')), league ? leagueEl : h('p', { class: 'muted' }, '—'),
+        h('p', {}, h('a', { href: link('map', { unit: e.unit, indicator: ind.id, year }) }, t('map'))))) : null);
+  onMount(() => {
+    if (trend) {
+      chart(trendEl, {
+        tooltip: { trigger: 'axis' }, grid: { left: 60, right: 30, top: 20, bottom: 25 },
+        xAxis: { type: 'category', data: trend.values.map((v) => v[0]) },
+        yAxis: { type: 'value', scale: true },
+        series: [{
+          type: 'line', data: trend.values.map((v) => v[1]),
+          markLine: ind.expected !== null ? { data: [{ yAxis: ind.expected, name: t('expected') }], label: { formatter: t('expected') } } : undefined,
+        }],
+      });
+    }
+    if (league) {
+      const rowsL = [...league.rows].reverse();
+      chart(leagueEl, {
+        tooltip: {}, grid: { left: 110, right: 30, top: 10, bottom: 20 },
+        xAxis: { type: 'value' },
+        yAxis: { type: 'category', data: rowsL.map((r) => r.name) },
+        series: [{ type: 'bar', data: rowsL.map((r) => r.value), itemStyle: { color: '#3182bd' } }],
+      });
+    }
+  });
+  return section;
+}
+
+async function viewMap(params) {
+  const unit = params.get('unit') || config.home_unit;
+  const indicator = params.get('indicator') || 'beds_per_1000';
+  const year = params.get('year') || latestYear();
+  const kinds = params.get('kinds') || '';
+  const focus = params.get('focus');
+  const q = { unit, indicator, year, kinds };
+  const [layer, fac, unitInfo] = await Promise.all([
+    api(`/api/map/choropleth?${new URLSearchParams({ unit, indicator, year })}`),
+    api(`/api/facilities?${new URLSearchParams({ unit, year, page_size: 5000, ...(kinds ? { kind: kinds } : {}) })}`),
+    api(`/api/units/${unit}?year=${year}`),
+  ]);
+  const mapEl = h('div', { class: 'map', id: 'map', role: 'img', 'aria-label': `${layer.unit_name} ${pick(layer.indicator_zh, layer.indicator_en)}` });
+  const kindOptions = [['', t('all')], ...unitInfo.facilities_by_type.map((k) => [k.code, `${pick(k.zh, k.en)} (${k.count})`])];
+  const located = fac.items.filter((f) => f.lon !== null);
+  const section = h('section', {},
+    h('h1', {}, `${layer.unit_name} · ${pick(layer.indicator_zh, layer.indicator_en)}（${layer.value_unit}）· ${layer.year}`),
+    h('div', { class: 'toolbar' },
+      select('map-indicator', t('indicator'), unitInfo.indicators.map((r) => [r.id, pick(r.name_zh, r.name_en)]), indicator, (v) => go('map', { ...q, indicator: v })),
+      select('map-year', t('year'), years().map((y) => [y, y]), year, (v) => go('map', { ...q, year: v })),
+      select('map-kinds', t('facilityKinds'), kindOptions, kinds, (v) => go('map', { ...q, kinds: v }))),
+    layer.schematic_boundaries ? h('p', { class: 'banner', 'data-kind': 'schematic_boundaries' }, t('schematic')) : null,
+    config.tile_url ? null : h('p', { class: 'muted' }, t('tileNote')),
+    h('div', { class: 'grid-map' },
+      mapEl,
+      h('div', {},
+        h('h2', {}, t('legend')),
+        h('ul', { class: 'legend', id: 'map-legend' }, layer.legend.map((c, i) => h('li', {}, h('span', { class: 'swatch', style: `background:${CLASS_COLOURS[i]}` }), `${c.label} (${c.count})`)),
+          layer.areas.some((a) => a.value === null) ? h('li', {}, h('span', { class: 'swatch nodata' }), t('noData')) : null),
+        h('p', { id: 'facility-count' }, `${t('facilities')}: ${located.length}`),
+        h('h2', {}, t('allAreas')),
+        table([t('unit'), t('value')], layer.areas.map((a) => [h('a', { href: link('region', { year }, a.code) }, a.name), num(a.value)]), { id: 'map-areas' }))));
+  onMount(() => {
+    const name = `u${layer.unit}`;
+    echarts.registerMap(name, layer.geojson);
+    const c = chart(mapEl, {
+      tooltip: {
+        trigger: 'item',
+        formatter: (p) => (p.seriesType === 'scatter'
+          ? `${p.data.f.name}<br>${pick(p.data.f.kind_zh, p.data.f.kind_en)} · ${p.data.f.grade_zh}<br>${t('unit')} ${p.data.f.unit}${p.data.f.beds !== null ? '<br>床位 beds ' + p.data.f.beds : ''}`
+          : `${p.name}<br>${num(p.value)}`),
+      },
+      geo: { map: name, roam: true, nameProperty: 'name', itemStyle: { borderColor: '#fff' }, emphasis: { label: { show: true } }, label: { show: true, fontSize: 10 } },
+      visualMap: {
+        type: 'piecewise', show: false, seriesIndex: 0,
+        pieces: layer.legend.map((cl, i) => ({ gte: cl.min, lte: cl.max, color: CLASS_COLOURS[i], label: cl.label })),
+        outOfRange: { color: '#ddd' },
+      },
+      series: [
+        { type: 'map', geoIndex: 0, data: layer.areas.map((a) => ({ name: a.name, value: a.value })) },
+        {
+          type: 'scatter', coordinateSystem: 'geo', symbolSize: 5, itemStyle: { color: '#d94801', borderColor: '#fff', borderWidth: 0.5 },
+          data: located.map((f) => ({ name: f.name, value: [f.lon, f.lat], f })),
+        },
+        focus ? { type: 'scatter', coordinateSystem: 'geo', symbol: 'pin', symbolSize: 30, itemStyle: { color: '#c00' }, data: [{ name: 'focus', value: focus.split(',').map(Number) }] } : null,
+      ].filter(Boolean),
+    });
+    c.on('click', (p) => {
+      if (p.seriesType === 'map') {
+        const a = layer.areas.find((x) => x.name === p.name);
+        if (a) go('region', { year }, a.code);
+      }
+    });
+  });
+  return section;
+}
+
+async function viewStandards(params) {
+  const year = params.get('year') || latestYear();
+  const unit = params.get('unit') || config.home_unit || '';
+  const rule = params.get('rule') || '';
+  const severity = params.get('severity') || '';
+  const district = params.get('district') || '';
+  const q = { year, unit, rule, severity, district };
+  const r = await api(`/api/standards?${new URLSearchParams(Object.fromEntries(Object.entries(q).filter(([, v]) => v)))}`);
+  const rules = Object.fromEntries(r.rules.map((x) => [x.id, x]));
+  const chosen = rule && rules[rule];
+  return h('section', {},
+    h('h1', {}, pick(r.title_zh, r.title_en), ` · ${r.year}`),
+    h('div', { class: 'toolbar' },
+      select('std-year', t('year'), years().map((y) => [y, y]), year, (v) => go('standards', { ...q, year: v })),
+      select('std-rule', t('rule'), [['', t('all')], ...r.rules.map((x) => [x.id, `${x.id} (${x.violations})`])], rule, (v) => go('standards', { ...q, rule: v })),
+      select('std-severity', t('severity'), [['', t('all')], ['high', t('high')], ['medium', t('medium')], ['low', t('low')]], severity, (v) => go('standards', { ...q, severity: v })),
+      select('std-district', t('district'), [['', t('all')], ...r.by_district.map((d) => [d.code, `${d.name} (${d.violations})`])], district, (v) => go('standards', { ...q, district: v }))),
+    chosen ? h('blockquote', { class: 'quote' }, h('strong', {}, pick(chosen.statement_zh, chosen.statement_en)), h('br'), `${t('source')}: ${chosen.source}${chosen.section ? ' · ' + chosen.section : ''}`, chosen.quote ? h('p', {}, `“${chosen.quote}”`) : null) : null,
+    h('p', {}, `${t('violations')}: ${r.violations.length}`),
+    table([t('severity'), t('rule'), t('place'), t('observed'), t('required'), t('shortfall'), ''], r.violations.map((v) => {
+      const rr = rules[v.rule];
+      return h('tr', {},
+        h('td', {}, h('span', { class: `badge ${v.severity === 'high' ? 'bad' : v.severity === 'medium' ? 'warn' : 'none'}` }, t(v.severity))),
+        h('td', {}, h('details', {}, h('summary', {}, v.rule), rr ? h('div', {}, pick(rr.statement_zh, rr.statement_en), h('br'), h('span', { class: 'muted' }, `${t('source')}: ${rr.source}`), rr.quote ? h('p', { class: 'quote' }, `“${rr.quote}”`) : null) : null)),
+        h('td', {}, v.place_name, v.district_name && !v.place_name.includes(v.district_name) ? h('span', { class: 'muted' }, ` · ${v.district_name}`) : null),
+        h('td', {}, v.observed), h('td', {}, v.required), h('td', {}, pick(v.shortfall_zh, v.shortfall_en)),
+        h('td', {}, v.lon !== null ? h('a', { href: link('map', { unit: v.district || unit, year, focus: `${v.lon},${v.lat}` }) }, t('onMap')) : ''));
+    }), { id: 'violations' }));
+}
+
+function sitingMap(el, s) {
+  const pts = (arr, pred) => arr.filter(pred).map((p) => [p.lon, p.lat, p.population, p.id]);
+  chart(el, {
+    tooltip: { formatter: (p) => `${p.seriesName}<br>${p.value[3] || ''}${p.value[2] ? ' · ' + num(p.value[2], 0) : ''}` },
+    legend: { top: 0 },
+    xAxis: { type: 'value', scale: true, show: false }, yAxis: { type: 'value', scale: true, show: false },
+    grid: { left: 5, right: 5, top: 30, bottom: 5 },
+    series: [
+      { name: t('coveredAfter'), type: 'scatter', symbolSize: 4, itemStyle: { color: '#74c476' }, data: pts(s.demand, (p) => p.covered_after) },
+      { name: t('uncovered'), type: 'scatter', symbolSize: 4, itemStyle: { color: '#bdbdbd' }, data: pts(s.demand, (p) => !p.covered_after) },
+      { name: t('existing'), type: 'scatter', symbol: 'rect', symbolSize: 7, itemStyle: { color: '#3182bd' }, data: pts(s.existing_sites, () => true) },
+      { name: t('newSites'), type: 'scatter', symbol: 'diamond', symbolSize: 16, itemStyle: { color: '#d94801' }, data: s.new_sites.map((n) => [n.lon, n.lat, n.residents, n.id]) },
+    ],
+  });
+}
+
+function scenarioView(s) {
+  const mapEl = h('div', { class: 'map', id: 'siting-map' });
+  const el = h('div', { id: 'scenario' },
+    h('h2', {}, s.name),
+    s.synthetic_demand ? h('p', { class: 'banner' }, t('synthetic')) : null,
+    h('p', {}, `${t('objective')} ${num(s.objective)} · ${t('gapPct')} ${num(s.gap * 100, 3)}% · ${s.method}`),
+    h('h3', {}, t('newSites')),
+    table(['id', 'lon', 'lat', t('unit'), t('residents')], s.new_sites.map((n) => [n.id, num(n.lon, 5), num(n.lat, 5), n.unit_name || n.unit, num(n.residents, 0)]), { id: 'new-sites' }),
+    h('h3', {}, `${t('coverageMap')} (≤ ${s.minutes} min)`),
+    table([t('unit'), t('population'), t('before'), t('after')], s.coverage.map((u) => [u.unit ? (u.name || u.unit) : t('total'), num(u.population, 0), `${num(u.covered_before_pct, 1)}%`, `${num(u.covered_after_pct, 1)}%`]), { id: 'coverage-table' }),
+    s.demand && s.demand.length ? mapEl : null);
+  if (s.demand && s.demand.length) onMount(() => sitingMap(mapEl, s));
+  return el;
+}
+
+async function viewSiting(params) {
+  if (!config.siting) return h('section', {}, h('h1', {}, t('siting')), h('p', {}, 'hsplan serve --inputs DIR'));
+  const list = await api('/api/scenarios');
+  const out = h('div', { id: 'siting-result', 'aria-live': 'polite' });
+  const progress = h('progress', { id: 'siting-progress', max: 1, value: 0, hidden: true, 'aria-label': t('progress') });
+  const stateEl = h('span', { id: 'siting-state' });
+  const f = {
+    model: h('select', { id: 's-model' }, ['mclp', 'lscp', 'pmedian', 'pcenter'].map((m) => h('option', { value: m }, t(m)))),
+    p: h('input', { id: 's-p', type: 'number', min: 1, value: 3, required: true }),
+    minutes: h('input', { id: 's-minutes', type: 'number', min: 0.1, step: 0.1, value: 10 }),
+    spacing: h('input', { id: 's-spacing', type: 'number', min: 50, step: 50, value: 1000 }),
+    uncovered: h('input', { id: 's-uncovered', type: 'checkbox', checked: true }),
+    file: h('input', { id: 's-file', type: 'file', accept: '.csv' }),
+    name: h('input', { id: 's-name', type: 'text', pattern: '[A-Za-z0-9_.\\-]+', placeholder: 'mclp-3' }),
+  };
+  let current = null;
+  const cancelBtn = h('button', { type: 'button', disabled: true, onclick: async () => { if (current) await api(`/api/jobs/${current}`, { method: 'DELETE' }); } }, t('cancel'));
+  const form = h('form', {
+    id: 'siting-form',
+    onsubmit: async (e) => {
+      e.preventDefault();
+      out.replaceChildren();
+      const body = {
+        model: f.model.value, p: Number(f.p.value), minutes: Number(f.minutes.value),
+        candidate_spacing: Number(f.spacing.value), uncovered_only: f.uncovered.checked, lang: getLang(),
+      };
+      if (f.name.value) body.name = f.name.value;
+      if (f.file.files.length) body.candidates_csv = await f.file.files[0].text();
+      try {
+        const job = await api('/api/jobs/siting', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        current = job.id;
+        progress.hidden = false;
+        cancelBtn.disabled = false;
+        stateEl.textContent = t('running');
+        const ev = new EventSource(`/api/jobs/${job.id}/events`);
+        const show = (info) => {
+          progress.max = Math.max(1, info.total);
+          progress.value = info.done;
+          stateEl.textContent = `${t(info.state === 'running' ? 'running' : info.state)} · ${info.stage} · ${num(info.seconds, 1)} s`;
+        };
+        ev.addEventListener('progress', (m) => show(JSON.parse(m.data)));
+        ev.addEventListener('end', (m) => {
+          ev.close();
+          const info = JSON.parse(m.data);
+          show(info);
+          cancelBtn.disabled = true;
+          if (info.state === 'done') {
+            out.append(scenarioView(info.result));
+            flushMounted();
+          }
+          else if (info.error) out.append(errorBox({ problem: info.error }));
+          refreshList();
+        });
+      } catch (err) { out.append(errorBox(err)); }
+    },
+  },
+  h('label', { for: 's-model' }, t('model')), f.model,
+  h('label', { for: 's-p' }, t('p')), f.p,
+  h('label', { for: 's-minutes' }, t('minutes')), f.minutes,
+  h('label', { for: 's-spacing' }, t('spacing')), f.spacing,
+  h('label', { for: 's-uncovered' }, t('uncoveredOnly')), f.uncovered,
+  h('label', { for: 's-file' }, t('candidatesFile')), f.file,
+  h('label', { for: 's-name' }, 'name'), f.name,
+  h('div', {}, h('button', { type: 'submit', id: 's-run' }, t('run')), ' ', cancelBtn, ' ', progress, ' ', stateEl));
+  const listEl = h('div', { id: 'scenario-list' });
+  const compareEl = h('div', { id: 'compare' });
+  async function refreshList() {
+    const items = await api('/api/scenarios');
+    listEl.replaceChildren(scenarioList(items, compareEl));
+  }
+  listEl.append(scenarioList(list, compareEl));
+  const shown = params.get('scenario');
+  if (shown) {
+    try { out.append(scenarioView(await api(`/api/scenarios/${encodeURIComponent(shown)}`))); } catch (err) { out.append(errorBox(err)); }
+  }
+  return h('section', {}, h('h1', {}, t('siting')), form, out, h('h2', {}, t('scenarios')), listEl, compareEl);
+}
+
+function scenarioList(items, compareEl) {
+  const boxes = items.map((s) => h('input', { type: 'checkbox', value: s.name, id: `cmp-${s.name}`, 'aria-label': s.name }));
+  const kind = h('input', { id: 'apply-kind', value: 'community_health_centre' });
+  const year = h('input', { id: 'apply-year', type: 'number', value: latestYear() + 1 });
+  const msg = h('div', { 'aria-live': 'polite' });
+  return h('div', {},
+    table(['', t('model'), t('newSites'), t('after'), ''], items.map((s, i) => [
+      boxes[i], s.model, s.new_sites, `${num(s.covered_after_pct, 1)}%`,
+      h('span', {}, h('a', { href: link('siting', { scenario: s.name }) }, s.name), ' ',
+        h('button', {
+          type: 'button',
+          onclick: async () => {
+            msg.replaceChildren();
+            try {
+              const r = await api(`/api/scenarios/${encodeURIComponent(s.name)}/apply`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: kind.value, year: Number(year.value) }) });
+              msg.append(h('p', {}, `${t('applied')}: ${r.facilities} ${t('facilities')}`));
+            } catch (err) { msg.append(errorBox(err)); }
+          },
+        }, t('apply')))]), { id: 'scenarios' }),
+    h('p', {}, h('label', { for: 'apply-kind' }, t('applyKind'), ' '), kind, ' ', h('label', { for: 'apply-year' }, t('applyYear'), ' '), year),
+    msg,
+    h('button', {
+      type: 'button', id: 'compare-btn',
+      onclick: async () => {
+        const names = boxes.filter((b) => b.checked).map((b) => b.value);
+        const all = await Promise.all(names.map((n) => api(`/api/scenarios/${encodeURIComponent(n)}`)));
+        const units = [...new Set(all.flatMap((s) => s.coverage.map((u) => u.unit)))];
+        compareEl.replaceChildren(table(['', ...all.map((s) => s.name)], [
+          [t('model'), ...all.map((s) => s.model)],
+          [t('newSites'), ...all.map((s) => s.new_sites.length)],
+          [t('objective'), ...all.map((s) => num(s.objective))],
+          [t('gapPct'), ...all.map((s) => `${num(s.gap * 100, 3)}%`)],
+          ...units.map((u) => [u ? (all.flatMap((s) => s.coverage).find((c) => c.unit === u).name || u) : t('total'),
+            ...all.map((s) => { const c = s.coverage.find((x) => x.unit === u); return c ? `${num(c.covered_before_pct, 1)} → ${num(c.covered_after_pct, 1)}%` : '—'; })]),
+        ], { id: 'compare-table' }));
+      },
+    }, t('compare')));
+}
+
+async function viewPlans(params) {
+  const plans = await api('/api/plans');
+  const id = params.get('plan') || config.home_plan || plans[0].id;
+  const [p, ledger] = await Promise.all([api(`/api/plans/${id}`), api(`/api/plans/${id}/ledger`)]);
+  const natureEl = h('div', { class: 'chart small', id: 'chart-nature' });
+  const leadEl = h('div', { class: 'chart tall', id: 'chart-lead' });
+  const tbl = (x, id) => (x.rows.length ? table(x.headers, x.rows, { id }) : h('p', { class: 'muted' }, '—'));
+  const section = h('section', {},
+    h('div', { class: 'toolbar' }, select('plan-id', t('plan'), plans.map((x) => [x.id, pick(x.title_zh, x.title_en)]), id, (v) => go('plans', { plan: v }))),
+    h('h1', {}, pick(p.plan.title_zh, p.plan.title_en)),
+    h('p', { class: 'muted' }, `${p.plan.jurisdiction} · ${p.plan.baseline_year ?? ''} → ${p.plan.target_years.join(', ')}`),
+    h('h2', {}, t('lint'), ` (${p.findings.length})`),
+    p.findings.length ? table([t('severity'), t('rule'), t('place'), ''], p.findings.map((f) => [f.severity, f.rule, h('code', {}, f.location), pick(f.message_zh, f.message_en)]), { id: 'findings' }) : h('p', {}, '✓'),
+    h('h2', {}, t('indicators')), tbl(p.indicators, 'plan-indicators'),
+    p.quotas.rows.length ? [h('h2', {}, '配置'), tbl(p.quotas, 'plan-quotas')] : null,
+    h('h2', {}, t('projects'), ` (${ledger.projects.total.count})`),
+    ledger.projects.total.count ? h('p', {}, `${t('investment')}: ${num(ledger.projects.total.investment_10k_yuan)}`) : null,
+    ledger.projects.total.count ? natureEl : null,
+    tbl(p.projects, 'plan-projects'),
+    h('h2', {}, t('tasks'), ` (${ledger.tasks.count})`),
+    ledger.tasks.count ? leadEl : null,
+    tbl(p.tasks, 'plan-tasks'),
+    h('h2', {}, '文本目标 / text targets'), tbl(p.text_targets, 'plan-text-targets'));
+  onMount(() => {
+    if (ledger.projects.total.count) {
+      const by = Object.entries(ledger.projects.by_nature);
+      chart(natureEl, {
+        tooltip: {}, grid: { left: 80, right: 20, top: 10, bottom: 20 },
+        xAxis: { type: 'value' }, yAxis: { type: 'category', data: by.map(([k]) => k) },
+        series: [{ type: 'bar', data: by.map(([, g]) => g.investment_10k_yuan), itemStyle: { color: '#3182bd' } }],
+      });
+    }
+    if (ledger.tasks.count) {
+      const by = Object.entries(ledger.tasks.by_lead_unit).sort((a, b) => a[1] - b[1]);
+      chart(leadEl, {
+        tooltip: {}, grid: { left: 160, right: 20, top: 10, bottom: 20 },
+        xAxis: { type: 'value', minInterval: 1 }, yAxis: { type: 'category', data: by.map(([k]) => k) },
+        series: [{ type: 'bar', data: by.map(([, n]) => n), itemStyle: { color: '#6baed6' } }],
+      });
+    }
+  });
+  return section;
+}
+
+async function viewData() {
+  const out = h('div', { id: 'upload-result', 'aria-live': 'polite' });
+  const kind = h('select', { id: 'upload-kind' }, ['facilities', 'resources', 'population', 'units', 'geojson'].map((k) => h('option', { value: k }, k)));
+  const file = h('input', { id: 'upload-file', type: 'file', accept: '.csv,.xlsx,.geojson,.json', required: true });
+  const form = h('form', {
+    id: 'upload-form',
+    onsubmit: async (e) => {
+      e.preventDefault();
+      out.replaceChildren();
+      const f = file.files[0];
+      if (!f) return;
+      try {
+        const r = await api(`/api/imports/${kind.value}?file=${encodeURIComponent(f.name)}`, { method: 'POST', body: await f.arrayBuffer(), headers: { 'content-type': 'application/octet-stream' } });
+        out.append(h('p', { class: 'ok-box' }, `${t('imported')}: ${Object.entries(r).filter(([, n]) => n).map(([k, n]) => `${n} ${k}`).join(', ') || 0}`));
+        status = await api('/api/status');
+      } catch (err) {
+        out.append(errorBox(err), h('p', {}, t('nothingImported')));
+      }
+    },
+  }, h('label', { for: 'upload-kind' }, t('uploadKind')), kind, h('label', { for: 'upload-file' }, t('file')), file, h('button', { type: 'submit', id: 'upload-btn' }, t('upload')));
+  const ex = (k) => h('li', {}, `${t(k)}: `, h('a', { href: `/api/exports/${k}?format=csv`, download: true }, 'CSV'), ' · ', h('a', { href: `/api/exports/${k}?format=xlsx`, download: true }, 'XLSX'));
+  return h('section', {}, h('h1', {}, t('data')), h('h2', {}, t('upload')), form, out,
+    h('h2', {}, t('export')), h('ul', {}, ex('units'), ex('population'), ex('facilities'), ex('resources'),
+      h('li', {}, h('a', { href: '/api/exports/geojson', download: true }, t('geojson')))));
+}
+
+// ---------- shell ----------
+const VIEWS = {
+  home: () => viewHome(),
+  region: (r) => viewRegion(r.arg, r.params),
+  evaluation: (r) => viewEvaluation(r.params),
+  map: (r) => viewMap(r.params),
+  standards: (r) => viewStandards(r.params),
+  siting: (r) => viewSiting(r.params),
+  plans: (r) => viewPlans(r.params),
+  data: () => viewData(),
+};
+
+function nav(current) {
+  const items = ['home', 'region', 'evaluation', 'map', 'standards', 'siting', 'plans', 'data'];
+  const home = config.home_unit;
+  const target = (v) => ({
+    home: link('home'), region: link('region', {}, home), evaluation: link('evaluation', { plan: config.home_plan, year: latestYear() }),
+    map: link('map', { unit: home }), standards: link('standards', { year: latestYear(), unit: home }), siting: link('siting'),
+    plans: link('plans'), data: link('data'),
+  }[v]);
+  return h('nav', { class: 'top', 'aria-label': 'main' },
+    h('strong', { class: 'brand' }, 'hsplan'),
+    items.map((v) => h('a', { href: target(v), 'aria-current': v === current ? 'page' : null }, t(v))),
+    h('a', { href: '/api/docs/', target: '_blank' }, t('api')),
+    h('button', {
+      type: 'button', id: 'lang-switch',
+      onclick: () => { const l = getLang() === 'en' ? 'zh-CN' : 'en'; localStorage.setItem('hsplan-lang', l); setLang(l); render(); },
+    }, t('lang')));
+}
+
+async function render() {
+  for (const c of charts) c.dispose();
+  charts = [];
+  mounted = [];
+  const r = route();
+  const main = document.getElementById('app');
+  const header = document.getElementById('header');
+  header.replaceChildren(nav(r.view), banners() || '');
+  main.replaceChildren(h('p', { class: 'muted' }, t('loading')));
+  main.setAttribute('aria-busy', 'true');
+  try {
+    const view = VIEWS[r.view] || VIEWS.home;
+    const el = await view(r);
+    main.replaceChildren(el);
+    flushMounted();
+  } catch (e) {
+    main.replaceChildren(errorBox(e));
+  }
+  main.setAttribute('aria-busy', 'false');
+  document.title = `${t(r.view in VIEWS ? r.view : 'home')} · hsplan`;
+}
+
+window.addEventListener('resize', () => charts.forEach((c) => c.resize()));
+window.addEventListener('hashchange', render);
+
+(async function start() {
+  const q = new URLSearchParams(location.search);
+  setLang(q.get('lang') || localStorage.getItem('hsplan-lang') || 'zh-CN');
+  try {
+    [config, status] = await Promise.all([api('/api/config'), api('/api/status')]);
+  } catch (e) {
+    document.getElementById('app').replaceChildren(errorBox(e));
+    return;
+  }
+  await render();
+}());
