@@ -3,10 +3,9 @@
 //! evaluations, standards, map layers, imports, exports, jobs, scenarios.
 
 use crate::State;
-use crate::problem::{ApiResult, Problem};
-use axum::Json;
+use crate::problem::{ApiResult, Json, Path, Problem, Query};
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State as Shared};
+use axum::extract::State as Shared;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -61,8 +60,8 @@ pub struct Health {
 /// Whether the server is up.
 #[utoipa::path(get, path = "/api/health", tag = "system",
     responses((status = 200, body = Health)))]
-pub async fn health(Shared(state): S) -> Json<Health> {
-    Json(Health {
+pub async fn health(Shared(state): S) -> axum::Json<Health> {
+    axum::Json(Health {
         status: "ok".into(),
         version: env!("CARGO_PKG_VERSION").into(),
         store_version: state.workspace.snapshot().version,

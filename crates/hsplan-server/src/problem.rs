@@ -105,3 +105,91 @@ impl IntoResponse for Problem {
 
 /// Result of a handler.
 pub type ApiResult<T> = Result<T, Problem>;
+
+/// The query string, parsed; a malformed one is a 400 problem naming what is wrong.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Query<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for Query<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Problem;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(Query(v)),
+            Err(e) => Err(Problem::bad_request(
+                "query",
+                format!("query: {}", e.body_text()),
+            )),
+        }
+    }
+}
+
+/// A JSON body, parsed; a malformed one is a 400 problem with line and column.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Json<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for Json<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Problem;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(Json(v)),
+            Err(e) => {
+                let status = e.status();
+                let mut p = Problem::new(
+                    if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
+                        status
+                    } else {
+                        StatusCode::BAD_REQUEST
+                    },
+                    "invalid-body",
+                    format!("body: {}", e.body_text()),
+                );
+                p.field = Some("body".into());
+                Err(p)
+            }
+        }
+    }
+}
+
+/// A path parameter; a malformed one is a 400 problem.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Path<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for Path<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = Problem;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(Path(v)),
+            Err(e) => Err(Problem::bad_request(
+                "path",
+                format!("path: {}", e.body_text()),
+            )),
+        }
+    }
+}
+
+impl<T: serde::Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
