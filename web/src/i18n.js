@@ -124,6 +124,12 @@ const M = {
   responsible: ['责任单位', 'Responsible units'],
   investment: ['拟投资（万元）', 'Investment (10k yuan)'],
   shownYear: ['年份', 'Year'],
+  stage_reading: ['读取输入', 'reading inputs'],
+  stage_candidates: ['生成候选点', 'choosing candidates'],
+  stage_costs: ['计算出行时间', 'travel times'],
+  stage_solving: ['求解', 'solving'],
+  stage_summarising: ['汇总', 'summarising'],
+  stage_done: ['结束', 'finished'],
 };
 
 let lang = 'zh-CN';

@@ -488,7 +488,7 @@ async function viewSiting(params) {
         const show = (info) => {
           progress.max = Math.max(1, info.total);
           progress.value = info.done;
-          stateEl.textContent = `${t(info.state === 'running' ? 'running' : info.state)} · ${info.stage} · ${num(info.seconds, 1)} s`;
+          stateEl.textContent = `${t(info.state)} · ${t('stage_' + info.stage)} · ${num(info.seconds, 1)} s`;
         };
         ev.addEventListener('progress', (m) => show(JSON.parse(m.data)));
         ev.addEventListener('end', (m) => {
