@@ -28,7 +28,10 @@ fn http_get(addr: &str, path: &str) -> (u16, String) {
     let text = String::from_utf8(raw).unwrap();
     let (head, body) = text.split_once("\r\n\r\n").unwrap();
     let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-    let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
         // de-chunk
         let mut out = String::new();
         let mut rest = body;
@@ -103,7 +106,14 @@ fn cli_and_api_agree_on_the_evaluation() {
     assert!(rows(&cli).len() >= 20);
     for (c, a) in rows(&cli).iter().zip(rows(&api).iter()) {
         assert_eq!(c["id"], a["id"]);
-        for field in ["actual", "expected", "progress_pct", "status", "gap", "projection"] {
+        for field in [
+            "actual",
+            "expected",
+            "progress_pct",
+            "status",
+            "gap",
+            "projection",
+        ] {
             assert_eq!(c[field], a[field], "{} {field}", c["id"]);
         }
     }

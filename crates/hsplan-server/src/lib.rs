@@ -10,6 +10,7 @@
 //! and return its value.
 
 pub mod api;
+pub mod cache;
 pub mod jobs;
 pub mod problem;
 
@@ -46,6 +47,8 @@ pub struct State {
     pub home_unit: Option<String>,
     /// Plan the web app opens on.
     pub home_plan: Option<String>,
+    /// Responses of read endpoints for the current snapshot.
+    pub cache: cache::ResponseCache,
 }
 
 /// How to run the server.
@@ -186,6 +189,10 @@ pub fn router(state: Arc<State>) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(60),
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            cache::layer,
+        ))
         // event streams last as long as their job, outside the timeout
         .route("/api/jobs/{id}/events", get(api::job_events));
     Router::new()
@@ -215,6 +222,7 @@ pub fn state(config: &Config) -> hsplan_app::Result<Arc<State>> {
         tile_url: config.tile_url.clone(),
         home_unit: config.home_unit.clone(),
         home_plan: config.home_plan.clone(),
+        cache: cache::ResponseCache::default(),
     }))
 }
 
@@ -224,8 +232,15 @@ pub async fn serve(
     ready: impl FnOnce(std::net::SocketAddr),
 ) -> std::io::Result<()> {
     let state = state(&config).map_err(|e| std::io::Error::other(e.to_string()))?;
+    use axum::serve::ListenerExt;
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     ready(listener.local_addr()?);
+    // Small responses go out at once (no Nagle delay behind the client's delayed ACK).
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::trace!("TCP_NODELAY not set: {e}");
+        }
+    });
     axum::serve(listener, router(state))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
