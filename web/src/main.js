@@ -466,7 +466,7 @@ async function viewSiting(params) {
     name: h('input', { id: 's-name', type: 'text', pattern: '[A-Za-z0-9_.\\-]+', placeholder: 'mclp-3' }),
   };
   let current = null;
-  const cancelBtn = h('button', { type: 'button', disabled: true, onclick: async () => { if (current) await api(`/api/jobs/${current}`, { method: 'DELETE' }); } }, t('cancel'));
+  const cancelBtn = h('button', { type: 'button', disabled: true, onclick: async () => { if (current) await api(`/api/jobs/${current}/cancel`, { method: 'POST' }); } }, t('cancel'));
   const form = h('form', {
     id: 'siting-form',
     onsubmit: async (e) => {

@@ -113,9 +113,8 @@ fn ring_coordinates(shape: &hsplan_model::MultiPolygon) -> serde_json::Value {
 pub fn choropleth(sys: &ServiceSystem, req: &ChoroplethRequest) -> Result<Choropleth> {
     let unit = known_unit(sys, "unit", &req.unit)?;
     let id = req.indicator.as_deref().unwrap_or("beds_per_1000");
-    let def = hsplan_eval::find(id).ok_or_else(|| {
-        AppError::invalid("indicator", format!("`{id}` is not a library indicator"))
-    })?;
+    let def = hsplan_eval::find(id)
+        .ok_or_else(|| AppError::NotFound(format!("indicator {id} (not in the library)")))?;
     let year = parse_year(
         "year",
         req.year

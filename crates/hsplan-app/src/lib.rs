@@ -200,13 +200,21 @@ pub fn parse_year(field: &str, year: i64) -> Result<hsplan_model::Year> {
     hsplan_model::Year::new(year).map_err(|e| AppError::invalid(field, e.to_string()))
 }
 
-/// A unit that must be in the store.
+/// A unit that must be in the store. Text that is not a code at all is an invalid field;
+/// a well-formed code that names no unit (in the store, or anywhere: one that skips a
+/// level) is not found.
 pub fn known_unit<'a>(
     sys: &'a ServiceSystem,
     field: &str,
     text: &str,
 ) -> Result<&'a hsplan_model::AdminUnit> {
-    let code = parse_code(field, text)?;
+    let code = match hsplan_model::AdminCode::parse(text.trim()) {
+        Ok(code) => code,
+        Err(e @ hsplan_model::AdminCodeError::Malformed(_)) => {
+            return Err(AppError::invalid(field, e.to_string()));
+        }
+        Err(e) => return Err(AppError::NotFound(format!("unit {}: {e}", text.trim()))),
+    };
     sys.units
         .get(&code)
         .ok_or_else(|| AppError::NotFound(format!("unit {code}")))

@@ -518,7 +518,7 @@ pub fn solve(req: &SitingRequest, progress: &dyn Progress, cancel: &Cancel) -> R
     progress.report(Stage::Done, 1, 1);
     Ok(Solved {
         scenario,
-        costs: req.keep_costs.then(|| CostList {
+        costs: req.keep_costs.then_some(CostList {
             costs,
             demand,
             sites: supply,
@@ -731,6 +731,7 @@ pub struct ApplyRequest {
     /// (e.g. community_health_centre).
     pub kind: String,
     /// Year they open.
+    #[schema(minimum = 1949, maximum = 2100)]
     pub year: i64,
     /// Ownership, as in the facilities table (default government).
     pub ownership: Option<String>,

@@ -230,7 +230,7 @@ pub fn class_breaks(values: &[f64], k: usize) -> Vec<Class> {
     let n = v.len();
     // Cut positions: indices where a new class starts.
     let mut starts = vec![0usize];
-    let zeros = v.iter().take_while(|x| **x <= 0.0 && **x >= 0.0).count();
+    let zeros = v.iter().take_while(|x| **x == 0.0).count();
     let mut distinct = v.clone();
     distinct.dedup();
     if distinct.len() <= k {

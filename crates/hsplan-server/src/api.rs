@@ -82,16 +82,19 @@ pub async fn status(Shared(state): S) -> ApiResult<Json<StatusReport>> {
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// A code prefix or part of a name.
+    #[param(min_length = 1, pattern = r"\S")]
     pub q: String,
     /// Only below this unit.
+    #[param(pattern = r"^[1-9][0-9]([0-9]{2}([0-9]{2}([0-9]{3}([0-9]{3})?)?)?)?$")]
     pub within: Option<String>,
     /// At most this many hits (1–500, default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<usize>,
 }
 
 /// Units by code prefix or name.
 #[utoipa::path(get, path = "/api/units", tag = "region", params(SearchParams),
-    responses((status = 200, body = Vec<SearchHit>), (status = 400, body = Problem)))]
+    responses((status = 200, body = Vec<SearchHit>), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn search_units(
     Shared(state): S,
     Query(p): Query<SearchParams>,
@@ -112,13 +115,14 @@ pub async fn search_units(
 #[into_params(parameter_in = Query)]
 pub struct YearParam {
     /// Year (default: the latest with data).
+    #[param(minimum = 1949, maximum = 2100)]
     pub year: Option<i64>,
 }
 
 /// A unit's page: population, facilities by type and grade, every indicator.
 #[utoipa::path(get, path = "/api/units/{code}", tag = "region",
-    params(("code" = String, Path, description = "Unit code"), YearParam),
-    responses((status = 200, body = UnitDetail), (status = 400, body = Problem), (status = 404, body = Problem)))]
+    params(("code" = String, Path, description = "Unit code (2, 4, 6, 9 or 12 digits)", pattern = r"^[1-9][0-9]([0-9]{2}([0-9]{2}([0-9]{3}([0-9]{3})?)?)?)?$"), YearParam),
+    responses((status = 200, body = UnitDetail), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn unit(
     Shared(state): S,
     Path(code): Path<String>,
@@ -133,8 +137,8 @@ pub async fn unit(
 
 /// The direct sub-units of a unit.
 #[utoipa::path(get, path = "/api/units/{code}/children", tag = "region",
-    params(("code" = String, Path, description = "Unit code")),
-    responses((status = 200, body = Vec<UnitSummary>), (status = 400, body = Problem), (status = 404, body = Problem)))]
+    params(("code" = String, Path, description = "Unit code (2, 4, 6, 9 or 12 digits)", pattern = r"^[1-9][0-9]([0-9]{2}([0-9]{2}([0-9]{3}([0-9]{3})?)?)?)?$")),
+    responses((status = 200, body = Vec<UnitSummary>), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn children(
     Shared(state): S,
     Path(code): Path<String>,
@@ -149,22 +153,26 @@ pub async fn children(
 #[into_params(parameter_in = Query)]
 pub struct FacilityParams {
     /// Unit (the facilities in it and below).
+    #[param(pattern = r"^[1-9][0-9]([0-9]{2}([0-9]{2}([0-9]{3}([0-9]{3})?)?)?)?$")]
     pub unit: String,
     /// Year (open in that year); default the latest.
+    #[param(minimum = 1949, maximum = 2100)]
     pub year: Option<i64>,
     /// Only these type codes (comma-separated).
     pub kind: Option<String>,
     /// Only this grade code.
     pub grade: Option<String>,
     /// Page, from 1.
+    #[param(minimum = 1)]
     pub page: Option<usize>,
     /// Items per page (1–5000, default 100).
+    #[param(minimum = 1, maximum = 5000)]
     pub page_size: Option<usize>,
 }
 
 /// Facilities open in a year in a unit's subtree.
 #[utoipa::path(get, path = "/api/facilities", tag = "region", params(FacilityParams),
-    responses((status = 200, body = Page<FacilitySummary>), (status = 400, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = Page<FacilitySummary>), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn facilities(
     Shared(state): S,
     Query(p): Query<FacilityParams>,
@@ -187,14 +195,16 @@ pub async fn facilities(
 #[into_params(parameter_in = Query)]
 pub struct IndicatorParams {
     /// Unit code.
+    #[param(pattern = r"^[1-9][0-9]([0-9]{2}([0-9]{2}([0-9]{3}([0-9]{3})?)?)?)?$")]
     pub unit: String,
     /// Year.
+    #[param(minimum = 1949, maximum = 2100)]
     pub year: i64,
 }
 
 /// Every library indicator for a unit and year.
 #[utoipa::path(get, path = "/api/indicators", tag = "region", params(IndicatorParams),
-    responses((status = 200, body = Vec<IndicatorRow>), (status = 400, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = Vec<IndicatorRow>), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn indicators(
     Shared(state): S,
     Query(p): Query<IndicatorParams>,
@@ -218,7 +228,7 @@ pub async fn plans() -> Json<Vec<PlanSummary>> {
 /// A plan's tables as published, with its lint findings.
 #[utoipa::path(get, path = "/api/plans/{id}", tag = "plans",
     params(("id" = String, Path, description = "Plan id")),
-    responses((status = 200, body = PlanTables), (status = 404, body = Problem)))]
+    responses((status = 200, body = PlanTables), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn plan(Path(id): Path<String>) -> ApiResult<Json<PlanTables>> {
     hsplan_app::plans::show(&id)
         .map(Json)
@@ -227,7 +237,7 @@ pub async fn plan(Path(id): Path<String>) -> ApiResult<Json<PlanTables>> {
 
 /// Checks a plan file (schema and lint).
 #[utoipa::path(post, path = "/api/plans/check", tag = "plans", request_body = PlanCheckRequest,
-    responses((status = 200, body = PlanCheck), (status = 400, body = Problem)))]
+    responses((status = 415, body = Problem, content_type = "application/problem+json"), (status = 200, body = PlanCheck), (status = 400, body = Problem, content_type = "application/problem+json")))]
 pub async fn check_plan(Json(req): Json<PlanCheckRequest>) -> Json<PlanCheck> {
     Json(hsplan_app::plans::check(&req))
 }
@@ -246,7 +256,7 @@ pub struct Ledgers {
 /// A plan's project and task ledgers.
 #[utoipa::path(get, path = "/api/plans/{id}/ledger", tag = "plans",
     params(("id" = String, Path, description = "Plan id")),
-    responses((status = 200, body = Ledgers), (status = 404, body = Problem)))]
+    responses((status = 200, body = Ledgers), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn ledger(Path(id): Path<String>) -> ApiResult<Json<Ledgers>> {
     let (projects, tasks) = hsplan_app::plans::ledgers(&[id]).map_err(Problem::from)?;
     Ok(Json(Ledgers {
@@ -262,16 +272,19 @@ pub struct EvaluationParams {
     /// Built-in plan id.
     pub plan: String,
     /// Year evaluated.
+    #[param(minimum = 1949, maximum = 2100)]
     pub year: i64,
     /// Unit (default: the plan's jurisdiction).
+    #[param(pattern = r"^[1-9][0-9]([0-9]{2}([0-9]{2}([0-9]{3}([0-9]{3})?)?)?)?$")]
     pub unit: Option<String>,
     /// annual, midterm or final.
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<String>, pattern = r"^(annual|midterm|final)$")]
     pub mode: Option<Mode>,
     /// Language of the report (zh-CN or en).
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<String>, pattern = r"^(zh-CN|zh|en)$")]
     pub lang: Option<Lang>,
     /// Download format: html, xlsx or csv.
+    #[param(pattern = r"^(html|xlsx|csv)$")]
     pub format: Option<String>,
 }
 
@@ -294,7 +307,7 @@ pub struct EvaluationDoc(pub serde_json::Value);
 
 /// Evaluates a plan for a unit and year.
 #[utoipa::path(get, path = "/api/evaluations", tag = "evaluation", params(EvaluationParams),
-    responses((status = 200, body = EvaluationDoc), (status = 400, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = EvaluationDoc), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn evaluation(
     Shared(state): S,
     Query(p): Query<EvaluationParams>,
@@ -324,8 +337,11 @@ fn download(file_name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
 
 /// The evaluation as a file: the self-contained HTML report, a status-coloured XLSX or CSV.
 #[utoipa::path(get, path = "/api/evaluations/report", tag = "evaluation", params(EvaluationParams),
-    responses((status = 200, description = "The file", content_type = "application/octet-stream"),
-        (status = 400, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, description = "The report: HTML, XLSX or CSV", content(
+            ("text/html; charset=utf-8"),
+            ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            ("text/csv; charset=utf-8"))),
+        (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn evaluation_report(
     Shared(state): S,
     Query(p): Query<EvaluationParams>,
@@ -370,12 +386,15 @@ pub async fn evaluation_report(
 #[into_params(parameter_in = Query)]
 pub struct StandardsParams {
     /// Year checked.
+    #[param(minimum = 1949, maximum = 2100)]
     pub year: i64,
     /// Only this unit and below.
+    #[param(pattern = r"^[1-9][0-9]([0-9]{2}([0-9]{2}([0-9]{3}([0-9]{3})?)?)?)?$")]
     pub unit: Option<String>,
     /// Only this rule.
     pub rule: Option<String>,
     /// Only this severity (high, medium, low).
+    #[param(pattern = r"^(high|medium|low)$")]
     pub severity: Option<String>,
     /// Only this district (county-level code).
     pub district: Option<String>,
@@ -383,7 +402,7 @@ pub struct StandardsParams {
 
 /// The seed allocation standards checked for a year; violations located.
 #[utoipa::path(get, path = "/api/standards", tag = "standards", params(StandardsParams),
-    responses((status = 200, body = StandardsResult), (status = 400, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = StandardsResult), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn standards(
     Shared(state): S,
     Query(p): Query<StandardsParams>,
@@ -405,18 +424,21 @@ pub async fn standards(
 #[into_params(parameter_in = Query)]
 pub struct MapParams {
     /// The unit whose sub-units are drawn.
+    #[param(pattern = r"^[1-9][0-9]([0-9]{2}([0-9]{2}([0-9]{3}([0-9]{3})?)?)?)?$")]
     pub unit: String,
     /// Library indicator id (default beds_per_1000).
     pub indicator: Option<String>,
     /// Year (default: the latest).
+    #[param(minimum = 1949, maximum = 2100)]
     pub year: Option<i64>,
     /// At most this many classes (1–9, default 5).
+    #[param(minimum = 1, maximum = 9)]
     pub classes: Option<usize>,
 }
 
 /// The sub-units of a unit as a choropleth of an indicator.
 #[utoipa::path(get, path = "/api/map/choropleth", tag = "map", params(MapParams),
-    responses((status = 200, body = Choropleth), (status = 400, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = Choropleth), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn choropleth(
     Shared(state): S,
     Query(p): Query<MapParams>,
@@ -437,6 +459,7 @@ pub async fn choropleth(
 #[into_params(parameter_in = Query)]
 pub struct UploadParams {
     /// The file's name (its extension says CSV or XLSX; used in every message).
+    #[param(min_length = 1, max_length = 255)]
     pub file: String,
 }
 
@@ -444,7 +467,7 @@ pub struct UploadParams {
 #[utoipa::path(post, path = "/api/imports/{kind}", tag = "data",
     params(("kind" = UploadKind, Path, description = "units, population, facilities, resources or geojson"), UploadParams),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
-    responses((status = 200, body = ImportReport), (status = 400, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = ImportReport), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn import(
     Shared(state): S,
     Path(kind): Path<String>,
@@ -487,7 +510,10 @@ pub struct ExportParams {
 /// A table of the store as CSV or XLSX, or its geometries as GeoJSON.
 #[utoipa::path(get, path = "/api/exports/{kind}", tag = "data",
     params(("kind" = UploadKind, Path, description = "units, population, facilities, resources or geojson"), ExportParams),
-    responses((status = 200, description = "The file", content_type = "application/octet-stream"), (status = 400, body = Problem)))]
+    responses((status = 200, description = "The file: CSV, XLSX or GeoJSON", content(
+            ("text/csv; charset=utf-8"),
+            ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            ("application/geo+json"))), (status = 400, body = Problem, content_type = "application/problem+json")))]
 pub async fn export(
     Shared(state): S,
     Path(kind): Path<String>,
@@ -508,7 +534,9 @@ pub struct SitingJobRequest {
     /// lscp, mclp, pmedian or pcenter.
     pub model: ModelKind,
     /// New sites (mclp, pmedian, pcenter).
-    pub p: Option<usize>,
+    #[schema(value_type = Option<u32>, minimum = 1, maximum = 100000)]
+    #[serde(default, deserialize_with = "whole_number")]
+    pub p: Option<u64>,
     /// Coverage threshold, minutes (default 15).
     pub minutes: Option<f64>,
     /// Longest trip considered, minutes (default 60).
@@ -523,12 +551,31 @@ pub struct SitingJobRequest {
     /// … or these candidate sites, as CSV text (id,lon,lat).
     pub candidates_csv: Option<String>,
     /// Seed of the search (default 1).
+    #[schema(value_type = Option<u32>, minimum = 0, maximum = 1000000)]
+    #[serde(default, deserialize_with = "whole_number")]
     pub seed: Option<u64>,
-    /// Scenario name (letters, digits, - and _).
+    /// Scenario name (letters, digits, '-', '_' and '.'; at most 80).
+    #[schema(pattern = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,79}$")]
     pub name: Option<String>,
     /// Language of the method's description.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^(zh-CN|zh|en)$")]
     pub lang: Option<Lang>,
+}
+
+/// A JSON number that is a whole number (`3` or `3.0`), as JSON Schema's `integer` allows.
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    let v = Option::<f64>::deserialize(d)?;
+    match v {
+        None => Ok(None),
+        Some(x)
+            if x.is_finite() && x >= 0.0 && x.fract() == 0.0 && x <= 9.007_199_254_740_992e15 =>
+        {
+            Ok(Some(x as u64))
+        }
+        Some(x) => Err(serde::de::Error::custom(format!(
+            "`{x}` is not a whole number"
+        ))),
+    }
 }
 
 fn scenario_name_ok(name: &str) -> bool {
@@ -543,7 +590,7 @@ fn scenario_name_ok(name: &str) -> bool {
 /// Starts a siting job on the server's siting inputs (road graph, demand points, existing
 /// facilities); follow it at `/api/jobs/{id}` or `/api/jobs/{id}/events`.
 #[utoipa::path(post, path = "/api/jobs/siting", tag = "siting", request_body = SitingJobRequest,
-    responses((status = 202, body = crate::jobs::JobInfo), (status = 400, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 415, body = Problem, content_type = "application/problem+json"), (status = 202, body = crate::jobs::JobInfo), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn start_siting(
     Shared(state): S,
     Json(r): Json<SitingJobRequest>,
@@ -556,6 +603,12 @@ pub async fn start_siting(
             "this server has no siting inputs (start it with --inputs DIR holding roads.hsg, demand.csv and facilities.csv)",
         ));
     };
+    if r.p.is_some_and(|p| !(1..=100_000).contains(&p)) {
+        return Err(Problem::bad_request("p", "p: between 1 and 100000"));
+    }
+    if r.seed.is_some_and(|s| s > 1_000_000) {
+        return Err(Problem::bad_request("seed", "seed: between 0 and 1000000"));
+    }
     if let Some(name) = &r.name
         && !scenario_name_ok(name)
     {
@@ -582,7 +635,7 @@ pub async fn start_siting(
     );
     req.existing = Some(InputFile::Path(dir.join("facilities.csv")));
     req.kinds = r.kinds.clone();
-    req.p = r.p;
+    req.p = r.p.map(|p| p as usize);
     req.minutes = r.minutes.unwrap_or(15.0);
     req.max_minutes = r.max_minutes.unwrap_or(60.0);
     req.seed = r.seed.unwrap_or(1);
@@ -615,8 +668,8 @@ fn job_id(id: &str) -> Result<u64, Problem> {
 
 /// A job's state, progress and (when done) result.
 #[utoipa::path(get, path = "/api/jobs/{id}", tag = "siting",
-    params(("id" = String, Path, description = "Job id")),
-    responses((status = 200, body = crate::jobs::JobInfo), (status = 400, body = Problem), (status = 404, body = Problem)))]
+    params(("id" = u64, Path, description = "Job id", minimum = 1)),
+    responses((status = 200, body = crate::jobs::JobInfo), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn job(
     Shared(state): S,
     Path(id): Path<String>,
@@ -632,9 +685,9 @@ pub async fn job(
 }
 
 /// Cancels a job.
-#[utoipa::path(delete, path = "/api/jobs/{id}", tag = "siting",
-    params(("id" = String, Path, description = "Job id")),
-    responses((status = 202, body = crate::jobs::JobInfo), (status = 400, body = Problem), (status = 404, body = Problem)))]
+#[utoipa::path(post, path = "/api/jobs/{id}/cancel", tag = "siting",
+    params(("id" = u64, Path, description = "Job id", minimum = 1)),
+    responses((status = 202, body = crate::jobs::JobInfo), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn cancel_job(
     Shared(state): S,
     Path(id): Path<String>,
@@ -659,9 +712,9 @@ pub async fn cancel_job(
 
 /// A job's progress as Server-Sent Events (`progress` while running, then one `end`).
 #[utoipa::path(get, path = "/api/jobs/{id}/events", tag = "siting",
-    params(("id" = String, Path, description = "Job id")),
+    params(("id" = u64, Path, description = "Job id", minimum = 1)),
     responses((status = 200, description = "text/event-stream of JobInfo", content_type = "text/event-stream"),
-        (status = 400, body = Problem), (status = 404, body = Problem)))]
+        (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn job_events(Shared(state): S, Path(id): Path<String>) -> ApiResult<Response> {
     let id = job_id(&id)?;
     let rx = state.jobs.watch(id).ok_or_else(|| {
@@ -765,16 +818,16 @@ pub async fn scenarios(Shared(state): S) -> Json<Vec<ScenarioEntry>> {
 
 /// A saved scenario.
 #[utoipa::path(get, path = "/api/scenarios/{name}", tag = "siting",
-    params(("name" = String, Path, description = "Scenario name")),
-    responses((status = 200, body = Scenario), (status = 400, body = Problem), (status = 404, body = Problem)))]
+    params(("name" = String, Path, description = "Scenario name", pattern = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,79}$")),
+    responses((status = 200, body = Scenario), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn scenario(Shared(state): S, Path(name): Path<String>) -> ApiResult<Json<Scenario>> {
     load_scenario(&state, &name).map(Json)
 }
 
 /// A scenario's new sites imported as planned facilities opening in a year.
 #[utoipa::path(post, path = "/api/scenarios/{name}/apply", tag = "siting",
-    params(("name" = String, Path, description = "Scenario name")), request_body = ApplyRequest,
-    responses((status = 200, body = ImportReport), (status = 400, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    params(("name" = String, Path, description = "Scenario name", pattern = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,79}$")), request_body = ApplyRequest,
+    responses((status = 415, body = Problem, content_type = "application/problem+json"), (status = 200, body = ImportReport), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn apply_scenario(
     Shared(state): S,
     Path(name): Path<String>,

@@ -81,6 +81,7 @@ pub struct Config {
         api::export, api::start_siting, api::job, api::cancel_job, api::job_events,
         api::scenarios, api::scenario, api::apply_scenario
     ),
+    components(schemas(hsplan_app::data::UploadKind, hsplan_app::data::ExportFormat)),
     tags(
         (name = "region", description = "The hierarchy, units, facilities and indicators"),
         (name = "plans", description = "Plans as data, lint and ledgers"),
@@ -180,7 +181,8 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/api/imports/{kind}", post(api::import))
         .route("/api/exports/{kind}", get(api::export))
         .route("/api/jobs/siting", post(api::start_siting))
-        .route("/api/jobs/{id}", get(api::job).delete(api::cancel_job))
+        .route("/api/jobs/{id}", get(api::job))
+        .route("/api/jobs/{id}/cancel", post(api::cancel_job))
         .route("/api/scenarios", get(api::scenarios))
         .route("/api/scenarios/{name}", get(api::scenario))
         .route("/api/scenarios/{name}/apply", post(api::apply_scenario))

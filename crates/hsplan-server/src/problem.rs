@@ -11,10 +11,11 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Problem {
     /// A URI naming the kind of problem.
-    #[serde(rename = "type")]
-    pub kind: String,
+    #[serde(rename = "type", serialize_with = "problem_uri")]
+    #[schema(value_type = String)]
+    pub kind: &'static str,
     /// Short summary of the kind.
-    pub title: String,
+    pub title: &'static str,
     /// HTTP status.
     pub status: u16,
     /// What went wrong, located (file, row, column; or the request field).
@@ -30,16 +31,20 @@ pub struct Problem {
     pub field: Option<String>,
 }
 
+fn problem_uri<S: serde::Serializer>(kind: &&'static str, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format!("https://hsplan.dev/problems/{kind}"))
+}
+
 fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
 impl Problem {
     /// A problem of a status with a detail.
-    pub fn new(status: StatusCode, kind: &str, detail: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, kind: &'static str, detail: impl Into<String>) -> Self {
         Problem {
-            kind: format!("https://hsplan.dev/problems/{kind}"),
-            title: status.canonical_reason().unwrap_or("error").to_string(),
+            kind,
+            title: status.canonical_reason().unwrap_or("error"),
             status: status.as_u16(),
             detail: detail.into(),
             problems: Vec::new(),

@@ -344,7 +344,7 @@ async fn standards_and_map() {
     assert_eq!(labels, unique, "legend labels repeat");
     get(&app, "/api/map/choropleth?unit=500109&indicator=nope")
         .await
-        .problem(StatusCode::BAD_REQUEST);
+        .problem(StatusCode::NOT_FOUND);
     get(&app, "/api/map/choropleth?unit=500109&classes=12")
         .await
         .problem(StatusCode::BAD_REQUEST);
