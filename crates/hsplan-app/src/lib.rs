@@ -11,6 +11,7 @@
 //! a [`Snapshot`] of the store and return values. Long runs take a [`progress::Progress`]
 //! sink and a [`progress::Cancel`] token.
 
+pub mod access;
 pub mod catalog;
 pub mod data;
 pub mod demo;

@@ -364,6 +364,31 @@ fn positive(field: &str, v: f64) -> Result<()> {
     }
 }
 
+/// Demand points from a file or a SYNTHETIC grid over the graph, the unit names the file
+/// gives, and whether they are synthetic.
+pub(crate) fn read_demand(
+    source: &DemandSource,
+    g: &hsplan_access::graph::Graph,
+) -> Result<(Vec<DemandPoint>, BTreeMap<String, String>, bool)> {
+    match source {
+        DemandSource::File(f) => {
+            let (file, rows) = f.rows(&["id", "lon", "lat", "population"])?;
+            let (d, names) = inputs::demand_from_rows(&file, &rows)?;
+            Ok((d, names, false))
+        }
+        DemandSource::Grid(spacing) => {
+            positive("demand_grid", *spacing)?;
+            Ok((inputs::demand_grid(g, *spacing), BTreeMap::new(), true))
+        }
+    }
+}
+
+/// Facilities of the given kinds (all when empty) from a file.
+pub(crate) fn read_facilities(f: &InputFile, kinds: &[String]) -> Result<Vec<SupplyPoint>> {
+    let (file, rows) = f.rows(&["id", "kind", "lon", "lat"])?;
+    inputs::facilities_from_rows(&file, &rows, kinds)
+}
+
 /// Solves a siting question: reads the inputs, builds the travel costs, solves, and
 /// describes the answer per unit. Progress is reported by stage; cancellation is checked
 /// between stages.
@@ -383,23 +408,10 @@ pub fn solve(req: &SitingRequest, progress: &dyn Progress, cancel: &Cancel) -> R
     let g = inputs::load_graph(&req.graph)?;
     let rev = g.reversed();
     progress.report(Stage::Reading, 1, 3);
-    let (demand, names, synthetic) = match &req.demand {
-        DemandSource::File(f) => {
-            let (file, rows) = f.rows(&["id", "lon", "lat", "population"])?;
-            let (d, names) = inputs::demand_from_rows(&file, &rows)?;
-            (d, names, false)
-        }
-        DemandSource::Grid(spacing) => {
-            positive("demand_grid", *spacing)?;
-            (inputs::demand_grid(&g, *spacing), BTreeMap::new(), true)
-        }
-    };
+    let (demand, names, synthetic) = read_demand(&req.demand, &g)?;
     progress.report(Stage::Reading, 2, 3);
     let existing = match &req.existing {
-        Some(f) => {
-            let (file, rows) = f.rows(&["id", "kind", "lon", "lat"])?;
-            inputs::facilities_from_rows(&file, &rows, &req.kinds)?
-        }
+        Some(f) => read_facilities(f, &req.kinds)?,
         None => Vec::new(),
     };
     progress.report(Stage::Reading, 3, 3);

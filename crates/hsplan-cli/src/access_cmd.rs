@@ -4,7 +4,7 @@ use crate::messages::{Lang, Msg, fill};
 use anyhow::{Context, Result, bail};
 use hsplan_access::analysis::{
     CoverageOptions, Decay, DemandPoint, Direction, SupplyPoint, catchment_costs, coverage,
-    e2sfca_from_costs, isochrones,
+    e2sfca_from_costs,
 };
 use hsplan_access::graph::Graph;
 use hsplan_access::roads::{Profile, read_geojson, read_pbf};
@@ -526,28 +526,16 @@ pub fn run(what: AccessWhat, lang: Lang) -> Result<()> {
                     .collect::<Result<_>>()?
             };
             let mut features = Vec::new();
+            let thresholds = hsplan_app::access::thresholds("--thresholds", &a.thresholds)?;
             for (name, fs) in &groups {
-                for (t, polys) in isochrones(&g, fs, &a.thresholds, a.cell_m, 4.5) {
-                    let coords: Vec<Vec<Vec<[f64; 2]>>> = polys
-                        .iter()
-                        .map(|p| {
-                            p.iter()
-                                .map(|r| {
-                                    r.iter()
-                                        .map(|(x, y)| {
-                                            [(x * 1e7).round() / 1e7, (y * 1e7).round() / 1e7]
-                                        })
-                                        .collect()
-                                })
-                                .collect()
-                        })
-                        .collect();
-                    features.push(serde_json::json!({
-                        "type": "Feature",
-                        "properties": {"facilities": name, "minutes": t, "profile": g.profile, "cell_m": a.cell_m},
-                        "geometry": {"type": "MultiPolygon", "coordinates": coords}
-                    }));
-                }
+                features.extend(hsplan_app::access::isochrones_geojson(
+                    &g,
+                    name,
+                    fs,
+                    &thresholds,
+                    a.cell_m,
+                    4.5,
+                )?);
             }
             let doc = serde_json::json!({"type": "FeatureCollection", "features": features});
             std::fs::write(&a.out, serde_json::to_string(&doc)?)

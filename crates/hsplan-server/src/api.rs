@@ -9,6 +9,7 @@ use axum::extract::State as Shared;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
+use hsplan_app::access::Direction as TravelDirection;
 use hsplan_app::data::{ExportFormat, ImportReport, UploadKind};
 use hsplan_app::evaluation::EvaluationRequest;
 use hsplan_app::geo::{Choropleth, ChoroplethRequest};
@@ -657,6 +658,88 @@ pub async fn start_siting(
             }
         }
         Ok(serde_json::to_value(s).unwrap_or_default())
+    });
+    Ok((StatusCode::ACCEPTED, Json(info)))
+}
+
+/// An access run on the server's inputs: coverage within thresholds, optionally isochrones.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct AccessJobRequest {
+    /// Thresholds, minutes (each above 0, at most 600).
+    #[schema(min_items = 1, max_items = 12)]
+    pub thresholds: Vec<f64>,
+    /// Only facilities of these kinds (all when empty).
+    #[serde(default)]
+    pub kinds: Vec<String>,
+    /// Residents travel to the facility (default), or the facility to them (ambulances).
+    pub from_facility: Option<bool>,
+    /// Minutes added to every trip (dispatch), default 0.
+    #[schema(minimum = 0, maximum = 600)]
+    pub dispatch_min: Option<f64>,
+    /// Also trace isochrones on a raster of this many metres (at least 10).
+    #[schema(minimum = 10, maximum = 100000)]
+    pub isochrone_cell_m: Option<f64>,
+}
+
+/// Starts an access job on the server's inputs (road graph, demand points, facilities);
+/// its result has coverage per demand point, per unit and overall, and isochrones.
+#[utoipa::path(post, path = "/api/jobs/access", tag = "siting", request_body = AccessJobRequest,
+    responses((status = 202, body = crate::jobs::JobInfo),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json")))]
+pub async fn start_access(
+    Shared(state): S,
+    Json(r): Json<AccessJobRequest>,
+) -> ApiResult<(StatusCode, Json<crate::jobs::JobInfo>)> {
+    use hsplan_app::access::AccessRequest;
+    use hsplan_app::siting::{DemandSource, InputFile};
+    let Some(dir) = state.siting_inputs.clone() else {
+        return Err(Problem::new(
+            StatusCode::CONFLICT,
+            "no-siting-inputs",
+            "this server has no access inputs (start it with --inputs DIR holding roads.hsg, demand.csv and facilities.csv)",
+        ));
+    };
+    let thresholds =
+        hsplan_app::access::thresholds("thresholds", &r.thresholds).map_err(Problem::from)?;
+    if thresholds.len() > 12 {
+        return Err(Problem::bad_request("thresholds", "thresholds: at most 12"));
+    }
+    if let Some(c) = r.isochrone_cell_m
+        && !(c.is_finite() && (10.0..=100_000.0).contains(&c))
+    {
+        return Err(Problem::bad_request(
+            "isochrone_cell_m",
+            "isochrone_cell_m: between 10 and 100000 metres",
+        ));
+    }
+    let dispatch_min = r.dispatch_min.unwrap_or(0.0);
+    if !(dispatch_min.is_finite() && (0.0..=600.0).contains(&dispatch_min)) {
+        return Err(Problem::bad_request(
+            "dispatch_min",
+            "dispatch_min: between 0 and 600",
+        ));
+    }
+    let req = AccessRequest {
+        graph: dir.join("roads.hsg"),
+        demand: DemandSource::File(InputFile::Path(dir.join("demand.csv"))),
+        facilities: InputFile::Path(dir.join("facilities.csv")),
+        kinds: r.kinds,
+        thresholds_min: thresholds,
+        direction: if r.from_facility.unwrap_or(false) {
+            TravelDirection::FromFacility
+        } else {
+            TravelDirection::ToFacility
+        },
+        dispatch_min,
+        max_snap_m: 500.0,
+        walk_kmh: 4.5,
+        isochrone_cell_m: r.isochrone_cell_m,
+    };
+    let info = state.jobs.start("access", move |progress, cancel| {
+        let result = hsplan_app::access::run(&req, progress, cancel)?;
+        Ok(serde_json::to_value(result).unwrap_or_default())
     });
     Ok((StatusCode::ACCEPTED, Json(info)))
 }

@@ -78,7 +78,7 @@ pub struct Config {
         api::health, api::config, api::status, api::search_units, api::unit, api::children,
         api::facilities, api::indicators, api::plans, api::plan, api::check_plan, api::ledger,
         api::evaluation, api::evaluation_report, api::standards, api::choropleth, api::import,
-        api::export, api::start_siting, api::job, api::cancel_job, api::job_events,
+        api::export, api::start_siting, api::start_access, api::job, api::cancel_job, api::job_events,
         api::scenarios, api::scenario, api::apply_scenario
     ),
     components(schemas(hsplan_app::data::UploadKind, hsplan_app::data::ExportFormat)),
@@ -181,6 +181,7 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/api/imports/{kind}", post(api::import))
         .route("/api/exports/{kind}", get(api::export))
         .route("/api/jobs/siting", post(api::start_siting))
+        .route("/api/jobs/access", post(api::start_access))
         .route("/api/jobs/{id}", get(api::job))
         .route("/api/jobs/{id}/cancel", post(api::cancel_job))
         .route("/api/scenarios", get(api::scenarios))

@@ -549,12 +549,56 @@ async fn siting_jobs_scenarios_and_apply() {
         .problem(StatusCode::BAD_REQUEST);
     send(
         &app,
-        Request::delete("/api/jobs/999999")
+        Request::post("/api/jobs/999999/cancel")
             .body(Body::empty())
             .unwrap(),
     )
     .await
     .problem(StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn access_jobs_give_coverage_and_isochrones() {
+    let app = app();
+    let body = serde_json::json!({"thresholds": [30, 15], "isochrone_cell_m": 400});
+    let started = post(
+        &app,
+        "/api/jobs/access",
+        "application/json",
+        body.to_string(),
+    )
+    .await;
+    assert_eq!(started.status, StatusCode::ACCEPTED);
+    let j = wait_job(&app, started.json()["id"].as_u64().unwrap()).await;
+    assert_eq!(j["state"], "done", "{j}");
+    let r = &j["result"];
+    assert_eq!(
+        r["coverage"]["thresholds_min"],
+        serde_json::json!([15.0, 30.0])
+    );
+    let total = &r["coverage"]["total"]["share_pct"];
+    assert!(total[0].as_f64().unwrap() <= total[1].as_f64().unwrap());
+    assert_eq!(r["coverage"]["units"].as_array().unwrap().len(), 17);
+    let iso = r["isochrones"]["features"].as_array().unwrap();
+    assert_eq!(iso.len(), 2);
+    assert_eq!(iso[0]["properties"]["minutes"], 15.0);
+    // the same numbers as the demo's report section (same inputs, thresholds 15 and 30)
+    for bad in [
+        serde_json::json!({"thresholds": []}),
+        serde_json::json!({"thresholds": [-5]}),
+        serde_json::json!({"thresholds": [15], "isochrone_cell_m": 0.01}),
+        serde_json::json!({"thresholds": [15], "dispatch_min": -100}),
+    ] {
+        let p = post(
+            &app,
+            "/api/jobs/access",
+            "application/json",
+            bad.to_string(),
+        )
+        .await
+        .problem(StatusCode::BAD_REQUEST);
+        assert!(p["field"].is_string(), "{p}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -573,7 +617,7 @@ async fn a_job_can_be_cancelled() {
         .unwrap();
     let r = send(
         &app,
-        Request::delete(format!("/api/jobs/{id}"))
+        Request::post(format!("/api/jobs/{id}/cancel"))
             .body(Body::empty())
             .unwrap(),
     )
@@ -597,7 +641,7 @@ async fn openapi_covers_every_route_and_the_app_is_served() {
         .map(|l| l.split('"').next().unwrap())
         .filter(|p| *p != "/api/openapi.json")
         .collect();
-    assert!(routes.len() >= 24);
+    assert!(routes.len() >= 26);
     for r in routes {
         assert!(
             paths.contains_key(r),
