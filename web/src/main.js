@@ -465,8 +465,7 @@ async function viewSiting(params) {
     file: h('input', { id: 's-file', type: 'file', accept: '.csv' }),
     name: h('input', { id: 's-name', type: 'text', pattern: '[A-Za-z0-9_.\\-]+', placeholder: 'mclp-3' }),
   };
-  let current = null;
-  const cancelBtn = h('button', { type: 'button', disabled: true, onclick: async () => { if (current) await api(`/api/jobs/${current}/cancel`, { method: 'POST' }); } }, t('cancel'));
+  const cancelBtn = h('button', { type: 'button', disabled: true }, t('cancel'));
   const form = h('form', {
     id: 'siting-form',
     onsubmit: async (e) => {
@@ -478,32 +477,11 @@ async function viewSiting(params) {
       };
       if (f.name.value) body.name = f.name.value;
       if (f.file.files.length) body.candidates_csv = await f.file.files[0].text();
-      try {
-        const job = await api('/api/jobs/siting', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-        current = job.id;
-        progress.hidden = false;
-        cancelBtn.disabled = false;
-        stateEl.textContent = t('running');
-        const ev = new EventSource(`/api/jobs/${job.id}/events`);
-        const show = (info) => {
-          progress.max = Math.max(1, info.total);
-          progress.value = info.done;
-          stateEl.textContent = `${t(info.state)} · ${t('stage_' + info.stage)} · ${num(info.seconds, 1)} s`;
-        };
-        ev.addEventListener('progress', (m) => show(JSON.parse(m.data)));
-        ev.addEventListener('end', (m) => {
-          ev.close();
-          const info = JSON.parse(m.data);
-          show(info);
-          cancelBtn.disabled = true;
-          if (info.state === 'done') {
-            out.append(scenarioView(info.result));
-            flushMounted();
-          }
-          else if (info.error) out.append(errorBox({ problem: info.error }));
-          refreshList();
-        });
-      } catch (err) { out.append(errorBox(err)); }
+      await runJob('/api/jobs/siting', body, { progress, stateEl, cancelBtn, out }, (result) => {
+        out.append(scenarioView(result));
+        flushMounted();
+        refreshList();
+      });
     },
   },
   h('label', { for: 's-model' }, t('model')), f.model,
@@ -525,7 +503,96 @@ async function viewSiting(params) {
   if (shown) {
     try { out.append(scenarioView(await api(`/api/scenarios/${encodeURIComponent(shown)}`))); } catch (err) { out.append(errorBox(err)); }
   }
-  return h('section', {}, h('h1', {}, t('siting')), form, out, h('h2', {}, t('scenarios')), listEl, compareEl);
+  return h('section', {}, h('h1', {}, t('siting')), accessSection(), h('h2', {}, t('sitingTitle')), form, out, h('h2', {}, t('scenarios')), listEl, compareEl);
+}
+
+// Starts a job, follows its progress over Server-Sent Events, and hands its result on.
+async function runJob(path, body, ui, onDone) {
+  const { progress, stateEl, cancelBtn, out } = ui;
+  try {
+    const job = await api(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    progress.hidden = false;
+    cancelBtn.disabled = false;
+    cancelBtn.onclick = () => api(`/api/jobs/${job.id}/cancel`, { method: 'POST' }).catch(() => {});
+    stateEl.textContent = t('running');
+    const ev = new EventSource(`/api/jobs/${job.id}/events`);
+    const show = (info) => {
+      progress.max = Math.max(1, info.total);
+      progress.value = info.done;
+      stateEl.textContent = `${t(info.state)} · ${t('stage_' + info.stage)} · ${num(info.seconds, 1)} s`;
+    };
+    ev.addEventListener('progress', (m) => show(JSON.parse(m.data)));
+    ev.addEventListener('end', (m) => {
+      ev.close();
+      const info = JSON.parse(m.data);
+      show(info);
+      cancelBtn.disabled = true;
+      if (info.state === 'done') onDone(info.result);
+      else if (info.error) out.append(errorBox({ problem: info.error }));
+    });
+  } catch (err) { out.append(errorBox(err)); }
+}
+
+function accessMap(el, r) {
+  const iso = r.isochrones;
+  const COLOURS = ['#c6dbef', '#9ecae1', '#6baed6', '#4292c6', '#2171b5', '#08519c'];
+  const series = [];
+  let geo;
+  if (iso && iso.features.length) {
+    echarts.registerMap('isochrones', { type: 'FeatureCollection', features: [...iso.features].reverse() });
+    geo = { map: 'isochrones', roam: true, itemStyle: { areaColor: '#eee', borderColor: '#fff' }, regions: iso.features.map((f, i) => ({ name: f.properties.name, itemStyle: { areaColor: COLOURS[Math.min(i, COLOURS.length - 1)], opacity: 0.8 } })) };
+  }
+  const cs = geo ? { coordinateSystem: 'geo' } : {};
+  series.push({ name: t('demand'), type: 'scatter', ...cs, symbolSize: 5, itemStyle: { color: '#636363' }, data: r.points.map((p) => [p.lon, p.lat, p.minutes, p.id]) });
+  series.push({ name: t('existing'), type: 'scatter', ...cs, symbol: 'rect', symbolSize: 7, itemStyle: { color: '#d94801' }, data: r.facilities.map((f) => [f.lon, f.lat, null, f.id]) });
+  return chart(el, {
+    tooltip: { formatter: (p) => (p.seriesType === 'scatter' ? `${p.seriesName}<br>${p.value[3]}${p.value[2] !== null && p.value[2] !== undefined ? ' · ' + num(p.value[2], 1) + ' min' : ''}` : p.name) },
+    legend: { top: 0 },
+    ...(geo ? { geo } : { xAxis: { type: 'value', scale: true, show: false }, yAxis: { type: 'value', scale: true, show: false } }),
+    series,
+  });
+}
+
+function accessSection() {
+  const out = h('div', { id: 'access-result', 'aria-live': 'polite' });
+  const progress = h('progress', { id: 'access-progress', max: 1, value: 0, hidden: true, 'aria-label': t('progress') });
+  const stateEl = h('span', { id: 'access-state' });
+  const cancelBtn = h('button', { type: 'button', disabled: true }, t('cancel'));
+  const f = {
+    thresholds: h('input', { id: 'a-thresholds', type: 'text', value: '15,30', pattern: '[0-9., ]+', required: true }),
+    kinds: h('input', { id: 'a-kinds', type: 'text', placeholder: 'general_hospital,community_health_centre' }),
+    iso: h('input', { id: 'a-iso', type: 'checkbox', checked: true }),
+    cell: h('input', { id: 'a-cell', type: 'number', min: 10, step: 10, value: 300 }),
+  };
+  const form = h('form', {
+    id: 'access-form',
+    onsubmit: async (e) => {
+      e.preventDefault();
+      out.replaceChildren();
+      const body = {
+        thresholds: f.thresholds.value.split(/[ ,]+/).filter(Boolean).map(Number),
+        kinds: f.kinds.value.split(/[ ,]+/).filter(Boolean),
+      };
+      if (f.iso.checked) body.isochrone_cell_m = Number(f.cell.value);
+      await runJob('/api/jobs/access', body, { progress, stateEl, cancelBtn, out }, (r) => {
+        const c = r.coverage;
+        const mapEl = h('div', { class: 'map', id: 'access-map' });
+        if (r.synthetic_demand) out.append(h('p', { class: 'banner' }, t('synthetic')));
+        out.append(
+          table([t('unit'), t('population'), ...c.thresholds_min.map((m) => `≤ ${m} min`)],
+            [...c.units, { ...c.total, unit: '' }].map((u) => [u.unit ? (r.unit_names[u.unit] || u.unit) : t('total'), num(u.population, 0), ...u.share_pct.map((x) => `${num(x, 1)}%`)]), { id: 'access-table' }),
+          mapEl);
+        onMount(() => accessMap(mapEl, r));
+        flushMounted();
+      });
+    },
+  },
+  h('label', { for: 'a-thresholds' }, t('thresholds')), f.thresholds,
+  h('label', { for: 'a-kinds' }, t('facilityKinds')), f.kinds,
+  h('label', { for: 'a-iso' }, t('isochrones')), f.iso,
+  h('label', { for: 'a-cell' }, t('cell')), f.cell,
+  h('div', {}, h('button', { type: 'submit', id: 'a-run' }, t('run')), ' ', cancelBtn, ' ', progress, ' ', stateEl));
+  return h('div', {}, h('h2', {}, t('accessTitle')), form, out);
 }
 
 function scenarioList(items, compareEl) {

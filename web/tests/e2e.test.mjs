@@ -150,6 +150,18 @@ test('a siting job runs with progress and its sites appear', async () => {
   await p.context().close();
 });
 
+test('an access run shows coverage per unit and isochrones', async () => {
+  const p = await page('/#/siting');
+  await p.fill('#a-thresholds', '10,20');
+  await p.click('#a-run');
+  await p.waitForSelector('#access-table tbody tr', { timeout: 60000 });
+  assert.equal((await p.$$('#access-table tbody tr')).length, 18);
+  assert.match(await p.textContent('#access-table thead'), /≤ 10 min/);
+  await p.waitForFunction(() => document.querySelectorAll('#access-map svg path').length > 100);
+  await shot(p, 'access-zh-1366');
+  await p.context().close();
+});
+
 test('a bad CSV upload shows its row and column and imports nothing', async () => {
   const p = await page('/#/data');
   await p.selectOption('#upload-kind', 'facilities');

@@ -48,8 +48,27 @@ pub struct AccessResult {
     pub synthetic_demand: bool,
     /// Facilities counted.
     pub facilities: Vec<SupplyPoint>,
+    /// Demand points where they are, with minutes to the nearest facility (for maps).
+    pub points: Vec<AccessPoint>,
+    /// Names of the units the demand file names (unit → name).
+    pub unit_names: std::collections::BTreeMap<String, String>,
     /// Isochrones (FeatureCollection of MultiPolygons with `minutes`), when asked for.
     pub isochrones: Option<serde_json::Value>,
+}
+
+/// A demand point on the map.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct AccessPoint {
+    /// Id.
+    pub id: String,
+    /// Longitude.
+    pub lon: f64,
+    /// Latitude.
+    pub lat: f64,
+    /// Residents.
+    pub population: f64,
+    /// Minutes to the nearest facility, when within the largest threshold.
+    pub minutes: Option<f64>,
 }
 
 /// Checks thresholds: finite, positive, at most [`MAX_THRESHOLD_MIN`], ascending order made.
@@ -130,7 +149,7 @@ pub fn run(req: &AccessRequest, progress: &dyn Progress, cancel: &Cancel) -> Res
     }
     progress.report(Stage::Reading, 0, 2);
     let g = crate::inputs::load_graph(&req.graph)?;
-    let (demand, _, synthetic_demand) = crate::siting::read_demand(&req.demand, &g)?;
+    let (demand, unit_names, synthetic_demand) = crate::siting::read_demand(&req.demand, &g)?;
     let facilities = crate::siting::read_facilities(&req.facilities, &req.kinds)?;
     progress.report(Stage::Reading, 2, 2);
     cancel.check()?;
@@ -161,7 +180,21 @@ pub fn run(req: &AccessRequest, progress: &dyn Progress, cancel: &Cancel) -> Res
         None => None,
     };
     progress.report(Stage::Done, 1, 1);
+    // coverage lists the points in the order of the demand
+    let points = demand
+        .iter()
+        .zip(&coverage.points)
+        .map(|(d, p)| AccessPoint {
+            id: d.id.clone(),
+            lon: d.lon,
+            lat: d.lat,
+            population: d.population,
+            minutes: p.minutes,
+        })
+        .collect();
     Ok(AccessResult {
+        points,
+        unit_names,
         coverage,
         synthetic_demand,
         facilities,
