@@ -113,7 +113,7 @@ const M = {
   error: ['错误', 'Error'],
   allAreas: ['各单位数值', 'Values by unit'],
   facilityKinds: ['机构类型筛选', 'Facility types'],
-  tileNote: ['未配置底图瓦片：地图由数据库中的边界绘制', 'No tile layer configured: the map is drawn from the store\'s boundaries'],
+  tileNote: ['地图由数据库中的边界绘制，不加载任何底图瓦片', 'The map is drawn from the store\'s own boundaries; no tiles are loaded'],
   coverageMap: ['覆盖情况', 'Coverage'],
   coveredAfter: ['新增后覆盖', 'Covered after'],
   uncovered: ['未覆盖', 'Not covered'],

@@ -23,7 +23,7 @@ const STATUS_TEXT = {
   achieved: ['已达成', 'Achieved'], on_track: ['进度正常', 'On track'], lagging: ['滞后', 'Lagging'],
   off_track: ['严重滞后', 'Off track'], regressing: ['倒退', 'Regressing'], no_data: ['无数据', 'No data'],
 };
-let config = { home_unit: null, home_plan: null, siting: false, tile_url: null };
+let config = { home_unit: null, home_plan: null, siting: false };
 let status = null;
 let charts = [];
 let mounted = [];
@@ -344,7 +344,7 @@ async function viewMap(params) {
       select('map-year', t('year'), years().map((y) => [y, y]), year, (v) => go('map', { ...q, year: v })),
       select('map-kinds', t('facilityKinds'), kindOptions, kinds, (v) => go('map', { ...q, kinds: v }))),
     layer.schematic_boundaries ? h('p', { class: 'banner', 'data-kind': 'schematic_boundaries' }, t('schematic')) : null,
-    config.tile_url ? null : h('p', { class: 'muted' }, t('tileNote')),
+    h('p', { class: 'muted' }, t('tileNote')),
     h('div', { class: 'grid-map' },
       mapEl,
       h('div', {},

@@ -215,9 +215,9 @@ pub fn demo_server(out: &Path, addr: std::net::SocketAddr) -> hsplan_server::Con
         addr,
         siting_inputs: Some(out.join("siting")),
         scenarios: None,
-        tile_url: None,
         home_unit: Some(hsplan_app::demo::DISTRICT.into()),
         home_plan: Some(hsplan_app::demo::PLAN.into()),
+        cache: true,
     }
 }
 

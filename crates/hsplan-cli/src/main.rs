@@ -118,15 +118,15 @@ struct ServeArgs {
     /// Folder for saved scenarios (default: INPUTS/scenarios).
     #[arg(long)]
     scenarios: Option<PathBuf>,
-    /// A raster tile URL template for the map ({z}/{x}/{y}); none by default.
-    #[arg(long)]
-    tile_url: Option<String>,
     /// Unit the web app opens on.
     #[arg(long)]
     home_unit: Option<String>,
     /// Plan the web app opens on.
     #[arg(long)]
     home_plan: Option<String>,
+    /// Compute every response afresh (no per-snapshot response cache).
+    #[arg(long)]
+    no_cache: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -276,9 +276,9 @@ fn run(cli: Cli) -> Result<()> {
                 addr: a.addr,
                 siting_inputs: a.inputs,
                 scenarios: a.scenarios,
-                tile_url: a.tile_url,
                 home_unit: a.home_unit,
                 home_plan: a.home_plan,
+                cache: !a.no_cache,
             },
             cli.lang,
         ),

@@ -943,9 +943,6 @@ pub async fn apply_scenario(
 /// Settings the web app needs.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AppConfig {
-    /// A user-configured raster tile URL template, if any (none by default: maps draw the
-    /// store's own boundaries).
-    pub tile_url: Option<String>,
     /// Whether siting inputs are available.
     pub siting: bool,
     /// The demo district, when serving the demo.
@@ -959,7 +956,6 @@ pub struct AppConfig {
     responses((status = 200, body = AppConfig)))]
 pub async fn config(Shared(state): S) -> Json<AppConfig> {
     Json(AppConfig {
-        tile_url: state.tile_url.clone(),
         siting: state.siting_inputs.is_some(),
         home_unit: state.home_unit.clone(),
         home_plan: state.home_plan.clone(),

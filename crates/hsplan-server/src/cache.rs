@@ -27,6 +27,7 @@ struct Entry {
 /// The cache.
 #[derive(Default)]
 pub struct ResponseCache {
+    enabled: bool,
     inner: Mutex<Inner>,
 }
 
@@ -56,6 +57,14 @@ fn cacheable(path: &str) -> bool {
 }
 
 impl ResponseCache {
+    /// A cache, or one that keeps nothing.
+    pub fn new(enabled: bool) -> Self {
+        ResponseCache {
+            enabled,
+            inner: Mutex::default(),
+        }
+    }
+
     fn get(&self, version: u64, key: &str) -> Option<Entry> {
         let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         if inner.version != version {
@@ -94,7 +103,7 @@ impl ResponseCache {
 
 /// Middleware: answers cacheable GETs from the cache, or runs them and keeps a 200.
 pub async fn layer(State(state): State<Arc<crate::State>>, req: Request, next: Next) -> Response {
-    if req.method() != Method::GET || !cacheable(req.uri().path()) {
+    if !state.cache.enabled || req.method() != Method::GET || !cacheable(req.uri().path()) {
         return next.run(req).await;
     }
     let key = req.uri().to_string();

@@ -41,8 +41,6 @@ pub struct State {
     pub siting_inputs: Option<PathBuf>,
     /// Folder where scenarios are saved, if any.
     pub scenarios: Option<PathBuf>,
-    /// Optional raster tile URL template for the map.
-    pub tile_url: Option<String>,
     /// Unit the web app opens on.
     pub home_unit: Option<String>,
     /// Plan the web app opens on.
@@ -62,12 +60,12 @@ pub struct Config {
     pub siting_inputs: Option<PathBuf>,
     /// Where scenarios are kept (default: beside the siting inputs).
     pub scenarios: Option<PathBuf>,
-    /// Optional raster tile URL template.
-    pub tile_url: Option<String>,
     /// Unit the web app opens on.
     pub home_unit: Option<String>,
     /// Plan the web app opens on.
     pub home_plan: Option<String>,
+    /// Keep responses of read endpoints per snapshot (on by default).
+    pub cache: bool,
 }
 
 /// The OpenAPI document.
@@ -222,10 +220,9 @@ pub fn state(config: &Config) -> hsplan_app::Result<Arc<State>> {
         jobs: jobs::Jobs::default(),
         siting_inputs: config.siting_inputs.clone(),
         scenarios,
-        tile_url: config.tile_url.clone(),
         home_unit: config.home_unit.clone(),
         home_plan: config.home_plan.clone(),
-        cache: cache::ResponseCache::default(),
+        cache: cache::ResponseCache::new(config.cache),
     }))
 }
 

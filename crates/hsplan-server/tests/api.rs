@@ -39,9 +39,9 @@ fn app() -> Router {
         addr: "127.0.0.1:0".parse().unwrap(),
         siting_inputs: Some(siting),
         scenarios: None,
-        tile_url: None,
         home_unit: Some("500109".into()),
         home_plan: Some("beibei-14th-fyp".into()),
+        cache: true,
     })
     .unwrap();
     hsplan_server::router(state)
