@@ -50,6 +50,10 @@ pub struct AccessResult {
     pub facilities: Vec<SupplyPoint>,
     /// Demand points where they are, with minutes to the nearest facility (for maps).
     pub points: Vec<AccessPoint>,
+    /// The graph's travel profile.
+    pub graph_profile: String,
+    /// The graph's nodes.
+    pub graph_nodes: usize,
     /// Names of the units the demand file names (unit → name).
     pub unit_names: std::collections::BTreeMap<String, String>,
     /// Isochrones (FeatureCollection of MultiPolygons with `minutes`), when asked for.
@@ -193,6 +197,8 @@ pub fn run(req: &AccessRequest, progress: &dyn Progress, cancel: &Cancel) -> Res
         })
         .collect();
     Ok(AccessResult {
+        graph_profile: g.profile.to_string(),
+        graph_nodes: g.node_count(),
         points,
         unit_names,
         coverage,

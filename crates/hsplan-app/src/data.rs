@@ -75,6 +75,17 @@ impl From<&ImportSummary> for ImportReport {
 /// Parses an uploaded file into a batch; nothing touches the store until this succeeded.
 /// `file` is the name the user gave it (used in every message).
 pub fn parse_upload(kind: UploadKind, file: &str, bytes: &[u8]) -> Result<ImportBatch> {
+    parse_upload_with(kind, file, bytes, None)
+}
+
+/// [`parse_upload`], naming the GeoJSON property that holds the unit code (default: code,
+/// 统计用区划代码, 区划代码, adcode).
+pub fn parse_upload_with(
+    kind: UploadKind,
+    file: &str,
+    bytes: &[u8],
+    code_property: Option<&str>,
+) -> Result<ImportBatch> {
     let mut batch = ImportBatch::default();
     let sheet = |k: UploadKind| match k {
         UploadKind::Units => "units",
@@ -90,7 +101,8 @@ pub fn parse_upload(kind: UploadKind, file: &str, bytes: &[u8]) -> Result<Import
                 more: 0,
             })?;
             let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-            batch.geometries = hsplan_io::geojson::unit_geometries_from_str(file, text, None)?;
+            batch.geometries =
+                hsplan_io::geojson::unit_geometries_from_str(file, text, code_property)?;
         }
         k => {
             let table = hsplan_io::read_table_bytes(file, bytes, sheet(k))?;
@@ -173,4 +185,14 @@ pub fn export(sys: &ServiceSystem, kind: UploadKind, format: ExportFormat) -> Re
         content_type: mime,
         bytes,
     })
+}
+
+/// Rows an export of `kind` has (records of that table; features for geojson).
+pub fn rows(sys: &ServiceSystem, kind: UploadKind) -> usize {
+    match kind {
+        UploadKind::Units | UploadKind::Geojson => sys.units.len(),
+        UploadKind::Population => sys.population.len(),
+        UploadKind::Facilities => sys.facilities.len(),
+        UploadKind::Resources => sys.facility_years.len(),
+    }
 }

@@ -3,8 +3,7 @@
 use crate::messages::{Lang, Msg, fill};
 use anyhow::{Context, Result, bail};
 use hsplan_access::analysis::{
-    CoverageOptions, Decay, DemandPoint, Direction, SupplyPoint, catchment_costs, coverage,
-    e2sfca_from_costs,
+    Decay, DemandPoint, Direction, SupplyPoint, catchment_costs, e2sfca_from_costs,
 };
 use hsplan_access::graph::Graph;
 use hsplan_access::roads::{Profile, read_geojson, read_pbf};
@@ -272,17 +271,19 @@ pub fn run(what: AccessWhat, lang: Lang) -> Result<()> {
             Ok(())
         }
         AccessWhat::Coverage(a) => {
-            let g = load_graph(&a.inputs.graph)?;
-            let facilities = read_facilities(&a.inputs.facilities, &a.inputs.kinds)?;
-            let (demand, synthetic) = read_demand(&a.inputs, &g)?;
+            use hsplan_app::siting::{DemandSource, InputFile};
             let start = Instant::now();
-            let rev = g.reversed();
-            let c = coverage(
-                &g,
-                &rev,
-                &facilities,
-                &demand,
-                &CoverageOptions {
+            let demand = match (&a.inputs.demand, a.inputs.demand_grid) {
+                (Some(path), None) => DemandSource::File(InputFile::Path(path.clone())),
+                (None, Some(m)) => DemandSource::Grid(m),
+                _ => bail!("give either --demand FILE or --demand-grid METRES"),
+            };
+            let result = hsplan_app::access::run(
+                &hsplan_app::access::AccessRequest {
+                    graph: a.inputs.graph.clone(),
+                    demand,
+                    facilities: InputFile::Path(a.inputs.facilities.clone()),
+                    kinds: a.inputs.kinds.clone(),
                     thresholds_min: a.thresholds.clone(),
                     direction: match a.direction {
                         DirectionArg::To => Direction::ToFacility,
@@ -291,7 +292,15 @@ pub fn run(what: AccessWhat, lang: Lang) -> Result<()> {
                     dispatch_min: a.dispatch_min,
                     max_snap_m: a.max_snap_m,
                     walk_kmh: a.inputs.walk_kmh,
+                    isochrone_cell_m: None,
                 },
+                &hsplan_app::progress::Silent,
+                &hsplan_app::progress::Cancel::new(),
+            )?;
+            let (c, facilities, synthetic) = (
+                &result.coverage,
+                &result.facilities,
+                result.synthetic_demand,
             );
             let elapsed = start.elapsed().as_secs_f64();
             if let Some(p) = &a.out_points {
@@ -322,7 +331,10 @@ pub fn run(what: AccessWhat, lang: Lang) -> Result<()> {
             if synthetic {
                 println!(
                     "{}",
-                    fill(Msg::AccSyntheticDemand.text(lang), &[("n", &demand.len())])
+                    fill(
+                        Msg::AccSyntheticDemand.text(lang),
+                        &[("n", &result.points.len())]
+                    )
                 );
             }
             println!(
@@ -331,8 +343,8 @@ pub fn run(what: AccessWhat, lang: Lang) -> Result<()> {
                     Msg::AccFacilitiesGraph.text(lang),
                     &[
                         ("n", &facilities.len()),
-                        ("profile", &g.profile),
-                        ("nodes", &g.node_count()),
+                        ("profile", &result.graph_profile),
+                        ("nodes", &result.graph_nodes),
                         ("s", &format!("{elapsed:.3}"))
                     ]
                 )

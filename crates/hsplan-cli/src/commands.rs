@@ -3,7 +3,6 @@
 use crate::messages::{Lang, Msg, fill, label, pad};
 use crate::{BuiltinAdmin, ExportWhat, ImportWhat};
 use anyhow::{Context, Result, bail};
-use hsplan_io::{TableKind, read_table, tables, write_table};
 use hsplan_model::AdminLevel;
 use hsplan_store::{ImportBatch, ImportSummary, SqliteStore, Store, StoreCounts};
 use std::path::Path;
@@ -15,39 +14,36 @@ fn open(db: &Path) -> Result<SqliteStore> {
 
 /// Parses the file(s) into a batch; nothing touches the store until parsing succeeded.
 fn batch_for(what: &ImportWhat) -> Result<ImportBatch> {
-    let mut batch = ImportBatch::default();
-    match what {
+    use hsplan_app::data::{UploadKind, parse_upload_with};
+    let (kind, file, code_property) = match what {
         ImportWhat::Units {
             builtin: Some(BuiltinAdmin::Chongqing),
             ..
-        } => batch.units = hsplan_io::nbs::chongqing_hierarchy()?,
+        } => {
+            return Ok(ImportBatch {
+                units: hsplan_io::nbs::chongqing_hierarchy()?,
+                ..ImportBatch::default()
+            });
+        }
         ImportWhat::Units {
             file: Some(file), ..
-        } => batch.units = tables::units_from_table(&read_table(file, "units")?)?,
+        } => (UploadKind::Units, file, None),
         ImportWhat::Units { .. } => bail!("give a FILE or --builtin chongqing"),
-        ImportWhat::Population { file } => {
-            batch.population = tables::population_from_table(&read_table(file, "population")?)?
-        }
-        ImportWhat::Facilities { file } => {
-            batch.facilities = tables::facilities_from_table(&read_table(file, "facilities")?)?
-        }
-        ImportWhat::Resources { file } => {
-            batch.facility_years = tables::resources_from_table(&read_table(file, "resources")?)?
-        }
+        ImportWhat::Population { file } => (UploadKind::Population, file, None),
+        ImportWhat::Facilities { file } => (UploadKind::Facilities, file, None),
+        ImportWhat::Resources { file } => (UploadKind::Resources, file, None),
         ImportWhat::Geojson {
             file,
             code_property,
-        } => {
-            let text = std::fs::read_to_string(file)
-                .with_context(|| format!("{}: cannot read", file.display()))?;
-            batch.geometries = hsplan_io::geojson::unit_geometries_from_str(
-                &file.display().to_string(),
-                &text,
-                code_property.as_deref(),
-            )?;
-        }
-    }
-    Ok(batch)
+        } => (UploadKind::Geojson, file, code_property.as_deref()),
+    };
+    let bytes = std::fs::read(file).with_context(|| format!("{}: cannot read", file.display()))?;
+    Ok(parse_upload_with(
+        kind,
+        &file.display().to_string(),
+        &bytes,
+        code_property,
+    )?)
 }
 
 fn print_summary(s: &ImportSummary, lang: Lang) {
@@ -86,34 +82,33 @@ pub fn import(db: &Path, what: ImportWhat, lang: Lang) -> Result<()> {
 }
 
 pub fn export(db: &Path, what: ExportWhat, out: &Path, lang: Lang) -> Result<()> {
-    let store = open(db)?;
-    let sys = store.load()?;
+    use hsplan_app::data::{ExportFormat, UploadKind};
     let kind = match what {
-        ExportWhat::Geojson => {
-            let doc = hsplan_io::geojson::units_to_geojson(sys.units.values());
-            std::fs::write(out, serde_json::to_string_pretty(&doc)?)
-                .with_context(|| format!("{}: cannot write", out.display()))?;
-            println!("{}: {}", Msg::Exported.text(lang), out.display());
-            return Ok(());
-        }
-        ExportWhat::Units => TableKind::Units,
-        ExportWhat::Population => TableKind::Population,
-        ExportWhat::Facilities => TableKind::Facilities,
-        ExportWhat::Resources => TableKind::Resources,
+        ExportWhat::Units => UploadKind::Units,
+        ExportWhat::Population => UploadKind::Population,
+        ExportWhat::Facilities => UploadKind::Facilities,
+        ExportWhat::Resources => UploadKind::Resources,
+        ExportWhat::Geojson => UploadKind::Geojson,
     };
-    let table = match kind {
-        TableKind::Units => tables::units_to_table(sys.units.values()),
-        TableKind::Population => tables::population_to_table(sys.population.values()),
-        TableKind::Facilities => tables::facilities_to_table(sys.facilities.values()),
-        TableKind::Resources => tables::resources_to_table(sys.facility_years.values()),
+    let format = match hsplan_io::TableFormat::from_path(out) {
+        _ if kind == UploadKind::Geojson => ExportFormat::Csv,
+        Ok(hsplan_io::TableFormat::Xlsx) => ExportFormat::Xlsx,
+        Ok(hsplan_io::TableFormat::Csv) => ExportFormat::Csv,
+        Err(e) => return Err(e.into()),
     };
-    write_table(out, &kind.schema(), &table)?;
-    println!(
-        "{}: {} ({} rows)",
-        Msg::Exported.text(lang),
-        out.display(),
-        table.rows.len()
-    );
+    let sys = open(db)?.load()?;
+    let download = hsplan_app::data::export(&sys, kind, format)?;
+    std::fs::write(out, &download.bytes)
+        .with_context(|| format!("{}: cannot write", out.display()))?;
+    match kind {
+        UploadKind::Geojson => println!("{}: {}", Msg::Exported.text(lang), out.display()),
+        _ => println!(
+            "{}: {} ({} rows)",
+            Msg::Exported.text(lang),
+            out.display(),
+            hsplan_app::data::rows(&sys, kind)
+        ),
+    }
     Ok(())
 }
 
