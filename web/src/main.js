@@ -273,6 +273,13 @@ async function viewEvaluation(params) {
   const dl = (format) => `/api/evaluations/report?${new URLSearchParams({ plan, year, mode, lang: getLang(), format, ...(unit ? { unit } : {}) })}`;
   const trendEl = h('div', { class: 'chart', id: 'chart-trend' });
   const leagueEl = h('div', { class: 'chart tall', id: 'chart-league' });
+  const evalMapEl = h('div', { class: 'map small', id: 'eval-map' });
+  let layer = null;
+  if (ind && league) {
+    try {
+      layer = await api(`/api/map/choropleth?${new URLSearchParams({ unit: e.unit, indicator: ind.formula, year })}`);
+    } catch (err) { layer = null; }
+  }
   const rows = e.indicators.map((r) => h('tr', { class: r.id === (ind && ind.id) ? 'chosen' : '', 'data-id': r.id },
     h('td', {}, r.row),
     h('td', {}, h('a', { href: link('evaluation', { ...q, ind: r.id }) }, pick(r.name_zh, r.name_en)), r.binding ? h('span', { class: 'tag' }, t('binding')) : null),
@@ -295,8 +302,11 @@ async function viewEvaluation(params) {
     table(['#', t('indicator'), t('baseline'), t('target'), t('expected'), t('actual'), t('progress'), t('status'), t('outlook')], rows, { id: 'evaluation-table' }),
     ind ? h('div', { class: 'grid2' },
       h('div', {}, h('h2', {}, t('trend'), ' · ', pick(ind.name_zh, ind.name_en)), trendEl),
-      h('div', {}, h('h2', {}, t('league')), league ? leagueEl : h('p', { class: 'muted' }, '—'),
-        h('p', {}, h('a', { href: link('map', { unit: e.unit, indicator: ind.id, year }) }, t('map'))))) : null);
+      h('div', {}, h('h2', {}, t('league')), league ? leagueEl : h('p', { class: 'muted' }, '—'))) : null,
+    layer && layer.geojson.features.length ? h('div', {},
+      h('h2', {}, t('map'), ' · ', pick(ind.name_zh, ind.name_en), layer.schematic_boundaries ? h('span', { class: 'muted' }, ` (${t('schematic')})`) : null),
+      h('div', { class: 'grid-map' }, evalMapEl, h('div', {}, legendList(layer, 'eval-legend'),
+        h('p', {}, h('a', { href: link('map', { unit: e.unit, indicator: ind.formula, year }) }, t('map')))))) : null);
   onMount(() => {
     if (trend) {
       chart(trendEl, {
@@ -309,6 +319,7 @@ async function viewEvaluation(params) {
         }],
       });
     }
+    if (layer && layer.geojson.features.length) drawChoropleth(evalMapEl, layer, [], null, year);
     if (league) {
       const rowsL = [...league.rows].reverse();
       chart(leagueEl, {
@@ -349,44 +360,52 @@ async function viewMap(params) {
       mapEl,
       h('div', {},
         h('h2', {}, t('legend')),
-        h('ul', { class: 'legend', id: 'map-legend' }, layer.legend.map((c, i) => h('li', {}, h('span', { class: 'swatch', style: `background:${CLASS_COLOURS[i]}` }), `${c.label} (${c.count})`)),
-          layer.areas.some((a) => a.value === null) ? h('li', {}, h('span', { class: 'swatch nodata' }), t('noData')) : null),
+        legendList(layer, 'map-legend'),
         h('p', { id: 'facility-count' }, `${t('facilities')}: ${located.length}`),
         h('h2', {}, t('allAreas')),
         table([t('unit'), t('value')], layer.areas.map((a) => [h('a', { href: link('region', { year }, a.code) }, a.name), num(a.value)]), { id: 'map-areas' }))));
-  onMount(() => {
-    const name = `u${layer.unit}`;
-    echarts.registerMap(name, layer.geojson);
-    const c = chart(mapEl, {
-      tooltip: {
-        trigger: 'item',
-        formatter: (p) => (p.seriesType === 'scatter'
-          ? `${p.data.f.name}<br>${pick(p.data.f.kind_zh, p.data.f.kind_en)} · ${p.data.f.grade_zh}<br>${t('unit')} ${p.data.f.unit}${p.data.f.beds !== null ? '<br>床位 beds ' + p.data.f.beds : ''}`
-          : `${p.name}<br>${num(p.value)}`),
-      },
-      geo: { map: name, roam: true, nameProperty: 'name', itemStyle: { borderColor: '#fff' }, emphasis: { label: { show: true } }, label: { show: true, fontSize: 10 } },
-      visualMap: {
-        type: 'piecewise', show: false, seriesIndex: 0,
-        pieces: layer.legend.map((cl, i) => ({ gte: cl.min, lte: cl.max, color: CLASS_COLOURS[i], label: cl.label })),
-        outOfRange: { color: '#ddd' },
-      },
-      series: [
-        { type: 'map', geoIndex: 0, data: layer.areas.map((a) => ({ name: a.name, value: a.value })) },
-        {
-          type: 'scatter', coordinateSystem: 'geo', symbolSize: 5, itemStyle: { color: '#d94801', borderColor: '#fff', borderWidth: 0.5 },
-          data: located.map((f) => ({ name: f.name, value: [f.lon, f.lat], f })),
-        },
-        focus ? { type: 'scatter', coordinateSystem: 'geo', symbol: 'pin', symbolSize: 30, itemStyle: { color: '#c00' }, data: [{ name: 'focus', value: focus.split(',').map(Number) }] } : null,
-      ].filter(Boolean),
-    });
-    c.on('click', (p) => {
-      if (p.seriesType === 'map') {
-        const a = layer.areas.find((x) => x.name === p.name);
-        if (a) go('region', { year }, a.code);
-      }
-    });
-  });
+  onMount(() => drawChoropleth(mapEl, layer, located, focus, year));
   return section;
+}
+
+// The sub-units coloured by the layer's classes, with facility points (and a pin) on top.
+function drawChoropleth(mapEl, layer, located = [], focus = null, year = null) {
+  const name = `u${layer.unit}-${layer.indicator}`;
+  echarts.registerMap(name, layer.geojson);
+  const c = chart(mapEl, {
+    tooltip: {
+      trigger: 'item',
+      formatter: (p) => (p.seriesType === 'scatter'
+        ? (p.data.f ? `${p.data.f.name}<br>${pick(p.data.f.kind_zh, p.data.f.kind_en)} · ${p.data.f.grade_zh}<br>${t('unit')} ${p.data.f.unit}${p.data.f.beds !== null ? '<br>床位 beds ' + p.data.f.beds : ''}` : '')
+        : `${p.name}<br>${num(p.value)}`),
+    },
+    geo: { map: name, roam: true, nameProperty: 'name', itemStyle: { borderColor: '#fff' }, emphasis: { label: { show: true } }, label: { show: true, fontSize: 10 } },
+    visualMap: {
+      type: 'piecewise', show: false, seriesIndex: 0,
+      pieces: layer.legend.map((cl, i) => ({ gte: cl.min, lte: cl.max, color: CLASS_COLOURS[i], label: cl.label })),
+      outOfRange: { color: '#ddd' },
+    },
+    series: [
+      { type: 'map', geoIndex: 0, data: layer.areas.map((a) => ({ name: a.name, value: a.value })) },
+      located.length ? {
+        type: 'scatter', coordinateSystem: 'geo', symbolSize: 5, itemStyle: { color: '#d94801', borderColor: '#fff', borderWidth: 0.5 },
+        data: located.map((f) => ({ name: f.name, value: [f.lon, f.lat], f })),
+      } : null,
+      focus ? { type: 'scatter', coordinateSystem: 'geo', symbol: 'pin', symbolSize: 30, itemStyle: { color: '#c00' }, data: [{ name: 'focus', value: focus.split(',').map(Number) }] } : null,
+    ].filter(Boolean),
+  });
+  c.on('click', (p) => {
+    if (p.seriesType === 'map') {
+      const a = layer.areas.find((x) => x.name === p.name);
+      if (a) go('region', year ? { year } : {}, a.code);
+    }
+  });
+  return c;
+}
+
+function legendList(layer, id) {
+  return h('ul', { class: 'legend', id }, layer.legend.map((c, i) => h('li', {}, h('span', { class: 'swatch', style: `background:${CLASS_COLOURS[i]}` }), `${c.label} (${c.count})`)),
+    layer.areas.some((a) => a.value === null) ? h('li', {}, h('span', { class: 'swatch nodata' }), t('noData')) : null);
 }
 
 async function viewStandards(params) {

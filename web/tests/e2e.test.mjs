@@ -77,6 +77,7 @@ test('evaluation shows the plan rows with statuses and charts', async () => {
   assert.ok((await p.$$('#evaluation-table .badge')).length >= 20);
   assert.ok(await p.$('#chart-trend svg'));
   assert.ok(await p.$('#chart-league svg'));
+  await p.waitForFunction(() => document.querySelectorAll('#eval-map svg path').length >= 17);
   const href = await p.getAttribute('.downloads a', 'href');
   const r = await p.request.get(base + href);
   assert.equal(r.status(), 200);

@@ -271,6 +271,8 @@ pub struct EvaluatedIndicator {
     pub row: String,
     /// Indicator id.
     pub id: String,
+    /// The library formula it is computed with.
+    pub formula: String,
     /// Name as published.
     pub name_zh: String,
     /// English name.
@@ -396,6 +398,7 @@ pub fn evaluate_plan(
             Some(EvaluatedIndicator {
                 row: ind.row.get_ref().clone(),
                 id: ind.id.get_ref().clone(),
+                formula: def.id.to_string(),
                 name_zh: ind.name_zh.clone(),
                 name_en: ind.name_en.clone(),
                 binding: ind.nature == Some(Nature::Binding),

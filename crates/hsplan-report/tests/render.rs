@@ -24,6 +24,7 @@ fn row(id: &str, binding: bool, status: Status, actual: Option<f64>) -> Evaluate
     EvaluatedIndicator {
         row: "1".into(),
         id: id.into(),
+        formula: id.into(),
         name_zh: format!("指标<{id}>"),
         name_en: format!("indicator <{id}>"),
         binding,
