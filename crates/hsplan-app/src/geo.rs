@@ -8,16 +8,20 @@ use hsplan_model::{NoteKind, ServiceSystem};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// Which layer to draw.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+/// Which layer to draw (also the query of `GET /api/map/choropleth`).
+#[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ChoroplethRequest {
     /// The unit whose direct sub-units are drawn.
+    #[param(pattern = r"^[1-9][0-9]([0-9]{2}([0-9]{2}([0-9]{3}([0-9]{3})?)?)?)?$")]
     pub unit: String,
     /// Library indicator id (default beds_per_1000).
     pub indicator: Option<String>,
     /// Year (default: the latest with data).
+    #[param(minimum = 1949, maximum = 2100)]
     pub year: Option<i64>,
     /// At most this many classes (1–9, default 5).
+    #[param(minimum = 1, maximum = 9)]
     pub classes: Option<usize>,
 }
 

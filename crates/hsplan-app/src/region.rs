@@ -446,20 +446,25 @@ pub struct Page<T: ToSchema> {
     pub page_size: usize,
 }
 
-/// Which facilities to list.
-#[derive(Debug, Clone, Default, serde::Deserialize, ToSchema)]
+/// Which facilities to list (also the query of `GET /api/facilities`).
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FacilityQuery {
     /// Unit (the facilities in it and below).
+    #[param(pattern = r"^[1-9][0-9]([0-9]{2}([0-9]{2}([0-9]{3}([0-9]{3})?)?)?)?$")]
     pub unit: String,
     /// Year (open in that year); default the latest.
+    #[param(minimum = 1949, maximum = 2100)]
     pub year: Option<i64>,
     /// Only these type codes (comma-separated).
     pub kind: Option<String>,
     /// Only this grade code.
     pub grade: Option<String>,
     /// Page number, from 1.
+    #[param(minimum = 1)]
     pub page: Option<usize>,
     /// Items per page (1–5000, default 100).
+    #[param(minimum = 1, maximum = 5000)]
     pub page_size: Option<usize>,
 }
 

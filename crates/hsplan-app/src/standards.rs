@@ -8,16 +8,20 @@ use hsplan_standards::{CheckReport, RuleSet, Severity, Violation};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// What to check.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+/// What to check (also the query of `GET /api/standards`).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StandardsRequest {
     /// Year checked.
+    #[param(minimum = 1949, maximum = 2100)]
     pub year: i64,
     /// Only this unit and below.
+    #[param(pattern = r"^[1-9][0-9]([0-9]{2}([0-9]{2}([0-9]{3}([0-9]{3})?)?)?)?$")]
     pub unit: Option<String>,
     /// Only this rule.
     pub rule: Option<String>,
     /// Only this severity (high, medium, low).
+    #[param(pattern = r"^(high|medium|low)$")]
     pub severity: Option<String>,
     /// Only this district (county-level code).
     pub district: Option<String>,

@@ -149,43 +149,13 @@ pub async fn children(
         .map(Json)
 }
 
-/// Facility list parameters.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct FacilityParams {
-    /// Unit (the facilities in it and below).
-    #[param(pattern = r"^[1-9][0-9]([0-9]{2}([0-9]{2}([0-9]{3}([0-9]{3})?)?)?)?$")]
-    pub unit: String,
-    /// Year (open in that year); default the latest.
-    #[param(minimum = 1949, maximum = 2100)]
-    pub year: Option<i64>,
-    /// Only these type codes (comma-separated).
-    pub kind: Option<String>,
-    /// Only this grade code.
-    pub grade: Option<String>,
-    /// Page, from 1.
-    #[param(minimum = 1)]
-    pub page: Option<usize>,
-    /// Items per page (1–5000, default 100).
-    #[param(minimum = 1, maximum = 5000)]
-    pub page_size: Option<usize>,
-}
-
 /// Facilities open in a year in a unit's subtree.
-#[utoipa::path(get, path = "/api/facilities", tag = "region", params(FacilityParams),
+#[utoipa::path(get, path = "/api/facilities", tag = "region", params(FacilityQuery),
     responses((status = 200, body = Page<FacilitySummary>), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn facilities(
     Shared(state): S,
-    Query(p): Query<FacilityParams>,
+    Query(q): Query<FacilityQuery>,
 ) -> ApiResult<Json<Page<FacilitySummary>>> {
-    let q = FacilityQuery {
-        unit: p.unit,
-        year: p.year,
-        kind: p.kind,
-        grade: p.grade,
-        page: p.page,
-        page_size: p.page_size,
-    };
     read(&state, move |s| hsplan_app::region::facilities(&s.sys, &q))
         .await
         .map(Json)
@@ -271,6 +241,7 @@ pub async fn ledger(Path(id): Path<String>) -> ApiResult<Json<Ledgers>> {
 #[into_params(parameter_in = Query)]
 pub struct EvaluationParams {
     /// Built-in plan id.
+    #[param(example = "beibei-14th-fyp")]
     pub plan: String,
     /// Year evaluated.
     #[param(minimum = 1949, maximum = 2100)]
@@ -382,74 +353,25 @@ pub async fn evaluation_report(
     .await
 }
 
-/// Standards parameters.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct StandardsParams {
-    /// Year checked.
-    #[param(minimum = 1949, maximum = 2100)]
-    pub year: i64,
-    /// Only this unit and below.
-    #[param(pattern = r"^[1-9][0-9]([0-9]{2}([0-9]{2}([0-9]{3}([0-9]{3})?)?)?)?$")]
-    pub unit: Option<String>,
-    /// Only this rule.
-    pub rule: Option<String>,
-    /// Only this severity (high, medium, low).
-    #[param(pattern = r"^(high|medium|low)$")]
-    pub severity: Option<String>,
-    /// Only this district (county-level code).
-    pub district: Option<String>,
-}
-
 /// The seed allocation standards checked for a year; violations located.
-#[utoipa::path(get, path = "/api/standards", tag = "standards", params(StandardsParams),
+#[utoipa::path(get, path = "/api/standards", tag = "standards", params(StandardsRequest),
     responses((status = 200, body = StandardsResult), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn standards(
     Shared(state): S,
-    Query(p): Query<StandardsParams>,
+    Query(req): Query<StandardsRequest>,
 ) -> ApiResult<Json<StandardsResult>> {
-    let req = StandardsRequest {
-        year: p.year,
-        unit: p.unit,
-        rule: p.rule,
-        severity: p.severity,
-        district: p.district,
-    };
     read(&state, move |s| hsplan_app::standards::check(&s.sys, &req))
         .await
         .map(Json)
 }
 
-/// Map parameters.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct MapParams {
-    /// The unit whose sub-units are drawn.
-    #[param(pattern = r"^[1-9][0-9]([0-9]{2}([0-9]{2}([0-9]{3}([0-9]{3})?)?)?)?$")]
-    pub unit: String,
-    /// Library indicator id (default beds_per_1000).
-    pub indicator: Option<String>,
-    /// Year (default: the latest).
-    #[param(minimum = 1949, maximum = 2100)]
-    pub year: Option<i64>,
-    /// At most this many classes (1–9, default 5).
-    #[param(minimum = 1, maximum = 9)]
-    pub classes: Option<usize>,
-}
-
 /// The sub-units of a unit as a choropleth of an indicator.
-#[utoipa::path(get, path = "/api/map/choropleth", tag = "map", params(MapParams),
+#[utoipa::path(get, path = "/api/map/choropleth", tag = "map", params(ChoroplethRequest),
     responses((status = 200, body = Choropleth), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn choropleth(
     Shared(state): S,
-    Query(p): Query<MapParams>,
+    Query(req): Query<ChoroplethRequest>,
 ) -> ApiResult<Json<Choropleth>> {
-    let req = ChoroplethRequest {
-        unit: p.unit,
-        indicator: p.indicator,
-        year: p.year,
-        classes: p.classes,
-    };
     read(&state, move |s| hsplan_app::geo::choropleth(&s.sys, &req))
         .await
         .map(Json)
@@ -662,12 +584,31 @@ pub async fn start_siting(
     Ok((StatusCode::ACCEPTED, Json(info)))
 }
 
+/// A travel-time threshold, minutes.
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct Minutes(pub f64);
+
+impl utoipa::PartialSchema for Minutes {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::Number)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Double)))
+            .exclusive_minimum(Some(0.0))
+            .maximum(Some(600.0))
+            .description(Some("Minutes, above 0 and at most 600."))
+            .into()
+    }
+}
+
+impl ToSchema for Minutes {}
+
 /// An access run on the server's inputs: coverage within thresholds, optionally isochrones.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct AccessJobRequest {
     /// Thresholds, minutes (each above 0, at most 600).
     #[schema(min_items = 1, max_items = 12)]
-    pub thresholds: Vec<f64>,
+    pub thresholds: Vec<Minutes>,
     /// Only facilities of these kinds (all when empty).
     #[serde(default)]
     pub kinds: Vec<String>,
@@ -701,11 +642,11 @@ pub async fn start_access(
             "this server has no access inputs (start it with --inputs DIR holding roads.hsg, demand.csv and facilities.csv)",
         ));
     };
-    let thresholds =
-        hsplan_app::access::thresholds("thresholds", &r.thresholds).map_err(Problem::from)?;
-    if thresholds.len() > 12 {
+    if r.thresholds.len() > 12 {
         return Err(Problem::bad_request("thresholds", "thresholds: at most 12"));
     }
+    let given: Vec<f64> = r.thresholds.iter().map(|m| m.0).collect();
+    let thresholds = hsplan_app::access::thresholds("thresholds", &given).map_err(Problem::from)?;
     if let Some(c) = r.isochrone_cell_m
         && !(c.is_finite() && (10.0..=100_000.0).contains(&c))
     {
