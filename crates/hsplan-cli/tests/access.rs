@@ -128,3 +128,63 @@ fn monaco_graph_coverage_e2sfca_isochrones() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("bad.hsg"));
 }
+
+/// Regression: absurd numbers were accepted (negative thresholds, dispatch and snap
+/// distance; an isochrone raster of 1 cm that tried to allocate ~74 GB and aborted).
+/// They are now refused, each with the field named, before any work is done.
+#[test]
+fn absurd_access_options_are_refused_with_the_field_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |f: &str| dir.path().join(f);
+    hsplan()
+        .args(["access", "graph", "build"])
+        .arg(pbf())
+        .args(["--profile", "walk", "--out"])
+        .arg(p("walk.hsg"))
+        .assert()
+        .success();
+    hsplan()
+        .args(["access", "facilities"])
+        .arg(pbf())
+        .arg("--out")
+        .arg(p("fac.csv"))
+        .assert()
+        .success();
+    let base = |extra: &[&str]| {
+        let mut c = hsplan();
+        c.args(["--lang", "en", "access", "coverage", "--graph"])
+            .arg(p("walk.hsg"))
+            .arg("--facilities")
+            .arg(p("fac.csv"))
+            .args(["--demand-grid", "300"])
+            .args(extra);
+        c.output().unwrap()
+    };
+    for (extra, field) in [
+        (&["--thresholds=-5"][..], "thresholds"),
+        (&["--thresholds", "NaN"][..], "thresholds"),
+        (
+            &["--thresholds", "5", "--dispatch-min=-100"][..],
+            "dispatch_min",
+        ),
+        (&["--thresholds", "5", "--max-snap-m=-1"][..], "max_snap_m"),
+        (&["--thresholds", "5", "--walk-kmh", "0"][..], "walk_kmh"),
+    ] {
+        let out = base(extra);
+        assert!(!out.status.success(), "{extra:?} was accepted");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(field), "{extra:?}: {err}");
+    }
+    let out = hsplan()
+        .args(["access", "isochrones", "--graph"])
+        .arg(p("walk.hsg"))
+        .arg("--facilities")
+        .arg(p("fac.csv"))
+        .args(["--thresholds", "5", "--cell-m", "0.01", "--out"])
+        .arg(p("iso.geojson"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cell_m"));
+    assert!(!p("iso.geojson").exists());
+}

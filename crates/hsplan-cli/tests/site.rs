@@ -140,6 +140,15 @@ fn bad_site_input_is_named() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--p"));
+    // regression: p = 0 was solved and exited 0
+    let out = hsplan()
+        .args(["site", "mclp", "--p", "0", "--graph"])
+        .arg(p("walk.hsg"))
+        .args(["--demand-grid", "300", "--candidate-spacing", "300"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 1"));
     // a candidate with a bad longitude: file, line and column
     std::fs::write(p("cand.csv"), "id,lon,lat\na,7.42,43.73\nb,east,43.74\n").unwrap();
     let out = hsplan()
