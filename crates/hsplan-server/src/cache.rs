@@ -119,13 +119,18 @@ pub async fn layer(State(state): State<Arc<crate::State>>, req: Request, next: N
     if r.status() != StatusCode::OK {
         return r;
     }
+    // Only bodies of known, modest size are kept; anything else goes out as it is.
+    use axum::body::HttpBody;
+    if r.body()
+        .size_hint()
+        .exact()
+        .is_none_or(|n| n > MAX_ENTRY as u64)
+    {
+        return r;
+    }
     let (parts, body) = r.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, MAX_ENTRY).await else {
-        return (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "response too large to buffer",
-        )
-            .into_response();
+        return (StatusCode::INTERNAL_SERVER_ERROR, "response body failed").into_response();
     };
     let mut headers = HeaderMap::new();
     for name in [header::CONTENT_TYPE, header::CONTENT_DISPOSITION] {
