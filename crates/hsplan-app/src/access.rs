@@ -207,3 +207,222 @@ pub fn run(req: &AccessRequest, progress: &dyn Progress, cancel: &Cancel) -> Res
         isochrones,
     })
 }
+
+/// Parses a distance decay: `steps:M=W,…` (weights for times up to each bound) or
+/// `gaussian:M`. Minutes must be positive and finite, weights within 0–1.
+pub fn parse_decay(field: &str, text: &str) -> Result<hsplan_access::analysis::Decay> {
+    use hsplan_access::analysis::Decay;
+    let bad = |m: String| AppError::invalid(field, format!("`{text}`: {m}"));
+    let minutes = |s: &str| -> Result<f64> {
+        s.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|m| m.is_finite() && *m > 0.0 && *m <= MAX_THRESHOLD_MIN)
+            .ok_or_else(|| {
+                bad(format!(
+                    "`{s}` is not minutes above 0 and at most {MAX_THRESHOLD_MIN}"
+                ))
+            })
+    };
+    if let Some(d0) = text.strip_prefix("gaussian:") {
+        return Ok(Decay::Gaussian { d0: minutes(d0)? });
+    }
+    let Some(steps) = text.strip_prefix("steps:") else {
+        return Err(bad("expected steps:M=W,… or gaussian:M".into()));
+    };
+    let mut out = Vec::new();
+    for part in steps.split(',') {
+        let (m, w) = part
+            .split_once('=')
+            .ok_or_else(|| bad(format!("`{part}` is not M=W")))?;
+        let weight = w
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|w| (0.0..=1.0).contains(w))
+            .ok_or_else(|| bad(format!("`{w}` is not a weight within 0–1")))?;
+        out.push((minutes(m)?, weight));
+    }
+    out.sort_by(|a, b| a.0.total_cmp(&b.0));
+    Ok(Decay::Steps(out))
+}
+
+/// An E2SFCA question: spatial accessibility of each demand point to facility capacity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct E2sfcaRequest {
+    /// Graph file.
+    pub graph: PathBuf,
+    /// Demand points.
+    pub demand: DemandSource,
+    /// Facilities (capacity column used).
+    pub facilities: InputFile,
+    /// Only facilities of these kinds.
+    pub kinds: Vec<String>,
+    /// Decay (`steps:…` or `gaussian:…`).
+    pub decay: String,
+    /// Walking speed of the off-network legs, km/h.
+    pub walk_kmh: f64,
+    /// A given cost list (demand,facility,minutes) instead of searching the network.
+    pub costs: Option<InputFile>,
+}
+
+/// Accessibility of one demand point.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct E2sfcaPoint {
+    /// Demand point id.
+    pub id: String,
+    /// Its unit.
+    pub unit: String,
+    /// Residents.
+    pub population: f64,
+    /// Accessibility (capacity per resident, distance-weighted).
+    pub access: f64,
+}
+
+/// An E2SFCA answer.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct E2sfcaResult {
+    /// Per demand point.
+    pub points: Vec<E2sfcaPoint>,
+    /// Population-weighted mean per unit (unit, mean); "" for points without a unit.
+    pub by_unit: Vec<(String, f64)>,
+    /// Facilities counted.
+    pub facilities: Vec<SupplyPoint>,
+    /// Demand-to-facility minutes used: (demand index, facility index, minutes).
+    pub costs: Vec<(usize, usize, f64)>,
+    /// The catchment, minutes.
+    pub max_minutes: f64,
+    /// Demand points are a synthetic grid.
+    pub synthetic_demand: bool,
+    /// Seconds in network searches.
+    pub search_seconds: f64,
+    /// Seconds computing the ratios.
+    pub compute_seconds: f64,
+}
+
+fn read_costs(
+    f: &InputFile,
+    demand: &[hsplan_access::analysis::DemandPoint],
+    facilities: &[SupplyPoint],
+) -> Result<Vec<(usize, usize, f64)>> {
+    let (file, rows) = f.rows(&["demand", "facility", "minutes"])?;
+    let di: std::collections::HashMap<&str, usize> = demand
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.id.as_str(), i))
+        .collect();
+    let fi: std::collections::HashMap<&str, usize> = facilities
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.id.as_str(), i))
+        .collect();
+    let mut out = Vec::with_capacity(rows.len());
+    for (k, r) in rows.iter().enumerate() {
+        let (Some(i), Some(j)) = (di.get(r["demand"].as_str()), fi.get(r["facility"].as_str()))
+        else {
+            return Err(AppError::Input {
+                problems: vec![format!(
+                    "{file}: line {}: unknown demand or facility id",
+                    k + 2
+                )],
+                more: 0,
+            });
+        };
+        out.push((*i, *j, crate::inputs::number(&file, k + 2, r, "minutes")?));
+    }
+    Ok(out)
+}
+
+/// Runs E2SFCA: catchment costs over the network (or the given list), then the ratios.
+pub fn e2sfca(
+    req: &E2sfcaRequest,
+    progress: &dyn Progress,
+    cancel: &Cancel,
+) -> Result<E2sfcaResult> {
+    let decay = parse_decay("decay", &req.decay)?;
+    if !(req.walk_kmh.is_finite() && req.walk_kmh > 0.0) {
+        return Err(AppError::invalid(
+            "walk_kmh",
+            format!("`{}`: must be above 0", req.walk_kmh),
+        ));
+    }
+    progress.report(Stage::Reading, 0, 1);
+    let g = crate::inputs::load_graph(&req.graph)?;
+    let (demand, _, synthetic_demand) = crate::siting::read_demand(&req.demand, &g)?;
+    let facilities = crate::siting::read_facilities(&req.facilities, &req.kinds)?;
+    if let Some(f) = facilities
+        .iter()
+        .find(|f| !(f.capacity.is_finite() && f.capacity >= 0.0))
+    {
+        return Err(AppError::invalid(
+            "capacity",
+            format!(
+                "facility {}: capacity `{}` must be a finite number ≥ 0",
+                f.id, f.capacity
+            ),
+        ));
+    }
+    if let Some(d) = demand
+        .iter()
+        .find(|d| !(d.population.is_finite() && d.population >= 0.0))
+    {
+        return Err(AppError::invalid(
+            "population",
+            format!(
+                "demand point {}: population `{}` must be a finite number ≥ 0",
+                d.id, d.population
+            ),
+        ));
+    }
+    cancel.check()?;
+    progress.report(Stage::Costs, 0, 1);
+    let start = std::time::Instant::now();
+    let costs = match &req.costs {
+        None => hsplan_access::analysis::catchment_costs(
+            &g,
+            &g.reversed(),
+            &facilities,
+            &demand,
+            decay.max_minutes(),
+            req.walk_kmh,
+        ),
+        Some(f) => read_costs(f, &demand, &facilities)?,
+    };
+    let search_seconds = start.elapsed().as_secs_f64();
+    cancel.check()?;
+    progress.report(Stage::Solving, 0, 1);
+    let pops: Vec<f64> = demand.iter().map(|d| d.population).collect();
+    let caps: Vec<f64> = facilities.iter().map(|f| f.capacity).collect();
+    let t = std::time::Instant::now();
+    let access = hsplan_access::analysis::e2sfca_from_costs(&pops, &caps, &costs, &decay);
+    let compute_seconds = t.elapsed().as_secs_f64();
+    let mut by_unit: std::collections::BTreeMap<&str, (f64, f64)> = Default::default();
+    for (d, v) in demand.iter().zip(&access) {
+        let e = by_unit.entry(d.unit.as_str()).or_default();
+        e.0 += d.population * v;
+        e.1 += d.population;
+    }
+    progress.report(Stage::Done, 1, 1);
+    Ok(E2sfcaResult {
+        by_unit: by_unit
+            .into_iter()
+            .map(|(u, (sum, pop))| (u.to_string(), if pop > 0.0 { sum / pop } else { 0.0 }))
+            .collect(),
+        points: demand
+            .iter()
+            .zip(&access)
+            .map(|(d, v)| E2sfcaPoint {
+                id: d.id.clone(),
+                unit: d.unit.clone(),
+                population: d.population,
+                access: *v,
+            })
+            .collect(),
+        facilities,
+        costs,
+        max_minutes: decay.max_minutes(),
+        synthetic_demand,
+        search_seconds,
+        compute_seconds,
+    })
+}

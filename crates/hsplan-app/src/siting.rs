@@ -68,7 +68,7 @@ pub enum InputFile {
 }
 
 impl InputFile {
-    fn rows(&self, required: &[&str]) -> Result<(String, Vec<Row>)> {
+    pub(crate) fn rows(&self, required: &[&str]) -> Result<(String, Vec<Row>)> {
         match self {
             InputFile::Path(p) => Ok((p.display().to_string(), inputs::read_rows(p, required)?)),
             InputFile::Bytes { name, bytes } => Ok((

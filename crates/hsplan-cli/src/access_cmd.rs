@@ -2,9 +2,7 @@
 
 use crate::messages::{Lang, Msg, fill};
 use anyhow::{Context, Result, bail};
-use hsplan_access::analysis::{
-    Decay, DemandPoint, Direction, SupplyPoint, catchment_costs, e2sfca_from_costs,
-};
+use hsplan_access::analysis::{Direction, SupplyPoint};
 use hsplan_access::graph::Graph;
 use hsplan_access::roads::{Profile, read_geojson, read_pbf};
 use std::path::{Path, PathBuf};
@@ -212,29 +210,8 @@ fn save_graph(g: &Graph, out: &Path) -> Result<()> {
     std::fs::write(out, g.to_bytes()).with_context(|| format!("{}: cannot write", out.display()))
 }
 
-fn read_rows(path: &Path, required: &[&str]) -> Result<Vec<hsplan_app::inputs::Row>> {
-    Ok(hsplan_app::inputs::read_rows(path, required)?)
-}
-
-fn number(path: &Path, line: usize, row: &hsplan_app::inputs::Row, col: &str) -> Result<f64> {
-    Ok(hsplan_app::inputs::number(
-        &path.display().to_string(),
-        line,
-        row,
-        col,
-    )?)
-}
-
 fn read_facilities(path: &Path, kinds: &[String]) -> Result<Vec<SupplyPoint>> {
     Ok(hsplan_app::inputs::read_facilities(path, kinds)?)
-}
-
-fn read_demand(inputs: &Inputs, g: &Graph) -> Result<(Vec<DemandPoint>, bool)> {
-    Ok(hsplan_app::inputs::read_demand_from(
-        inputs.demand.as_deref(),
-        inputs.demand_grid,
-        g,
-    )?)
 }
 
 /// Runs an `hsplan access` command.
@@ -419,40 +396,35 @@ pub fn run(what: AccessWhat, lang: Lang) -> Result<()> {
             Ok(())
         }
         AccessWhat::E2sfca(a) => {
-            let g = load_graph(&a.inputs.graph)?;
-            let facilities = read_facilities(&a.inputs.facilities, &a.inputs.kinds)?;
-            let (demand, synthetic) = read_demand(&a.inputs, &g)?;
-            let decay = parse_decay(&a.decay)?;
-            let start = Instant::now();
-            let costs = match &a.costs {
-                None => {
-                    let rev = g.reversed();
-                    catchment_costs(
-                        &g,
-                        &rev,
-                        &facilities,
-                        &demand,
-                        decay.max_minutes(),
-                        a.inputs.walk_kmh,
-                    )
-                }
-                Some(p) => read_costs(p, &demand, &facilities)?,
+            use hsplan_app::siting::{DemandSource, InputFile};
+            let demand_source = match (&a.inputs.demand, a.inputs.demand_grid) {
+                (Some(path), None) => DemandSource::File(InputFile::Path(path.clone())),
+                (None, Some(m)) => DemandSource::Grid(m),
+                _ => bail!("give either --demand FILE or --demand-grid METRES"),
             };
-            let search_s = start.elapsed().as_secs_f64();
-            let pops: Vec<f64> = demand.iter().map(|d| d.population).collect();
-            let caps: Vec<f64> = facilities.iter().map(|f| f.capacity).collect();
-            let t = Instant::now();
-            let access = e2sfca_from_costs(&pops, &caps, &costs, &decay);
-            let compute_s = t.elapsed().as_secs_f64();
+            let r = hsplan_app::access::e2sfca(
+                &hsplan_app::access::E2sfcaRequest {
+                    graph: a.inputs.graph.clone(),
+                    demand: demand_source,
+                    facilities: InputFile::Path(a.inputs.facilities.clone()),
+                    kinds: a.inputs.kinds.clone(),
+                    decay: a.decay.clone(),
+                    walk_kmh: a.inputs.walk_kmh,
+                    costs: a.costs.clone().map(InputFile::Path),
+                },
+                &hsplan_app::progress::Silent,
+                &hsplan_app::progress::Cancel::new(),
+            )?;
+            let (search_s, compute_s) = (r.search_seconds, r.compute_seconds);
             let elapsed = search_s + compute_s;
             if let Some(p) = &a.out_costs {
                 let mut w = csv::Writer::from_path(p)
                     .with_context(|| format!("{}: cannot write", p.display()))?;
                 w.write_record(["demand", "facility", "minutes"])?;
-                for (i, j, m) in &costs {
+                for (i, j, m) in &r.costs {
                     w.write_record([
-                        demand[*i].id.clone(),
-                        facilities[*j].id.clone(),
+                        r.points[*i].id.clone(),
+                        r.facilities[*j].id.clone(),
                         format!("{m:?}"),
                     ])?;
                 }
@@ -461,20 +433,17 @@ pub fn run(what: AccessWhat, lang: Lang) -> Result<()> {
             let mut w = csv::Writer::from_path(&a.out)
                 .with_context(|| format!("{}: cannot write", a.out.display()))?;
             w.write_record(["id", "unit", "population", "access"])?;
-            let mut by_unit: std::collections::BTreeMap<&str, (f64, f64)> =
-                std::collections::BTreeMap::new();
-            for (d, v) in demand.iter().zip(&access) {
+            for d in &r.points {
                 w.write_record([
                     d.id.clone(),
                     d.unit.clone(),
                     d.population.to_string(),
-                    format!("{v:.9e}"),
+                    format!("{:.9e}", d.access),
                 ])?;
-                let e = by_unit.entry(d.unit.as_str()).or_default();
-                e.0 += d.population * v;
-                e.1 += d.population;
             }
             w.flush()?;
+            let (synthetic, demand, facilities, costs) =
+                (r.synthetic_demand, &r.points, &r.facilities, &r.costs);
             if synthetic {
                 println!(
                     "{}",
@@ -489,7 +458,7 @@ pub fn run(what: AccessWhat, lang: Lang) -> Result<()> {
                         ("demand", &demand.len()),
                         ("facilities", &facilities.len()),
                         ("pairs", &costs.len()),
-                        ("max", &decay.max_minutes()),
+                        ("max", &r.max_minutes),
                         ("s", &format!("{elapsed:.3}")),
                         ("cs", &format!("{search_s:.4}")),
                         ("rs", &format!("{compute_s:.6}")),
@@ -497,8 +466,7 @@ pub fn run(what: AccessWhat, lang: Lang) -> Result<()> {
                     ]
                 )
             );
-            for (u, (sum, pop)) in by_unit {
-                let v = if pop > 0.0 { sum / pop } else { 0.0 };
+            for (u, v) in &r.by_unit {
                 println!(
                     "{}",
                     fill(
@@ -625,65 +593,6 @@ pub fn run(what: AccessWhat, lang: Lang) -> Result<()> {
 }
 
 /// Reads a cost list (demand,facility,minutes) against the demand and facility ids.
-fn read_costs(
-    p: &Path,
-    demand: &[DemandPoint],
-    facilities: &[SupplyPoint],
-) -> Result<Vec<(usize, usize, f64)>> {
-    let di: std::collections::HashMap<&str, usize> = demand
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d.id.as_str(), i))
-        .collect();
-    let fi: std::collections::HashMap<&str, usize> = facilities
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (f.id.as_str(), i))
-        .collect();
-    let rows = read_rows(p, &["demand", "facility", "minutes"])?;
-    let mut out = Vec::with_capacity(rows.len());
-    for (k, r) in rows.iter().enumerate() {
-        let (Some(i), Some(j)) = (di.get(r["demand"].as_str()), fi.get(r["facility"].as_str()))
-        else {
-            bail!(
-                "{}: line {}: unknown demand or facility id",
-                p.display(),
-                k + 2
-            );
-        };
-        out.push((*i, *j, number(p, k + 2, r, "minutes")?));
-    }
-    Ok(out)
-}
-
-fn parse_decay(text: &str) -> Result<Decay> {
-    if let Some(d0) = text.strip_prefix("gaussian:") {
-        let d0: f64 = d0
-            .parse()
-            .with_context(|| format!("--decay {text}: minutes"))?;
-        return Ok(Decay::Gaussian { d0 });
-    }
-    let Some(steps) = text.strip_prefix("steps:") else {
-        bail!("--decay {text}: expected steps:M=W,… or gaussian:M");
-    };
-    let mut out = Vec::new();
-    for part in steps.split(',') {
-        let (m, w) = part
-            .split_once('=')
-            .with_context(|| format!("--decay {text}: `{part}` is not M=W"))?;
-        out.push((
-            m.trim()
-                .parse::<f64>()
-                .with_context(|| format!("--decay: `{m}`"))?,
-            w.trim()
-                .parse::<f64>()
-                .with_context(|| format!("--decay: `{w}`"))?,
-        ));
-    }
-    out.sort_by(|a, b| a.0.total_cmp(&b.0));
-    Ok(Decay::Steps(out))
-}
-
 fn graph(what: GraphWhat) -> Result<()> {
     match what {
         GraphWhat::Build {

@@ -175,6 +175,23 @@ fn absurd_access_options_are_refused_with_the_field_named() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(field), "{extra:?}: {err}");
     }
+    // E2SFCA decays that gave all zeros with exit 0
+    for decay in ["gaussian:0", "gaussian:-5", "steps:NaN=1", "steps:10=2"] {
+        let out = hsplan()
+            .args(["access", "e2sfca", "--graph"])
+            .arg(p("walk.hsg"))
+            .arg("--facilities")
+            .arg(p("fac.csv"))
+            .args(["--demand-grid", "300", "--decay", decay, "--out"])
+            .arg(p("e.csv"))
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{decay} was accepted");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("decay"),
+            "{decay}"
+        );
+    }
     let out = hsplan()
         .args(["access", "isochrones", "--graph"])
         .arg(p("walk.hsg"))
