@@ -426,3 +426,95 @@ pub fn e2sfca(
         compute_seconds,
     })
 }
+
+/// What a graph build kept.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct GraphSummary {
+    /// The input file.
+    pub input: String,
+    /// Profile name (or "as given" for an arc list).
+    pub profile: String,
+    /// Ways read (0 for an arc list).
+    pub ways: usize,
+    /// Ways travelled by the profile.
+    pub ways_used: usize,
+    /// Nodes kept (largest strongly connected component).
+    pub nodes: usize,
+    /// Arcs kept.
+    pub arcs: usize,
+    /// Nodes before keeping the largest component.
+    pub nodes_before: usize,
+    /// Arcs before.
+    pub arcs_before: usize,
+    /// Smaller components dropped.
+    pub components_dropped: usize,
+    /// Whether the input was an arc list (DIMACS .gr) with weights as given.
+    pub arc_list: bool,
+}
+
+/// Builds a road graph from an OSM PBF, a road GeoJSON (.geojson or .geojson.gz) or a
+/// DIMACS arc list (.gr), keeping the largest strongly connected component.
+pub fn build_graph(
+    input: &std::path::Path,
+    profile: &hsplan_access::roads::Profile,
+    progress: &dyn Progress,
+) -> Result<(Graph, GraphSummary)> {
+    let name = input.display().to_string();
+    let cannot = |e: std::io::Error| AppError::File(format!("{name}: cannot read: {e}"));
+    let located = |e: &dyn std::fmt::Display| AppError::Input {
+        problems: vec![e.to_string()],
+        more: 0,
+    };
+    progress.report(Stage::Reading, 0, 1);
+    if name.ends_with(".gr") {
+        let text = std::fs::read_to_string(input).map_err(cannot)?;
+        let full = Graph::from_dimacs(&name, &text).map_err(|e| located(&e))?;
+        let (nodes_before, arcs_before) = (full.node_count(), full.arc_count());
+        let (g, dropped) = full.largest_component();
+        let summary = GraphSummary {
+            input: name,
+            profile: "as given".into(),
+            ways: 0,
+            ways_used: 0,
+            nodes: g.node_count(),
+            arcs: g.arc_count(),
+            nodes_before,
+            arcs_before,
+            components_dropped: dropped,
+            arc_list: true,
+        };
+        return Ok((g, summary));
+    }
+    let roads = if name.ends_with(".pbf") {
+        let file = std::fs::File::open(input).map_err(cannot)?;
+        hsplan_access::roads::read_pbf(&name, std::io::BufReader::new(file))
+            .map_err(|e| located(&e))?
+    } else {
+        let bytes = std::fs::read(input).map_err(cannot)?;
+        let text = if name.ends_with(".gz") {
+            hsplan_access::roads::gunzip(&bytes)
+                .map_err(|e| located(&format!("{name}: not gzip: {e}")))?
+        } else {
+            String::from_utf8(bytes).map_err(|e| located(&format!("{name}: not UTF-8: {e}")))?
+        };
+        hsplan_access::roads::read_geojson(&name, &text).map_err(|e| located(&e))?
+    };
+    progress.report(Stage::Costs, 0, roads.ways.len() as u64);
+    let (g, report) = Graph::build(&roads, profile);
+    progress.report(Stage::Done, 1, 1);
+    Ok((
+        g,
+        GraphSummary {
+            input: name,
+            profile: profile.name.clone(),
+            ways: report.ways,
+            ways_used: report.ways_used,
+            nodes: report.nodes,
+            arcs: report.arcs,
+            nodes_before: report.nodes_before,
+            arcs_before: report.arcs_before,
+            components_dropped: report.components_dropped,
+            arc_list: false,
+        },
+    ))
+}

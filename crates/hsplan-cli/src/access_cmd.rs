@@ -4,7 +4,7 @@ use crate::messages::{Lang, Msg, fill};
 use anyhow::{Context, Result, bail};
 use hsplan_access::analysis::{Direction, SupplyPoint};
 use hsplan_access::graph::Graph;
-use hsplan_access::roads::{Profile, read_geojson, read_pbf};
+use hsplan_access::roads::{Profile, read_pbf};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -614,58 +614,35 @@ fn graph(what: GraphWhat) -> Result<()> {
                     ProfileName::Walk => Profile::walk(),
                 },
             };
-            let name = input.display().to_string();
-            eprintln!("reading {name} …");
-            if name.ends_with(".gr") {
-                let text = std::fs::read_to_string(&input)
-                    .with_context(|| format!("{name}: cannot read"))?;
-                let full = hsplan_access::graph::Graph::from_dimacs(&name, &text)?;
-                let (g, dropped) = full.largest_component();
-                save_graph(&g, &out)?;
+            eprintln!("reading {} …", input.display());
+            let (g, r) =
+                hsplan_app::access::build_graph(&input, &profile, &hsplan_app::progress::Silent)?;
+            save_graph(&g, &out)?;
+            if r.arc_list {
                 println!(
-                    "{name}: arc list; {} nodes / {} arcs kept ({dropped} smaller components dropped); weights as given → {}",
-                    g.node_count(),
-                    g.arc_count(),
+                    "{}: arc list; {} nodes / {} arcs kept ({} smaller components dropped); weights as given → {}",
+                    r.input,
+                    r.nodes,
+                    r.arcs,
+                    r.components_dropped,
                     out.display()
                 );
-                return Ok(());
-            }
-            let roads = if name.ends_with(".pbf") {
-                let file =
-                    std::fs::File::open(&input).with_context(|| format!("{name}: cannot read"))?;
-                read_pbf(&name, std::io::BufReader::new(file))?
             } else {
-                let bytes =
-                    std::fs::read(&input).with_context(|| format!("{name}: cannot read"))?;
-                let text = if name.ends_with(".gz") {
-                    hsplan_access::roads::gunzip(&bytes)
-                        .with_context(|| format!("{name}: not gzip"))?
-                } else {
-                    String::from_utf8(bytes).with_context(|| format!("{name}: not UTF-8"))?
-                };
-                read_geojson(&name, &text)?
-            };
-            eprintln!(
-                "building the {} graph from {} ways …",
-                profile.name,
-                roads.ways.len()
-            );
-            let (g, report) = Graph::build(&roads, &profile);
-            save_graph(&g, &out)?;
-            println!(
-                "{}: {} ways, {} travelled by {}; {} nodes / {} arcs kept of {} / {} (largest strongly connected component; {} smaller components dropped); {:.2} s → {}",
-                name,
-                report.ways,
-                report.ways_used,
-                profile.name,
-                report.nodes,
-                report.arcs,
-                report.nodes_before,
-                report.arcs_before,
-                report.components_dropped,
-                start.elapsed().as_secs_f64(),
-                out.display()
-            );
+                println!(
+                    "{}: {} ways, {} travelled by {}; {} nodes / {} arcs kept of {} / {} (largest strongly connected component; {} smaller components dropped); {:.2} s → {}",
+                    r.input,
+                    r.ways,
+                    r.ways_used,
+                    r.profile,
+                    r.nodes,
+                    r.arcs,
+                    r.nodes_before,
+                    r.arcs_before,
+                    r.components_dropped,
+                    start.elapsed().as_secs_f64(),
+                    out.display()
+                );
+            }
             Ok(())
         }
         GraphWhat::Synth { side, seed, out } => {
