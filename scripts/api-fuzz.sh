@@ -2,9 +2,9 @@
 # Runs schemathesis against `hsplan demo --serve` on loopback: every operation of
 # /api/openapi.json with every check (no 5xx, responses within their schemas, documented
 # status codes and content types, schema-valid requests accepted, invalid ones refused,
-# stateful links). Uploads and scenario apply take arbitrary bytes or institution types,
-# which the server rightly refuses with located 422s, so they run every check but
-# "schema-valid request accepted".
+# stateful links). Uploads, standards files and scenario apply take arbitrary bytes, TOML or
+# institution types, which the server rightly refuses with located 422s, so they run every
+# check but "schema-valid request accepted".
 #   usage: scripts/api-fuzz.sh [HSPLAN_BINARY]   (default target/debug/hsplan)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,9 +28,10 @@ done
 [ -n "$url" ] || { cat "$log"; echo "the server did not start"; exit 1; }
 st="$venv/bin/schemathesis"
 common=(--generation-deterministic -n "${HSPLAN_FUZZ_EXAMPLES:-30}" -w 1)
-echo "== schemathesis: every operation but uploads and apply, all checks ($url)"
+free_form=(/api/imports/{kind} /api/scenarios/{name}/apply /api/standards/check)
+echo "== schemathesis: every operation but free-form uploads, all checks ($url)"
 "$st" run "$url/api/openapi.json" --checks all "${common[@]}" \
-    --exclude-path '/api/imports/{kind}' --exclude-path '/api/scenarios/{name}/apply'
-echo "== schemathesis: uploads and apply, all checks but positive data acceptance"
+    $(printf -- "--exclude-path %s " "${free_form[@]}")
+echo "== schemathesis: free-form uploads, all checks but positive data acceptance"
 "$st" run "$url/api/openapi.json" --checks all --exclude-checks positive_data_acceptance "${common[@]}" \
-    --include-path '/api/imports/{kind}' --include-path '/api/scenarios/{name}/apply'
+    $(printf -- "--include-path %s " "${free_form[@]}")

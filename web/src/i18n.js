@@ -129,6 +129,8 @@ const M = {
   cell: ['等时圈栅格（米）', 'Isochrone raster (m)'],
   accessTitle: ['可及性：阈值内可达的居民', 'Access: residents within reach'],
   sitingTitle: ['选址：新增机构放在哪里', 'Siting: where new facilities should go'],
+  ownRules: ['用自己的配置标准文件核查（TOML）', 'Check against your own standards file (TOML)'],
+  check: ['核查', 'Check'],
   stage_reading: ['读取输入', 'reading inputs'],
   stage_candidates: ['生成候选点', 'choosing candidates'],
   stage_costs: ['计算出行时间', 'travel times'],

@@ -427,7 +427,12 @@ async function viewStandards(params) {
       select('std-district', t('district'), [['', t('all')], ...r.by_district.map((d) => [d.code, `${d.name} (${d.violations})`])], district, (v) => go('standards', { ...q, district: v }))),
     chosen ? h('blockquote', { class: 'quote' }, h('strong', {}, pick(chosen.statement_zh, chosen.statement_en)), h('br'), `${t('source')}: ${chosen.source}${chosen.section ? ' · ' + chosen.section : ''}`, chosen.quote ? h('p', {}, `“${chosen.quote}”`) : null) : null,
     h('p', {}, `${t('violations')}: ${r.violations.length}`),
-    table([t('severity'), t('rule'), t('place'), t('observed'), t('required'), t('shortfall'), ''], r.violations.map((v) => {
+    violationsTable(r, rules, unit, year, 'violations'),
+    rulesFileForm(year, unit));
+}
+
+function violationsTable(r, rules, unit, year, id) {
+  return table([t('severity'), t('rule'), t('place'), t('observed'), t('required'), t('shortfall'), ''], r.violations.map((v) => {
       const rr = rules[v.rule];
       return h('tr', {},
         h('td', {}, h('span', { class: `badge ${v.severity === 'high' ? 'bad' : v.severity === 'medium' ? 'warn' : 'none'}` }, t(v.severity))),
@@ -435,7 +440,33 @@ async function viewStandards(params) {
         h('td', {}, v.place_name, v.district_name && !v.place_name.includes(v.district_name) ? h('span', { class: 'muted' }, ` · ${v.district_name}`) : null),
         h('td', {}, v.observed), h('td', {}, v.required), h('td', {}, pick(v.shortfall_zh, v.shortfall_en)),
         h('td', {}, v.lon !== null ? h('a', { href: link('map', { unit: v.district || unit, year, focus: `${v.lon},${v.lat}` }) }, t('onMap')) : ''));
-    }), { id: 'violations' }));
+    }), { id });
+}
+
+// Checks the store against a standards file of the user's (TOML, the seed library's format).
+function rulesFileForm(year, unit) {
+  const out = h('div', { id: 'rules-result', 'aria-live': 'polite' });
+  const file = h('input', { id: 'rules-file', type: 'file', accept: '.toml', required: true });
+  return h('div', {},
+    h('h2', {}, t('ownRules')),
+    h('form', {
+      id: 'rules-form',
+      onsubmit: async (e) => {
+        e.preventDefault();
+        out.replaceChildren();
+        const f = file.files[0];
+        if (!f) return;
+        try {
+          const r = await api('/api/standards/check', {
+            method: 'POST', headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ file: f.name, text: await f.text(), year: Number(year), ...(unit ? { unit } : {}) }),
+          });
+          const rules = Object.fromEntries(r.rules.map((x) => [x.id, x]));
+          out.append(h('p', {}, `${pick(r.title_zh, r.title_en)} · ${t('violations')}: ${r.violations.length}`), violationsTable(r, rules, unit, year, 'own-violations'));
+        } catch (err) { out.append(errorBox(err)); }
+      },
+    }, h('label', { for: 'rules-file' }, t('file'), ' '), file, ' ', h('button', { type: 'submit', id: 'rules-btn' }, t('check'))),
+    out);
 }
 
 function sitingMap(el, s) {

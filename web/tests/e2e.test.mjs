@@ -130,6 +130,11 @@ test('standards list violations with filters and source quotes', async () => {
   await p.click('#violations tbody tr:first-child summary');
   assert.match(await p.textContent('#violations tbody tr:first-child details'), /出处/);
   await shot(p, 'standards-zh-1366');
+  // a standards file of the user's: a broken one is located
+  await p.setInputFiles('#rules-file', { name: 'mine.toml', mimeType: 'text/plain', buffer: Buffer.from("[[rule]]\nid = 'x'\nkind = 'nonsense'\n") });
+  await p.click('#rules-btn');
+  await p.waitForSelector('#rules-result .error');
+  assert.match(await p.textContent('#rules-result'), /mine\.toml/);
   await p.context().close();
 });
 

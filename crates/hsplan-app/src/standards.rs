@@ -230,7 +230,47 @@ pub fn check_with(
 
 /// Checks the seed standards for a year, filtered as asked.
 pub fn check(sys: &ServiceSystem, req: &StandardsRequest) -> Result<StandardsResult> {
-    let set = crate::catalog::standards();
+    check_rules(sys, crate::catalog::standards(), req)
+}
+
+/// A standards file to check the store against (uploaded text).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct StandardsFileRequest {
+    /// File name used in messages.
+    #[schema(example = "my-standards.toml")]
+    pub file: String,
+    /// The TOML text (the format of data/standards/seeds.toml).
+    pub text: String,
+    /// Year checked.
+    #[schema(minimum = 1949, maximum = 2100)]
+    pub year: i64,
+    /// Only this unit and below.
+    pub unit: Option<String>,
+}
+
+/// Checks an uploaded rule library; a malformed file is refused with file:line:column.
+pub fn check_file(sys: &ServiceSystem, req: &StandardsFileRequest) -> Result<StandardsResult> {
+    let set = hsplan_standards::load(&req.file, &req.text).map_err(|e| crate::AppError::Input {
+        problems: vec![e.to_string()],
+        more: 0,
+    })?;
+    check_rules(
+        sys,
+        &set,
+        &StandardsRequest {
+            year: req.year,
+            unit: req.unit.clone(),
+            ..StandardsRequest::default()
+        },
+    )
+}
+
+/// Checks a rule library for a year, filtered as asked.
+pub fn check_rules(
+    sys: &ServiceSystem,
+    set: &RuleSet,
+    req: &StandardsRequest,
+) -> Result<StandardsResult> {
     let report = check_with(sys, set, req.year, req.unit.as_deref())?;
     if let Some(s) = &req.severity
         && !["high", "medium", "low"].contains(&s.as_str())

@@ -19,7 +19,7 @@ use hsplan_app::region::{
     UnitSummary,
 };
 use hsplan_app::siting::{ApplyRequest, ModelKind, Scenario};
-use hsplan_app::standards::{StandardsRequest, StandardsResult};
+use hsplan_app::standards::{StandardsFileRequest, StandardsRequest, StandardsResult};
 use hsplan_app::{Lang, Mode};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -363,6 +363,24 @@ pub async fn standards(
     read(&state, move |s| hsplan_app::standards::check(&s.sys, &req))
         .await
         .map(Json)
+}
+
+/// Checks an uploaded standards file (TOML, the format of the seed library) for a year.
+#[utoipa::path(post, path = "/api/standards/check", tag = "standards", request_body = StandardsFileRequest,
+    responses((status = 200, body = StandardsResult),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn check_standards_file(
+    Shared(state): S,
+    Json(req): Json<StandardsFileRequest>,
+) -> ApiResult<Json<StandardsResult>> {
+    read(&state, move |s| {
+        hsplan_app::standards::check_file(&s.sys, &req)
+    })
+    .await
+    .map(Json)
 }
 
 /// The sub-units of a unit as a choropleth of an indicator.

@@ -328,6 +328,33 @@ async fn standards_and_map() {
     get(&app, "/api/standards?year=2024&severity=urgent")
         .await
         .problem(StatusCode::BAD_REQUEST);
+    // an uploaded rule library: the seed file gives the same violations; a broken one is located
+    let seeds = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/standards/seeds.toml"
+    ))
+    .unwrap();
+    let body =
+        serde_json::json!({"file": "seeds.toml", "text": seeds, "year": 2024, "unit": "500109"});
+    let up = post(
+        &app,
+        "/api/standards/check",
+        "application/json",
+        body.to_string(),
+    )
+    .await
+    .ok();
+    assert_eq!(up["violations"], s["violations"]);
+    let broken = serde_json::json!({"file": "mine.toml", "text": "[[rule]]\nid = 'x'\nkind = 'nonsense'\n", "year": 2024});
+    let p = post(
+        &app,
+        "/api/standards/check",
+        "application/json",
+        broken.to_string(),
+    )
+    .await
+    .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p["detail"].as_str().unwrap().contains("mine.toml"), "{p}");
     let m = get(
         &app,
         "/api/map/choropleth?unit=500109&indicator=beds_per_1000&year=2024",
@@ -647,7 +674,7 @@ async fn openapi_covers_every_route_and_the_app_is_served() {
         .map(|l| l.split('"').next().unwrap())
         .filter(|p| *p != "/api/openapi.json")
         .collect();
-    assert!(routes.len() >= 26);
+    assert!(routes.len() >= 27);
     for r in routes {
         assert!(
             paths.contains_key(r),
