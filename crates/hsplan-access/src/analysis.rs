@@ -95,7 +95,7 @@ impl Snapper {
 }
 
 /// Which way travel goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// Residents travel to the facility (searched on the reversed graph).

@@ -15,7 +15,7 @@ pub const MAX_THRESHOLD_MIN: f64 = 600.0;
 pub const MIN_CELL_M: f64 = 10.0;
 
 /// An access question.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AccessRequest {
     /// Graph file.
     pub graph: PathBuf,
@@ -248,7 +248,7 @@ pub fn parse_decay(field: &str, text: &str) -> Result<hsplan_access::analysis::D
 }
 
 /// An E2SFCA question: spatial accessibility of each demand point to facility capacity.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct E2sfcaRequest {
     /// Graph file.
     pub graph: PathBuf,

@@ -54,7 +54,8 @@ pub enum Solver {
 }
 
 /// A CSV input: a file on this machine, or bytes already in memory (an upload).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum InputFile {
     /// A path.
     Path(PathBuf),
@@ -80,7 +81,8 @@ impl InputFile {
 }
 
 /// Where demand comes from.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum DemandSource {
     /// Demand points (id,lon,lat,population[,unit][,unit_name]).
     File(InputFile),
@@ -89,7 +91,8 @@ pub enum DemandSource {
 }
 
 /// Where candidate sites come from.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum CandidateSource {
     /// Candidate sites (id,lon,lat).
     File(InputFile),
@@ -104,7 +107,7 @@ pub enum CandidateSource {
 }
 
 /// A siting question.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SitingRequest {
     /// The model.
     pub model: ModelKind,
