@@ -8,7 +8,7 @@ import {
   MarkLineComponent, TitleComponent,
 } from 'echarts/components';
 import { SVGRenderer } from 'echarts/renderers';
-import { t, pick, setLang, getLang } from './i18n.js';
+import { t, pick, setLang, getLang, setMessages } from './i18n.js';
 
 echarts.use([
   BarChart, LineChart, MapChart, ScatterChart, GeoComponent, GridComponent, LegendComponent,
@@ -813,7 +813,9 @@ window.addEventListener('hashchange', render);
   const q = new URLSearchParams(location.search);
   setLang(q.get('lang') || localStorage.getItem('hsplan-lang') || 'zh-CN');
   try {
-    [config, status] = await Promise.all([api('/api/config'), api('/api/status')]);
+    let messages;
+    [config, status, messages] = await Promise.all([api('/api/config'), api('/api/status'), api('/api/messages')]);
+    setMessages(messages);
   } catch (e) {
     document.getElementById('app').replaceChildren(errorBox(e));
     return;

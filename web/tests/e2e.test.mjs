@@ -59,6 +59,16 @@ async function shot(p, name) {
   await p.screenshot({ path: join(shots, `${name}.png`) });
 }
 
+test('every label the app asks for is in the message catalogue, in both languages', async () => {
+  const { readFileSync } = await import('node:fs');
+  const source = readFileSync(join(here, 'src/main.js'), 'utf8');
+  const keys = new Set([...source.matchAll(/\bt\('([A-Za-z_]+)'\)/g)].map((m) => m[1]));
+  const messages = await (await fetch(`${base}/api/messages`)).json();
+  const missing = [...keys].filter((k) => !(k in messages['zh-CN']) || !(k in messages.en));
+  assert.deepEqual(missing, []);
+  assert.ok(keys.size > 50, `${keys.size} keys`);
+});
+
 test('home shows what the store holds and labels synthetic data', async () => {
   const p = await page('/');
   assert.match(await p.textContent('.banners'), /合成/);

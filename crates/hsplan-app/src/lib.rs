@@ -24,7 +24,7 @@ pub mod region;
 pub mod siting;
 pub mod standards;
 
-pub use hsplan_report::messages::{Lang, Mode};
+pub use hsplan_report::messages::{self, Lang, Mode};
 
 use hsplan_model::ServiceSystem;
 use hsplan_store::{SqliteStore, Store};

@@ -920,3 +920,24 @@ pub async fn config(Shared(state): S) -> Json<AppConfig> {
         home_plan: state.home_plan.clone(),
     })
 }
+
+/// The web app's labels in both languages, from the one message catalogue.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Messages {
+    /// 中文 labels by key.
+    #[serde(rename = "zh-CN")]
+    pub zh: std::collections::BTreeMap<&'static str, &'static str>,
+    /// English labels by key.
+    pub en: std::collections::BTreeMap<&'static str, &'static str>,
+}
+
+/// The web app's labels (zh-CN and en).
+#[utoipa::path(get, path = "/api/messages", tag = "system",
+    responses((status = 200, body = Messages)))]
+pub async fn messages() -> Json<Messages> {
+    let web = hsplan_app::messages::WEB;
+    Json(Messages {
+        zh: web.iter().map(|(k, zh, _)| (*k, *zh)).collect(),
+        en: web.iter().map(|(k, _, en)| (*k, *en)).collect(),
+    })
+}

@@ -43,6 +43,7 @@ struct Inner {
 fn cacheable(path: &str) -> bool {
     [
         "/api/status",
+        "/api/messages",
         "/api/units",
         "/api/facilities",
         "/api/indicators",

@@ -73,7 +73,7 @@ pub struct Config {
 #[openapi(
     info(title = "hsplan API", description = "Regional health plans as a living, measurable model of the health service system: region, plans, evaluation, standards, map layers, data, siting."),
     paths(
-        api::health, api::config, api::status, api::search_units, api::unit, api::children,
+        api::health, api::config, api::messages, api::status, api::search_units, api::unit, api::children,
         api::facilities, api::indicators, api::plans, api::plan, api::check_plan, api::ledger,
         api::evaluation, api::evaluation_report, api::standards, api::check_standards_file, api::choropleth, api::import,
         api::export, api::start_siting, api::start_access, api::job, api::cancel_job, api::job_events,
@@ -162,6 +162,7 @@ pub fn router(state: Arc<State>) -> Router {
     let api = Router::new()
         .route("/api/health", get(api::health))
         .route("/api/config", get(api::config))
+        .route("/api/messages", get(api::messages))
         .route("/api/status", get(api::status))
         .route("/api/units", get(api::search_units))
         .route("/api/units/{code}", get(api::unit))

@@ -123,6 +123,9 @@ async fn health_status_and_config() {
     assert_eq!(s["synthetic_data"], true);
     assert!(s["years"].as_array().unwrap().contains(&2024.into()));
     assert_eq!(s["roots"][0]["name"], "重庆市");
+    let m = get(&app, "/api/messages").await.ok();
+    assert_eq!(m["zh-CN"]["evaluation"], "规划评估");
+    assert_eq!(m["en"]["evaluation"], "Plan evaluation");
     let c = get(&app, "/api/config").await.ok();
     assert_eq!(c["siting"], true);
     assert_eq!(c["home_plan"], "beibei-14th-fyp");
