@@ -27,14 +27,13 @@ use utoipa::{IntoParams, ToSchema};
 
 type S = Shared<Arc<State>>;
 
-/// Runs a read on the current snapshot off the async threads.
-async fn read<T, F>(state: &Arc<State>, f: F) -> ApiResult<T>
+/// Runs a workflow on a blocking thread; its error becomes a problem.
+async fn blocking<T, F>(f: F) -> ApiResult<T>
 where
     T: Send + 'static,
-    F: FnOnce(&hsplan_app::Snapshot) -> hsplan_app::Result<T> + Send + 'static,
+    F: FnOnce() -> hsplan_app::Result<T> + Send + 'static,
 {
-    let snapshot = state.workspace.snapshot();
-    tokio::task::spawn_blocking(move || f(&snapshot))
+    tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| {
             tracing::error!("worker failed: {e}");
@@ -45,6 +44,16 @@ where
             )
         })?
         .map_err(Problem::from)
+}
+
+/// Runs a read on the current snapshot off the async threads.
+async fn read<T, F>(state: &Arc<State>, f: F) -> ApiResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&hsplan_app::Snapshot) -> hsplan_app::Result<T> + Send + 'static,
+{
+    let snapshot = state.workspace.snapshot();
+    blocking(move || f(&snapshot)).await
 }
 
 /// Service health.
@@ -423,21 +432,12 @@ pub async fn import(
             "file: a plain file name such as facilities.csv",
         ));
     }
-    let state2 = state.clone();
-    tokio::task::spawn_blocking(move || {
+    blocking(move || {
         let batch = hsplan_app::data::parse_upload(kind, &file, &body)?;
-        state2.workspace.import(&batch)
+        state.workspace.import(&batch)
     })
     .await
-    .map_err(|_| {
-        Problem::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "worker failed",
-        )
-    })?
     .map(Json)
-    .map_err(Problem::from)
 }
 
 /// Export parameters.
@@ -876,8 +876,7 @@ pub async fn apply_scenario(
     Json(req): Json<ApplyRequest>,
 ) -> ApiResult<Json<ImportReport>> {
     let s = load_scenario(&state, &name)?;
-    let state2 = state.clone();
-    tokio::task::spawn_blocking(move || {
+    blocking(move || {
         let file = format!("{name}.json");
         let csv = hsplan_app::siting::apply_csv(&s, &file, &req)?;
         let batch = hsplan_app::data::parse_upload(
@@ -885,18 +884,10 @@ pub async fn apply_scenario(
             &format!("{name}-facilities.csv"),
             &csv,
         )?;
-        state2.workspace.import(&batch)
+        state.workspace.import(&batch)
     })
     .await
-    .map_err(|_| {
-        Problem::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "worker failed",
-        )
-    })?
     .map(Json)
-    .map_err(Problem::from)
 }
 
 /// Settings the web app needs.
