@@ -9,7 +9,7 @@ use std::process::Command;
 fn layer(name: &str) -> Option<u8> {
     Some(match name {
         "hsplan-model" => 0,
-        "hsplan-plan" => 1,
+        "hsplan-plan" | "hsplan-govern" => 1,
         "hsplan-eval" => 2,
         "hsplan-access" | "hsplan-siting" | "hsplan-synth" | "hsplan-standards" => 3,
         "hsplan-store" | "hsplan-io" => 4,
