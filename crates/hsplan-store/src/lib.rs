@@ -8,10 +8,18 @@
 //! row the offending record came from.
 //!
 //! Must not: parse user files (that is `hsplan-io`), compute indicators, or
-//! print. A PostgreSQL backend would be a second implementation of [`Store`].
+//! print.
+//!
+//! [`PgStore`] is the second implementation, for a shared server: the same records and
+//! import semantics (bulk loads through COPY), plus users, grants, sessions, data approval,
+//! record versions and the hash-chained audit log (see its module).
 
+mod decode;
+pub mod postgres;
 mod sqlite;
+pub mod testdb;
 
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 use hsplan_model::{
@@ -85,6 +93,18 @@ pub enum StoreError {
     /// The database itself failed.
     #[error("database error: {0}")]
     Database(#[from] rusqlite::Error),
+    /// The PostgreSQL server failed or refused a statement.
+    #[error("database error: {}", postgres::pg_message(.0))]
+    Postgres(#[from] ::postgres::Error),
+    /// No connection to the PostgreSQL server.
+    #[error("cannot connect to PostgreSQL at {0}")]
+    Connect(String),
+    /// A change that the rules do not allow (the message says which and why).
+    #[error("{0}")]
+    Refused(String),
+    /// Something named does not exist.
+    #[error("not found: {0}")]
+    NotFound(String),
     /// Records refer to missing units or facilities; nothing was imported.
     #[error("{}\nnothing was imported", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     References(Vec<ReferenceError>),

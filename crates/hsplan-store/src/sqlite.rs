@@ -1,10 +1,11 @@
 //! The embedded SQLite store.
 
+use crate::decode::{corrupt, parse_opt, point, year};
 use crate::{ImportBatch, ImportSummary, ReferenceError, Store, StoreCounts, StoreError};
 use hsplan_model::{
     AdminCode, AdminUnit, AgeBands, Capability, Count, DatasetNote, Facility, FacilityId,
-    FacilityYear, Grade, InstitutionType, Labelled, LonLat, MultiPolygon, NoteKind, Ownership,
-    Persons, PopulationRecord, PopulationSource, Quantity, ServiceSystem, Specialty, UnitKind,
+    FacilityYear, Grade, InstitutionType, Labelled, MultiPolygon, NoteKind, Ownership, Persons,
+    PopulationRecord, PopulationSource, Quantity, ServiceSystem, Specialty, UnitKind,
     UrbanRuralClass, Year,
 };
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
@@ -311,28 +312,6 @@ fn write_batch(
         .execute(params![n.kind.code(), n.zh, n.en])?;
     }
     Ok(summary)
-}
-
-fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(format!("{what}: {e}"))
-}
-
-fn parse_opt<T: Labelled>(what: &str, v: Option<String>) -> Result<Option<T>, StoreError> {
-    v.map(|s| T::parse_label(&s).map_err(|e| corrupt(what, e)))
-        .transpose()
-}
-
-fn year(what: &str, v: i64) -> Result<Year, StoreError> {
-    Year::new(v).map_err(|e| corrupt(what, e))
-}
-
-fn point(what: &str, lon: Option<f64>, lat: Option<f64>) -> Result<Option<LonLat>, StoreError> {
-    match (lon, lat) {
-        (Some(lon), Some(lat)) => LonLat::new(lon, lat)
-            .map(Some)
-            .map_err(|e| corrupt(what, e)),
-        _ => Ok(None),
-    }
 }
 
 impl Store for SqliteStore {
