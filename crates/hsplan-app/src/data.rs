@@ -25,6 +25,17 @@ pub enum UploadKind {
 }
 
 impl UploadKind {
+    /// The request word.
+    pub fn code(self) -> &'static str {
+        match self {
+            UploadKind::Units => "units",
+            UploadKind::Population => "population",
+            UploadKind::Facilities => "facilities",
+            UploadKind::Resources => "resources",
+            UploadKind::Geojson => "geojson",
+        }
+    }
+
     /// Parses the request word.
     pub fn parse(text: &str) -> Result<Self> {
         Ok(match text {

@@ -329,6 +329,14 @@ pub fn build_store(out: &Path) -> Result<(PathBuf, Vec<hsplan_synth::Note>)> {
             std::fs::remove_file(&p).map_err(|e| file_error(&p, "cannot remove", e))?;
         }
     }
+    let (batch, notes) = batch_and_notes()?;
+    let mut store = SqliteStore::open(&db)
+        .map_err(|e| AppError::Store(format!("opening store {}: {e}", db.display())))?;
+    store.import(&batch)?;
+    Ok((db, notes))
+}
+
+fn batch_and_notes() -> Result<(ImportBatch, Vec<hsplan_synth::Note>)> {
     let units = hsplan_io::nbs::chongqing_hierarchy()?;
     let plain: Vec<_> = units.iter().map(|u| u.value.clone()).collect();
     let registry = hsplan_synth::beibei(&plain, 2020);
@@ -340,10 +348,13 @@ pub fn build_store(out: &Path) -> Result<(PathBuf, Vec<hsplan_synth::Note>)> {
         facility_years: synthetic(registry.facility_years),
         notes: demo_notes(&registry.notes),
     };
-    let mut store = SqliteStore::open(&db)
-        .map_err(|e| AppError::Store(format!("opening store {}: {e}", db.display())))?;
-    store.import(&batch)?;
-    Ok((db, registry.notes))
+    Ok((batch, registry.notes))
+}
+
+/// The demo region as one import batch (Chongqing's hierarchy and Beibei's synthetic
+/// registry, with its notes), for any store.
+pub fn batch() -> Result<ImportBatch> {
+    Ok(batch_and_notes()?.0)
 }
 
 /// The whole demo: store, evaluations, standards, access, siting, report.

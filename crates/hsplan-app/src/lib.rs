@@ -17,6 +17,7 @@ pub mod data;
 pub mod demo;
 pub mod evaluation;
 pub mod geo;
+pub mod governance;
 pub mod inputs;
 pub mod plans;
 pub mod progress;
@@ -66,6 +67,18 @@ pub enum AppError {
     /// An engine refused the problem (e.g. an infeasible siting instance).
     #[error("{0}")]
     Engine(String),
+    /// No valid session (or wrong credentials).
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// Signed in, but the user's roles do not allow this here.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The change conflicts with the current state (a stale version, a locked year).
+    #[error("{0}")]
+    Conflict(String),
+    /// The feature needs the shared (PostgreSQL) store.
+    #[error("{0}")]
+    NeedsServerStore(String),
 }
 
 impl AppError {
@@ -85,6 +98,8 @@ impl From<hsplan_store::StoreError> for AppError {
                 problems: refs.iter().map(ToString::to_string).collect(),
                 more: 0,
             },
+            hsplan_store::StoreError::Refused(m) => AppError::Conflict(m),
+            hsplan_store::StoreError::NotFound(m) => AppError::NotFound(m),
             other => AppError::Store(other.to_string()),
         }
     }
@@ -132,16 +147,63 @@ pub struct Snapshot {
     pub version: u64,
 }
 
+/// Where the store is: an SQLite file (one planner) or a PostgreSQL database (a shared
+/// server with accounts, approval and audit).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreLocation {
+    /// An SQLite file.
+    Sqlite(PathBuf),
+    /// A `postgres://` URL.
+    Postgres(String),
+}
+
+impl StoreLocation {
+    /// `postgres://…` or `postgresql://…` names a database; anything else a file.
+    pub fn parse(text: &str) -> StoreLocation {
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            StoreLocation::Postgres(text.to_string())
+        } else {
+            StoreLocation::Sqlite(PathBuf::from(text))
+        }
+    }
+
+    /// A printable name (a URL without its password).
+    pub fn display(&self) -> String {
+        match self {
+            StoreLocation::Sqlite(p) => p.display().to_string(),
+            StoreLocation::Postgres(u) => hsplan_store::postgres::redacted(u),
+        }
+    }
+}
+
+impl From<&Path> for StoreLocation {
+    fn from(p: &Path) -> Self {
+        match p.to_str() {
+            Some(t) => StoreLocation::parse(t),
+            None => StoreLocation::Sqlite(p.to_path_buf()),
+        }
+    }
+}
+
 /// A store opened for a session of work (the CLI's one command, the server's lifetime):
 /// reads take a [`Snapshot`], writes go through [`Workspace::import`] one at a time.
 #[derive(Debug)]
 pub struct Workspace {
-    db: PathBuf,
+    location: StoreLocation,
+    pg: Option<hsplan_store::PgStore>,
     snapshot: RwLock<Arc<Snapshot>>,
     writer: Mutex<()>,
+    scoped: Mutex<ScopedSnapshots>,
 }
 
-fn load_snapshot(store: &SqliteStore, version: u64) -> Result<Snapshot> {
+/// Snapshots cut to a user's scope, for the current version.
+#[derive(Debug, Default)]
+struct ScopedSnapshots {
+    version: u64,
+    by_scope: std::collections::HashMap<String, Arc<Snapshot>>,
+}
+
+fn load_snapshot(store: &dyn Store, version: u64) -> Result<Snapshot> {
     Ok(Snapshot {
         sys: store.load()?,
         counts: store.counts()?,
@@ -154,21 +216,65 @@ fn open_store(db: &Path) -> Result<SqliteStore> {
         .map_err(|e| AppError::Store(format!("opening store {}: {e}", db.display())))
 }
 
+fn counts_of(sys: &ServiceSystem) -> hsplan_store::StoreCounts {
+    let mut counts = hsplan_store::StoreCounts::default();
+    for code in sys.units.keys() {
+        *counts.units_by_level.entry(code.level()).or_insert(0) += 1;
+    }
+    counts.population = sys.population.len();
+    counts.facilities = sys.facilities.len();
+    counts.facility_years = sys.facility_years.len();
+    counts
+}
+
 impl Workspace {
-    /// Opens (or creates) the store and takes its first snapshot.
+    /// Opens (or creates) the SQLite store and takes its first snapshot.
     pub fn open(db: &Path) -> Result<Self> {
-        let store = open_store(db)?;
-        let snapshot = load_snapshot(&store, 1)?;
+        Self::open_at(&StoreLocation::Sqlite(db.to_path_buf()))
+    }
+
+    /// Opens either kind of store and takes its first snapshot.
+    pub fn open_at(location: &StoreLocation) -> Result<Self> {
+        let (pg, snapshot) = match location {
+            StoreLocation::Sqlite(db) => (None, load_snapshot(&open_store(db)?, 1)?),
+            StoreLocation::Postgres(url) => {
+                let store = hsplan_store::PgStore::open(url).map_err(|e| {
+                    AppError::Store(format!("opening store {}: {e}", location.display()))
+                })?;
+                let snapshot = load_snapshot(&store, 1)?;
+                (Some(store), snapshot)
+            }
+        };
         Ok(Workspace {
-            db: db.to_path_buf(),
+            location: location.clone(),
+            pg,
             snapshot: RwLock::new(Arc::new(snapshot)),
             writer: Mutex::new(()),
+            scoped: Mutex::default(),
         })
     }
 
-    /// The store's path.
-    pub fn db(&self) -> &Path {
-        &self.db
+    /// The store's path (SQLite) or redacted URL.
+    pub fn location(&self) -> &StoreLocation {
+        &self.location
+    }
+
+    /// The store's path; for a PostgreSQL store, its redacted URL as a path.
+    pub fn db(&self) -> PathBuf {
+        match &self.location {
+            StoreLocation::Sqlite(p) => p.clone(),
+            other => PathBuf::from(other.display()),
+        }
+    }
+
+    /// The shared store, when this is one (accounts, approval and audit live there).
+    pub fn server_store(&self) -> Option<&hsplan_store::PgStore> {
+        self.pg.as_ref()
+    }
+
+    /// Whether users must sign in (a shared store).
+    pub fn governed(&self) -> bool {
+        self.pg.is_some()
     }
 
     /// The current snapshot.
@@ -179,15 +285,108 @@ impl Workspace {
             .clone()
     }
 
+    /// The current snapshot as `who` may see it: only the units below their grants, with
+    /// everything attached to them (None: the whole store, for a local single user).
+    pub fn snapshot_for(&self, who: Option<&hsplan_govern::Principal>) -> Arc<Snapshot> {
+        let full = self.snapshot();
+        let Some(p) = who else { return full };
+        let key = p.scope_key();
+        let mut scoped = self.scoped.lock().unwrap_or_else(|e| e.into_inner());
+        if scoped.version != full.version {
+            scoped.version = full.version;
+            scoped.by_scope.clear();
+        }
+        scoped
+            .by_scope
+            .entry(key)
+            .or_insert_with(|| {
+                let sys = hsplan_govern::roles::restrict(
+                    &full.sys,
+                    &p.roots(hsplan_govern::Action::Read),
+                );
+                Arc::new(Snapshot {
+                    counts: counts_of(&sys),
+                    sys,
+                    version: full.version,
+                })
+            })
+            .clone()
+    }
+
+    /// Publishes `sys` as the next snapshot (after a change made through this workspace).
+    fn publish(&self, sys: ServiceSystem) {
+        let mut slot = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
+        let version = slot.version + 1;
+        *slot = Arc::new(Snapshot {
+            counts: counts_of(&sys),
+            sys,
+            version,
+        });
+    }
+
+    /// Publishes the same data as a new snapshot version (after a change outside the
+    /// records, such as an approval step, that results may depend on).
+    pub fn touch(&self) {
+        let _one_writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let sys = self.snapshot().sys.clone();
+        self.publish(sys);
+    }
+
     /// Imports a parsed batch all-or-nothing, then publishes a new snapshot.
     pub fn import(&self, batch: &hsplan_store::ImportBatch) -> Result<data::ImportReport> {
+        self.import_as(
+            batch,
+            &hsplan_store::postgres::Actor::cli(),
+            "import",
+            "batch",
+        )
+    }
+
+    /// [`Workspace::import`] on behalf of `actor` (recorded in a shared store's audit log).
+    pub fn import_as(
+        &self,
+        batch: &hsplan_store::ImportBatch,
+        actor: &hsplan_store::postgres::Actor,
+        action: &str,
+        target: &str,
+    ) -> Result<data::ImportReport> {
         let _one_writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        let mut store = open_store(&self.db)?;
-        let summary = store.import(batch)?;
-        let version = self.snapshot().version + 1;
-        let fresh = Arc::new(load_snapshot(&store, version)?);
-        *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = fresh;
+        let summary = match (&self.pg, &self.location) {
+            (Some(pg), _) => {
+                let summary = pg.import_audited(batch, actor, action, target)?;
+                let fresh = load_snapshot(pg, 0)?;
+                self.publish(fresh.sys);
+                summary
+            }
+            (None, StoreLocation::Sqlite(db)) => {
+                let mut store = open_store(db)?;
+                let summary = store.import(batch)?;
+                let fresh = load_snapshot(&store, 0)?;
+                self.publish(fresh.sys);
+                summary
+            }
+            (None, StoreLocation::Postgres(_)) => {
+                unreachable!("a PostgreSQL workspace has its store")
+            }
+        };
         Ok(data::ImportReport::from(&summary))
+    }
+
+    /// Runs a store write and, if it stored `Some(facility-year)`, publishes the snapshot
+    /// with it — one writer at a time, so snapshots follow the store's order.
+    fn write_facility_year<T>(
+        &self,
+        f: impl FnOnce() -> Result<(T, Option<hsplan_model::FacilityYear>)>,
+    ) -> Result<T> {
+        let _one_writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let (out, stored) = f()?;
+        if let Some(fy) = stored {
+            let mut sys = self.snapshot().sys.clone();
+            sys.facility_years
+                .insert((fy.facility.clone(), fy.year), fy);
+            self.publish(sys);
+        }
+        Ok(out)
     }
 }
 

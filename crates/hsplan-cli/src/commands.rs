@@ -8,8 +8,18 @@ use hsplan_store::{ImportBatch, ImportSummary, SqliteStore, Store, StoreCounts};
 use std::path::Path;
 use std::time::Instant;
 
-fn open(db: &Path) -> Result<SqliteStore> {
-    SqliteStore::open(db).with_context(|| format!("opening store {}", db.display()))
+/// Opens the store `--db` names: an SQLite file, or a `postgres://` URL.
+pub fn open(db: &Path) -> Result<Box<dyn Store>> {
+    let location = hsplan_app::StoreLocation::from(db);
+    let name = location.display();
+    Ok(match location {
+        hsplan_app::StoreLocation::Sqlite(p) => {
+            Box::new(SqliteStore::open(&p).with_context(|| format!("opening store {name}"))?)
+        }
+        hsplan_app::StoreLocation::Postgres(url) => Box::new(
+            hsplan_store::PgStore::open(&url).with_context(|| format!("opening store {name}"))?,
+        ),
+    })
 }
 
 /// Parses the file(s) into a batch; nothing touches the store until parsing succeeded.
@@ -29,6 +39,7 @@ fn batch_for(what: &ImportWhat) -> Result<ImportBatch> {
             file: Some(file), ..
         } => (UploadKind::Units, file, None),
         ImportWhat::Units { .. } => bail!("give a FILE or --builtin chongqing"),
+        ImportWhat::Demo => return Ok(hsplan_app::demo::batch()?),
         ImportWhat::Population { file } => (UploadKind::Population, file, None),
         ImportWhat::Facilities { file } => (UploadKind::Facilities, file, None),
         ImportWhat::Resources { file } => (UploadKind::Resources, file, None),
@@ -206,7 +217,9 @@ pub fn demo(out: &Path, lang: Lang) -> Result<()> {
 /// The server configuration for the demo folder.
 pub fn demo_server(out: &Path, addr: std::net::SocketAddr) -> hsplan_server::Config {
     hsplan_server::Config {
-        db: out.join("demo.db"),
+        db: hsplan_app::StoreLocation::Sqlite(out.join("demo.db")),
+        trust_proxy: false,
+        secure_cookies: false,
         addr,
         siting_inputs: Some(out.join("siting")),
         scenarios: None,

@@ -5,7 +5,6 @@ use anyhow::{Context, Result, bail};
 use hsplan_eval::evaluate::{EvaluatedIndicator, Status};
 use hsplan_eval::report::Evaluation;
 use hsplan_model::{AdminCode, ServiceSystem, Year};
-use hsplan_store::{SqliteStore, Store};
 use std::path::{Path, PathBuf};
 
 /// Output formats.
@@ -160,9 +159,7 @@ pub fn run(db: &Path, args: &EvaluateArgs, lang: Lang) -> Result<()> {
             .context("the plan's jurisdiction")?,
     };
     let year = Year::new(year).context("--year")?;
-    let sys = SqliteStore::open(db)
-        .with_context(|| format!("opening store {}", db.display()))?
-        .load()?;
+    let sys = crate::commands::open(db)?.load()?;
     let evaluation = hsplan_eval::report::evaluate(&sys, &plan, unit, year);
     let notes = hsplan_app::evaluation::data_notes(&sys, lang);
     let synthetic_data = notes.synthetic_data;

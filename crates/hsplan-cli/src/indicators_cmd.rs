@@ -4,7 +4,6 @@ use crate::messages::{Lang, Msg, fill, pad};
 use anyhow::{Context, Result};
 use hsplan_eval::{Form, Gap, INDICATORS, compute};
 use hsplan_model::{AdminCode, Year};
-use hsplan_store::{SqliteStore, Store};
 use std::path::Path;
 
 fn fmt_num(v: f64) -> String {
@@ -18,9 +17,7 @@ fn fmt_num(v: f64) -> String {
 pub fn run(db: &Path, unit: &str, year: i64, json: bool, lang: Lang) -> Result<()> {
     let unit = AdminCode::parse(unit).with_context(|| "--unit")?;
     let year = Year::new(year).with_context(|| "--year")?;
-    let sys = SqliteStore::open(db)
-        .with_context(|| format!("opening store {}", db.display()))?
-        .load()?;
+    let sys = crate::commands::open(db)?.load()?;
     let values: Vec<_> = INDICATORS
         .iter()
         .map(|def| compute(&sys, def, unit, year))

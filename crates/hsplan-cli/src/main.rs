@@ -13,6 +13,7 @@ mod messages;
 mod plan_cmd;
 mod site_cmd;
 mod standards_cmd;
+mod users_cmd;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -23,7 +24,8 @@ use std::path::PathBuf;
 #[derive(Parser, Debug)]
 #[command(name = "hsplan", version, about)]
 struct Cli {
-    /// The SQLite store (one file; created when missing).
+    /// The store: an SQLite file (created when missing), or a PostgreSQL database as
+    /// postgres://USER@HOST:PORT/DB (a shared server: accounts, approval, audit).
     #[arg(long, global = true, env = "HSPLAN_DB", default_value = "hsplan.db")]
     db: PathBuf,
     /// Output language.
@@ -104,6 +106,16 @@ enum Command {
     },
     /// Serve the web app and the HTTP API on a store.
     Serve(ServeArgs),
+    /// Accounts on a shared (PostgreSQL) store: add, passwd, grant, revoke, list.
+    User {
+        #[command(subcommand)]
+        what: users_cmd::UserWhat,
+    },
+    /// The audit log of a shared store: verify its hash chain, export it.
+    Audit {
+        #[command(subcommand)]
+        what: users_cmd::AuditWhat,
+    },
 }
 
 /// Arguments of `hsplan serve`.
@@ -127,6 +139,12 @@ struct ServeArgs {
     /// Compute every response afresh (no per-snapshot response cache).
     #[arg(long)]
     no_cache: bool,
+    /// Behind a reverse proxy: take client addresses from X-Forwarded-For.
+    #[arg(long)]
+    trust_proxy: bool,
+    /// Send the session cookie only over HTTPS (when the proxy terminates TLS).
+    #[arg(long)]
+    secure_cookies: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -197,6 +215,9 @@ enum ImportWhat {
     Facilities { file: PathBuf },
     /// Facility resources by year (CSV/XLSX).
     Resources { file: PathBuf },
+    /// The built-in demo region (Chongqing hierarchy + Beibei's synthetic registry,
+    /// labelled synthetic) — e.g. into a PostgreSQL store for `serve --db postgres://…`.
+    Demo,
     /// Unit points or boundaries (GeoJSON FeatureCollection).
     Geojson {
         file: PathBuf,
@@ -272,16 +293,20 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Serve(a) => commands::serve(
             hsplan_server::Config {
-                db: cli.db,
+                db: hsplan_app::StoreLocation::from(cli.db.as_path()),
                 addr: a.addr,
                 siting_inputs: a.inputs,
                 scenarios: a.scenarios,
                 home_unit: a.home_unit,
                 home_plan: a.home_plan,
                 cache: !a.no_cache,
+                trust_proxy: a.trust_proxy,
+                secure_cookies: a.secure_cookies,
             },
             cli.lang,
         ),
+        Command::User { what } => users_cmd::user(&cli.db, what, cli.lang),
+        Command::Audit { what } => users_cmd::audit(&cli.db, what, cli.lang),
         Command::Evaluate(args) => evaluate_cmd::run(&cli.db, &args, cli.lang),
         Command::Access { what } => access_cmd::run(what, cli.lang),
         Command::Site { what } => site_cmd::run(what, cli.lang),

@@ -6,7 +6,6 @@ use anyhow::{Context, Result, bail};
 use hsplan_model::{AdminCode, Year};
 use hsplan_report::html::StandardsSection;
 use hsplan_standards::{CheckReport, RuleSet};
-use hsplan_store::{SqliteStore, Store};
 use std::path::{Path, PathBuf};
 
 /// Arguments of `hsplan standards check`.
@@ -217,9 +216,7 @@ pub fn run(db: &Path, args: &CheckArgs, lang: Lang) -> Result<()> {
         .map(AdminCode::parse)
         .transpose()
         .context("--unit")?;
-    let sys = SqliteStore::open(db)
-        .with_context(|| format!("opening store {}", db.display()))?
-        .load()?;
+    let sys = crate::commands::open(db)?.load()?;
     let report = hsplan_standards::check(&sys, &set, year, unit);
     let notes = hsplan_app::evaluation::data_notes(&sys, lang);
     match args.format {

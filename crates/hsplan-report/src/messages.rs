@@ -57,6 +57,13 @@ impl Mode {
 /// Message keys.
 #[derive(Debug, Clone, Copy)]
 pub enum Msg {
+    UserAdded,
+    PasswordSet,
+    Granted,
+    Revoked,
+    AuditIntact,
+    NoUsers,
+    PasswordPrompt,
     Imported,
     StoreAt,
     Units,
@@ -223,6 +230,20 @@ impl Msg {
     pub fn text(self, lang: Lang) -> &'static str {
         use Msg::*;
         match (self, lang) {
+            (UserAdded, Lang::Zh) => "已添加用户",
+            (UserAdded, Lang::En) => "User added",
+            (PasswordSet, Lang::Zh) => "密码已更新，该用户的会话均已结束",
+            (PasswordSet, Lang::En) => "Password changed; the user's sessions have ended",
+            (Granted, Lang::Zh) => "已授权",
+            (Granted, Lang::En) => "Granted",
+            (Revoked, Lang::Zh) => "已撤销授权",
+            (Revoked, Lang::En) => "Revoked",
+            (AuditIntact, Lang::Zh) => "审计日志完整（哈希链校验通过），记录数",
+            (AuditIntact, Lang::En) => "Audit log intact (hash chain verified), records",
+            (NoUsers, Lang::Zh) => "尚无用户",
+            (NoUsers, Lang::En) => "No users yet",
+            (PasswordPrompt, Lang::Zh) => "请输入密码（至少 10 个字符），回车结束：",
+            (PasswordPrompt, Lang::En) => "Password (at least 10 characters), then Enter: ",
             (Imported, Lang::Zh) => "导入完成",
             (Imported, Lang::En) => "Imported",
             (StoreAt, Lang::Zh) => "数据库",

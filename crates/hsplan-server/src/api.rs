@@ -3,6 +3,7 @@
 //! evaluations, standards, map layers, imports, exports, jobs, scenarios.
 
 use crate::State;
+use crate::auth::Caller;
 use crate::problem::{ApiResult, Json, Path, Problem, Query};
 use axum::body::Bytes;
 use axum::extract::State as Shared;
@@ -46,13 +47,13 @@ where
         .map_err(Problem::from)
 }
 
-/// Runs a read on the current snapshot off the async threads.
-async fn read<T, F>(state: &Arc<State>, f: F) -> ApiResult<T>
+/// Runs a read on the current snapshot, cut to the caller's scope, off the async threads.
+async fn read<T, F>(state: &Arc<State>, caller: &Caller, f: F) -> ApiResult<T>
 where
     T: Send + 'static,
     F: FnOnce(&hsplan_app::Snapshot) -> hsplan_app::Result<T> + Send + 'static,
 {
-    let snapshot = state.workspace.snapshot();
+    let snapshot = state.workspace.snapshot_for(caller.principal.as_ref());
     blocking(move || f(&snapshot)).await
 }
 
@@ -81,8 +82,8 @@ pub async fn health(Shared(state): S) -> axum::Json<Health> {
 /// What the store holds.
 #[utoipa::path(get, path = "/api/status", tag = "region",
     responses((status = 200, body = StatusReport)))]
-pub async fn status(Shared(state): S) -> ApiResult<Json<StatusReport>> {
-    read(&state, |s| Ok(hsplan_app::region::status(s)))
+pub async fn status(Shared(state): S, caller: Caller) -> ApiResult<Json<StatusReport>> {
+    read(&state, &caller, |s| Ok(hsplan_app::region::status(s)))
         .await
         .map(Json)
 }
@@ -107,13 +108,14 @@ pub struct SearchParams {
     responses((status = 200, body = Vec<SearchHit>), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn search_units(
     Shared(state): S,
+    caller: Caller,
     Query(p): Query<SearchParams>,
 ) -> ApiResult<Json<Vec<SearchHit>>> {
     let limit = p.limit.unwrap_or(50);
     if !(1..=500).contains(&limit) {
         return Err(Problem::bad_request("limit", "limit: between 1 and 500"));
     }
-    read(&state, move |s| {
+    read(&state, &caller, move |s| {
         hsplan_app::region::search(&s.sys, &p.q, p.within.as_deref(), limit)
     })
     .await
@@ -135,10 +137,11 @@ pub struct YearParam {
     responses((status = 200, body = UnitDetail), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn unit(
     Shared(state): S,
+    caller: Caller,
     Path(code): Path<String>,
     Query(p): Query<YearParam>,
 ) -> ApiResult<Json<UnitDetail>> {
-    read(&state, move |s| {
+    read(&state, &caller, move |s| {
         hsplan_app::region::unit_detail(&s.sys, &code, p.year)
     })
     .await
@@ -151,11 +154,14 @@ pub async fn unit(
     responses((status = 200, body = Vec<UnitSummary>), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn children(
     Shared(state): S,
+    caller: Caller,
     Path(code): Path<String>,
 ) -> ApiResult<Json<Vec<UnitSummary>>> {
-    read(&state, move |s| hsplan_app::region::children(&s.sys, &code))
-        .await
-        .map(Json)
+    read(&state, &caller, move |s| {
+        hsplan_app::region::children(&s.sys, &code)
+    })
+    .await
+    .map(Json)
 }
 
 /// Facilities open in a year in a unit's subtree.
@@ -163,11 +169,14 @@ pub async fn children(
     responses((status = 200, body = Page<FacilitySummary>), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn facilities(
     Shared(state): S,
+    caller: Caller,
     Query(q): Query<FacilityQuery>,
 ) -> ApiResult<Json<Page<FacilitySummary>>> {
-    read(&state, move |s| hsplan_app::region::facilities(&s.sys, &q))
-        .await
-        .map(Json)
+    read(&state, &caller, move |s| {
+        hsplan_app::region::facilities(&s.sys, &q)
+    })
+    .await
+    .map(Json)
 }
 
 /// Indicator parameters.
@@ -187,9 +196,10 @@ pub struct IndicatorParams {
     responses((status = 200, body = Vec<IndicatorRow>), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn indicators(
     Shared(state): S,
+    caller: Caller,
     Query(p): Query<IndicatorParams>,
 ) -> ApiResult<Json<Vec<IndicatorRow>>> {
-    read(&state, move |s| {
+    read(&state, &caller, move |s| {
         let unit = hsplan_app::known_unit(&s.sys, "unit", &p.unit)?;
         let year = hsplan_app::parse_year("year", p.year)?;
         Ok(hsplan_app::region::indicators(&s.sys, unit.code, year))
@@ -267,6 +277,9 @@ pub struct EvaluationParams {
     /// Download format: html, xlsx or csv.
     #[param(pattern = r"^(html|xlsx|csv)$")]
     pub format: Option<String>,
+    /// Only approved data (on a shared store): facility-years whose unit's year is
+    /// approved or locked; the rest count as not reported.
+    pub approved_only: Option<bool>,
 }
 
 impl EvaluationParams {
@@ -291,10 +304,20 @@ pub struct EvaluationDoc(pub serde_json::Value);
     responses((status = 200, body = EvaluationDoc), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn evaluation(
     Shared(state): S,
+    caller: Caller,
     Query(p): Query<EvaluationParams>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let req = p.request();
-    read(&state, move |s| {
+    let approved = p.approved_only.unwrap_or(false);
+    let ws = state.clone();
+    read(&state, &caller, move |s| {
+        let approved_view;
+        let s = if approved {
+            approved_view = hsplan_app::governance::approved_only(&ws.workspace, s)?;
+            &approved_view
+        } else {
+            s
+        };
         let e = hsplan_app::evaluation::evaluate(&s.sys, &req)?;
         Ok(hsplan_app::evaluation::json(&s.sys, &e))
     })
@@ -325,6 +348,7 @@ fn download(file_name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
         (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn evaluation_report(
     Shared(state): S,
+    caller: Caller,
     Query(p): Query<EvaluationParams>,
 ) -> ApiResult<Response> {
     let req = p.request();
@@ -337,7 +361,16 @@ pub async fn evaluation_report(
             "format: one of html, xlsx, csv",
         ));
     }
-    read(&state, move |s| {
+    let approved = p.approved_only.unwrap_or(false);
+    let ws = state.clone();
+    read(&state, &caller, move |s| {
+        let approved_view;
+        let s = if approved {
+            approved_view = hsplan_app::governance::approved_only(&ws.workspace, s)?;
+            &approved_view
+        } else {
+            s
+        };
         let e = hsplan_app::evaluation::evaluate(&s.sys, &req)?;
         let base = format!("evaluation-{}-{}", e.plan, e.year);
         let notes = hsplan_app::evaluation::data_notes(&s.sys, lang);
@@ -367,11 +400,14 @@ pub async fn evaluation_report(
     responses((status = 200, body = StandardsResult), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn standards(
     Shared(state): S,
+    caller: Caller,
     Query(req): Query<StandardsRequest>,
 ) -> ApiResult<Json<StandardsResult>> {
-    read(&state, move |s| hsplan_app::standards::check(&s.sys, &req))
-        .await
-        .map(Json)
+    read(&state, &caller, move |s| {
+        hsplan_app::standards::check(&s.sys, &req)
+    })
+    .await
+    .map(Json)
 }
 
 /// Checks an uploaded standards file (TOML, the format of the seed library) for a year.
@@ -383,9 +419,10 @@ pub async fn standards(
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn check_standards_file(
     Shared(state): S,
+    caller: Caller,
     Json(req): Json<StandardsFileRequest>,
 ) -> ApiResult<Json<StandardsResult>> {
-    read(&state, move |s| {
+    read(&state, &caller, move |s| {
         hsplan_app::standards::check_file(&s.sys, &req)
     })
     .await
@@ -397,11 +434,14 @@ pub async fn check_standards_file(
     responses((status = 200, body = Choropleth), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn choropleth(
     Shared(state): S,
+    caller: Caller,
     Query(req): Query<ChoroplethRequest>,
 ) -> ApiResult<Json<Choropleth>> {
-    read(&state, move |s| hsplan_app::geo::choropleth(&s.sys, &req))
-        .await
-        .map(Json)
+    read(&state, &caller, move |s| {
+        hsplan_app::geo::choropleth(&s.sys, &req)
+    })
+    .await
+    .map(Json)
 }
 
 /// Upload parameters.
@@ -420,6 +460,7 @@ pub struct UploadParams {
     responses((status = 200, body = ImportReport), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn import(
     Shared(state): S,
+    caller: Caller,
     Path(kind): Path<String>,
     Query(p): Query<UploadParams>,
     body: Bytes,
@@ -434,7 +475,28 @@ pub async fn import(
     }
     blocking(move || {
         let batch = hsplan_app::data::parse_upload(kind, &file, &body)?;
-        state.workspace.import(&batch)
+        let actor = match &caller.principal {
+            Some(p) => {
+                let action = hsplan_app::governance::upload_action(kind);
+                hsplan_app::governance::check_batch_scope(
+                    &state.workspace.snapshot().sys,
+                    p,
+                    action,
+                    &batch,
+                )?;
+                hsplan_app::governance::Actor {
+                    name: p.user.clone(),
+                    address: caller.address.clone(),
+                }
+            }
+            None => hsplan_app::governance::Actor {
+                name: "local".into(),
+                address: caller.address.clone(),
+            },
+        };
+        state
+            .workspace
+            .import_as(&batch, &actor, &format!("import.{}", kind.code()), &file)
     })
     .await
     .map(Json)
@@ -457,12 +519,13 @@ pub struct ExportParams {
             ("application/geo+json"))), (status = 400, body = Problem, content_type = "application/problem+json")))]
 pub async fn export(
     Shared(state): S,
+    caller: Caller,
     Path(kind): Path<String>,
     Query(p): Query<ExportParams>,
 ) -> ApiResult<Response> {
     let kind = UploadKind::parse(&kind).map_err(Problem::from)?;
     let format = p.format.unwrap_or(ExportFormat::Csv);
-    read(&state, move |s| {
+    read(&state, &caller, move |s| {
         let d = hsplan_app::data::export(&s.sys, kind, format)?;
         Ok(download(&d.file_name, d.content_type, d.bytes))
     })
@@ -872,6 +935,7 @@ pub async fn scenario(Shared(state): S, Path(name): Path<String>) -> ApiResult<J
     responses((status = 415, body = Problem, content_type = "application/problem+json"), (status = 200, body = ImportReport), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn apply_scenario(
     Shared(state): S,
+    caller: Caller,
     Path(name): Path<String>,
     Json(req): Json<ApplyRequest>,
 ) -> ApiResult<Json<ImportReport>> {
@@ -884,7 +948,16 @@ pub async fn apply_scenario(
             &format!("{name}-facilities.csv"),
             &csv,
         )?;
-        state.workspace.import(&batch)
+        let actor = hsplan_app::governance::Actor {
+            name: caller
+                .principal
+                .as_ref()
+                .map_or_else(|| "local".into(), |p| p.user.clone()),
+            address: caller.address.clone(),
+        };
+        state
+            .workspace
+            .import_as(&batch, &actor, "scenario.apply", &file)
     })
     .await
     .map(Json)
@@ -931,4 +1004,284 @@ pub async fn messages() -> Json<Messages> {
         zh: web.iter().map(|(k, zh, _)| (*k, *zh)).collect(),
         en: web.iter().map(|(k, _, en)| (*k, *en)).collect(),
     })
+}
+
+// ---------------------------------------------------------------- sessions
+
+fn session_cookie(state: &State, token: &str, max_age: i64) -> axum::http::HeaderValue {
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}",
+        crate::auth::COOKIE
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// Signs in: the session token comes back in the body (for `Authorization: Bearer`) and as
+/// an HTTP-only cookie (for the web app, which then sends `csrf` as `X-CSRF-Token`).
+/// Repeated failures from one address are refused for a while (429).
+#[utoipa::path(post, path = "/api/session", tag = "session",
+    request_body = hsplan_app::governance::LoginRequest,
+    responses((status = 200, body = hsplan_app::governance::LoginResult), (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json")))]
+pub async fn login(
+    Shared(state): S,
+    caller: Caller,
+    Json(req): Json<hsplan_app::governance::LoginRequest>,
+) -> ApiResult<Response> {
+    if let Some(wait) = state.logins.blocked(&req.user, &caller.address) {
+        let mut r = Problem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too-many-logins",
+            format!("too many failed sign-ins; try again in {wait} s"),
+        )
+        .into_response();
+        if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
+            r.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return Ok(r);
+    }
+    let st = state.clone();
+    let address = caller.address.clone();
+    let user = req.user.clone();
+    let result =
+        blocking(move || hsplan_app::governance::login(&st.workspace, &req, &address)).await;
+    match result {
+        Ok(session) => {
+            state.logins.succeeded(&user, &caller.address);
+            let max_age = (session.expires_ms - hsplan_app::governance::now_ms()) / 1000;
+            let cookie = session_cookie(&state, &session.token, max_age);
+            let mut r = axum::Json(session).into_response();
+            r.headers_mut().insert(header::SET_COOKIE, cookie);
+            r.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            Ok(r)
+        }
+        Err(p) => {
+            if p.status == 401 {
+                state.logins.failed(&user, &caller.address);
+                tracing::info!(user = %user, address = %caller.address, "failed sign-in");
+            }
+            Err(p)
+        }
+    }
+}
+
+/// Signs out: the session ends and the cookie is cleared.
+#[utoipa::path(delete, path = "/api/session", tag = "session",
+    responses((status = 204, description = "Signed out"), (status = 401, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn logout(Shared(state): S, caller: Caller) -> ApiResult<Response> {
+    if let Some(token) = caller.token.clone() {
+        let st = state.clone();
+        let address = caller.address.clone();
+        blocking(move || hsplan_app::governance::logout(&st.workspace, &token, &address)).await?;
+    }
+    let mut r = StatusCode::NO_CONTENT.into_response();
+    r.headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(&state, "", 0));
+    Ok(r)
+}
+
+fn signed_in(caller: &Caller) -> Result<hsplan_govern::Principal, Problem> {
+    caller.principal.clone().ok_or_else(|| {
+        Problem::from(hsplan_app::AppError::NeedsServerStore(
+            "accounts, data entry, approval and the audit log need the shared store: start with --db postgres://…".into(),
+        ))
+    })
+}
+
+/// The signed-in user: grants, allowed actions, home unit.
+#[utoipa::path(get, path = "/api/me", tag = "session",
+    responses((status = 200, body = hsplan_app::governance::Me), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn me(Shared(state): S, caller: Caller) -> ApiResult<Json<hsplan_app::governance::Me>> {
+    let p = signed_in(&caller)?;
+    let scoped = state.workspace.snapshot_for(Some(&p));
+    Ok(Json(hsplan_app::governance::me(&scoped, &p)))
+}
+
+// ---------------------------------------------------------------- data entry
+
+const FACILITY_PARAMS: &str = "Facility id";
+
+/// A facility's year as a form: values, the year before, version, approval state.
+#[utoipa::path(get, path = "/api/facilities/{id}/years/{year}", tag = "entry",
+    params(("id" = String, Path, description = "Facility id", min_length = 1, max_length = 64), ("year" = i64, Path, description = "Year", minimum = 1949, maximum = 2100)),
+    responses((status = 200, body = hsplan_app::governance::FacilityYearForm), (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn facility_year_form(
+    Shared(state): S,
+    caller: Caller,
+    Path((id, year)): Path<(String, i64)>,
+) -> ApiResult<Json<hsplan_app::governance::FacilityYearForm>> {
+    let _ = FACILITY_PARAMS;
+    let p = signed_in(&caller)?;
+    blocking(move || hsplan_app::governance::form(&state.workspace, &p, &id, year))
+        .await
+        .map(Json)
+}
+
+/// Saves a facility's year: 200 saved; 409 with what changed if someone saved it since
+/// (nothing is lost: both versions are in the answer); 422 listing jumps to confirm, or
+/// values that break parts ≤ whole.
+#[utoipa::path(put, path = "/api/facilities/{id}/years/{year}", tag = "entry",
+    params(("id" = String, Path, description = "Facility id", min_length = 1, max_length = 64), ("year" = i64, Path, description = "Year", minimum = 1949, maximum = 2100)),
+    request_body = hsplan_app::governance::SaveRequest,
+    responses((status = 200, body = hsplan_app::governance::SaveOutcome), (status = 409, body = hsplan_app::governance::SaveOutcome),
+        (status = 422, body = hsplan_app::governance::SaveOutcome), (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"), (status = 415, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn save_facility_year(
+    Shared(state): S,
+    caller: Caller,
+    Path((id, year)): Path<(String, i64)>,
+    Json(req): Json<hsplan_app::governance::SaveRequest>,
+) -> ApiResult<Response> {
+    use hsplan_app::governance::SaveOutcome;
+    let p = signed_in(&caller)?;
+    let address = caller.address.clone();
+    let outcome = blocking(move || {
+        hsplan_app::governance::save(&state.workspace, &p, &address, &id, year, &req)
+    })
+    .await?;
+    let status = match &outcome {
+        SaveOutcome::Saved { .. } => StatusCode::OK,
+        SaveOutcome::Stale { .. } => StatusCode::CONFLICT,
+        SaveOutcome::ConfirmJumps { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    Ok((status, axum::Json(outcome)).into_response())
+}
+
+/// Approval board parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BoardParams {
+    /// Unit (its own row, then its direct sub-units).
+    #[param(pattern = r"^[1-9][0-9]([0-9]{2}([0-9]{2}([0-9]{3}([0-9]{3})?)?)?)?$")]
+    pub unit: String,
+    /// Year.
+    #[param(minimum = 1949, maximum = 2100)]
+    pub year: i64,
+}
+
+/// The approval board of a unit and its sub-units for a year, with the steps the caller
+/// may take on each.
+#[utoipa::path(get, path = "/api/approvals", tag = "entry", params(BoardParams),
+    responses((status = 200, body = Vec<hsplan_app::governance::ApprovalView>), (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn approvals(
+    Shared(state): S,
+    caller: Caller,
+    Query(q): Query<BoardParams>,
+) -> ApiResult<Json<Vec<hsplan_app::governance::ApprovalView>>> {
+    let p = signed_in(&caller)?;
+    blocking(move || hsplan_app::governance::board(&state.workspace, &p, &q.unit, q.year))
+        .await
+        .map(Json)
+}
+
+/// One approval step on a unit's year: submit, return, approve, lock or unlock (return and
+/// unlock need a reason). A district's step covers its whole subtree.
+#[utoipa::path(post, path = "/api/approvals/{unit}/{year}/{action}", tag = "entry",
+    params(("unit" = String, Path, description = "Unit code", pattern = r"^[1-9][0-9]([0-9]{2}([0-9]{2}([0-9]{3}([0-9]{3})?)?)?)?$"),
+        ("year" = i64, Path, description = "Year", minimum = 1949, maximum = 2100),
+        ("action" = String, Path, description = "submit, return, approve, lock or unlock", pattern = "^(submit|return|approve|lock|unlock)$")),
+    request_body = hsplan_app::governance::StepRequest,
+    responses((status = 200, body = hsplan_app::governance::ApprovalView), (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn approval_step(
+    Shared(state): S,
+    caller: Caller,
+    Path((unit, year, action)): Path<(String, i64, String)>,
+    Json(req): Json<hsplan_app::governance::StepRequest>,
+) -> ApiResult<Json<hsplan_app::governance::ApprovalView>> {
+    let p = signed_in(&caller)?;
+    let address = caller.address.clone();
+    blocking(move || {
+        let v = hsplan_app::governance::step(
+            &state.workspace,
+            &p,
+            &address,
+            &unit,
+            year,
+            &action,
+            &req,
+        )?;
+        // evaluations on approved data change: a new snapshot version empties the cache
+        state.workspace.touch();
+        Ok(v)
+    })
+    .await
+    .map(Json)
+}
+
+/// Audit log parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditParams {
+    /// Only records after this sequence number (default 0).
+    #[param(minimum = 0)]
+    pub after: Option<i64>,
+    /// At most this many (1–10000, default 200).
+    #[param(minimum = 1, maximum = 10000)]
+    pub limit: Option<i64>,
+}
+
+/// The audit log within the caller's scope: who, when, from where, what, before → after.
+#[utoipa::path(get, path = "/api/audit", tag = "entry", params(AuditParams),
+    responses((status = 200, body = Vec<hsplan_app::governance::AuditEntry>), (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn audit(
+    Shared(state): S,
+    caller: Caller,
+    Query(q): Query<AuditParams>,
+) -> ApiResult<Json<Vec<hsplan_app::governance::AuditEntry>>> {
+    let p = signed_in(&caller)?;
+    blocking(move || {
+        hsplan_app::governance::audit(
+            &state.workspace,
+            &p,
+            q.after.unwrap_or(0),
+            q.limit.unwrap_or(200),
+        )
+    })
+    .await
+    .map(Json)
+}
+
+/// The audit log within the caller's scope as CSV.
+#[utoipa::path(get, path = "/api/audit/export", tag = "entry", params(AuditParams),
+    responses((status = 200, description = "CSV", content_type = "text/csv; charset=utf-8"), (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn audit_export(
+    Shared(state): S,
+    caller: Caller,
+    Query(q): Query<AuditParams>,
+) -> ApiResult<Response> {
+    let p = signed_in(&caller)?;
+    blocking(move || {
+        let entries = hsplan_app::governance::audit(
+            &state.workspace,
+            &p,
+            q.after.unwrap_or(0),
+            q.limit.unwrap_or(10_000),
+        )?;
+        Ok(download(
+            "audit.csv",
+            "text/csv; charset=utf-8",
+            hsplan_app::governance::audit_csv(&entries).into_bytes(),
+        ))
+    })
+    .await
 }

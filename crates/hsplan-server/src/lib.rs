@@ -10,6 +10,7 @@
 //! and return its value.
 
 pub mod api;
+pub mod auth;
 pub mod cache;
 pub mod jobs;
 pub mod problem;
@@ -47,13 +48,19 @@ pub struct State {
     pub home_plan: Option<String>,
     /// Responses of read endpoints for the current snapshot.
     pub cache: cache::ResponseCache,
+    /// Use the first `X-Forwarded-For` address (behind a reverse proxy).
+    pub trust_proxy: bool,
+    /// Mark the session cookie `Secure` (served over TLS).
+    pub secure_cookies: bool,
+    /// Failed logins.
+    pub logins: auth::LoginLimiter,
 }
 
 /// How to run the server.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// The store.
-    pub db: PathBuf,
+    /// The store: an SQLite file or a `postgres://` URL.
+    pub db: hsplan_app::StoreLocation,
     /// Address to listen on.
     pub addr: std::net::SocketAddr,
     /// Siting inputs folder.
@@ -66,6 +73,10 @@ pub struct Config {
     pub home_plan: Option<String>,
     /// Keep responses of read endpoints per snapshot (on by default).
     pub cache: bool,
+    /// Behind a reverse proxy: take the client address from `X-Forwarded-For`.
+    pub trust_proxy: bool,
+    /// Session cookies only over HTTPS.
+    pub secure_cookies: bool,
 }
 
 /// The OpenAPI document.
@@ -77,7 +88,9 @@ pub struct Config {
         api::facilities, api::indicators, api::plans, api::plan, api::check_plan, api::ledger,
         api::evaluation, api::evaluation_report, api::standards, api::check_standards_file, api::choropleth, api::import,
         api::export, api::start_siting, api::start_access, api::job, api::cancel_job, api::job_events,
-        api::scenarios, api::scenario, api::apply_scenario
+        api::scenarios, api::scenario, api::apply_scenario,
+        api::login, api::logout, api::me, api::facility_year_form, api::save_facility_year,
+        api::approvals, api::approval_step, api::audit, api::audit_export
     ),
     components(schemas(hsplan_app::data::UploadKind, hsplan_app::data::ExportFormat)),
     tags(
@@ -89,9 +102,32 @@ pub struct Config {
         (name = "data", description = "Uploads and downloads"),
         (name = "siting", description = "Siting jobs and scenarios"),
         (name = "system", description = "Health and settings"),
-    )
+        (name = "session", description = "Signing in and out"),
+        (name = "entry", description = "Data entry, approval and the audit log"),
+    ),
+    modifiers(&SecuritySchemes)
 )]
 pub struct ApiDoc;
+
+/// The two ways to present a session.
+struct SecuritySchemes;
+
+impl utoipa::Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
+        let c = openapi.components.get_or_insert_with(Default::default);
+        c.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        c.add_security_scheme(
+            "cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(auth::COOKIE))),
+        );
+    }
+}
 
 /// The OpenAPI document as JSON.
 pub fn openapi_json() -> String {
@@ -168,6 +204,19 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/api/units/{code}", get(api::unit))
         .route("/api/units/{code}/children", get(api::children))
         .route("/api/facilities", get(api::facilities))
+        .route(
+            "/api/facilities/{id}/years/{year}",
+            get(api::facility_year_form).put(api::save_facility_year),
+        )
+        .route("/api/session", post(api::login).delete(api::logout))
+        .route("/api/me", get(api::me))
+        .route("/api/approvals", get(api::approvals))
+        .route(
+            "/api/approvals/{unit}/{year}/{action}",
+            post(api::approval_step),
+        )
+        .route("/api/audit", get(api::audit))
+        .route("/api/audit/export", get(api::audit_export))
         .route("/api/indicators", get(api::indicators))
         .route("/api/plans", get(api::plans))
         .route("/api/plans/check", post(api::check_plan))
@@ -197,7 +246,12 @@ pub fn router(state: Arc<State>) -> Router {
             cache::layer,
         ))
         // event streams last as long as their job, outside the timeout
-        .route("/api/jobs/{id}/events", get(api::job_events));
+        .route("/api/jobs/{id}/events", get(api::job_events))
+        // outermost: the caller is known (and allowed) before the cache or a handler runs
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::layer,
+        ));
     Router::new()
         .merge(api)
         .merge(
@@ -210,9 +264,9 @@ pub fn router(state: Arc<State>) -> Router {
         .with_state(state)
 }
 
-/// Opens the store and builds the shared state.
+/// Opens the store and builds the shared state (blocking: call it off async threads).
 pub fn state(config: &Config) -> hsplan_app::Result<Arc<State>> {
-    let workspace = Workspace::open(&config.db)?;
+    let workspace = Workspace::open_at(&config.db)?;
     let scenarios = config
         .scenarios
         .clone()
@@ -225,6 +279,9 @@ pub fn state(config: &Config) -> hsplan_app::Result<Arc<State>> {
         home_unit: config.home_unit.clone(),
         home_plan: config.home_plan.clone(),
         cache: cache::ResponseCache::new(config.cache),
+        trust_proxy: config.trust_proxy,
+        secure_cookies: config.secure_cookies,
+        logins: auth::LoginLimiter::default(),
     }))
 }
 
@@ -233,7 +290,11 @@ pub async fn serve(
     config: Config,
     ready: impl FnOnce(std::net::SocketAddr),
 ) -> std::io::Result<()> {
-    let state = state(&config).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let cfg = config.clone();
+    let state = tokio::task::spawn_blocking(move || state(&cfg))
+        .await
+        .map_err(std::io::Error::other)?
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
     use axum::serve::ListenerExt;
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     ready(listener.local_addr()?);
@@ -243,11 +304,14 @@ pub async fn serve(
             tracing::trace!("TCP_NODELAY not set: {e}");
         }
     });
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
 }
 
 /// [`serve`] on its own runtime, for a synchronous caller (the CLI).

@@ -84,6 +84,14 @@ impl From<AppError> for Problem {
             ),
             AppError::Cancelled => Problem::new(StatusCode::CONFLICT, "cancelled", "cancelled"),
             AppError::Engine(m) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "engine", m),
+            AppError::Unauthenticated(m) => {
+                Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", m)
+            }
+            AppError::Forbidden(m) => Problem::new(StatusCode::FORBIDDEN, "forbidden", m),
+            AppError::Conflict(m) => Problem::new(StatusCode::CONFLICT, "conflict", m),
+            AppError::NeedsServerStore(m) => {
+                Problem::new(StatusCode::CONFLICT, "needs-server-store", m)
+            }
             AppError::Store(m) | AppError::File(m) => {
                 tracing::error!("{m}");
                 Problem::new(

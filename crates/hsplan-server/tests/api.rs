@@ -35,13 +35,15 @@ fn app() -> Router {
         std::fs::copy(demo.join("siting").join(f), siting.join(f)).unwrap();
     }
     let state = hsplan_server::state(&hsplan_server::Config {
-        db: dir.join("demo.db"),
+        db: hsplan_app::StoreLocation::Sqlite(dir.join("demo.db")),
         addr: "127.0.0.1:0".parse().unwrap(),
         siting_inputs: Some(siting),
         scenarios: None,
         home_unit: Some("500109".into()),
         home_plan: Some("beibei-14th-fyp".into()),
         cache: true,
+        trust_proxy: false,
+        secure_cookies: false,
     })
     .unwrap();
     hsplan_server::router(state)

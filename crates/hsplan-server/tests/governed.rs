@@ -1,0 +1,632 @@
+//! The shared server on PostgreSQL: the authorization matrix (every route × every role ×
+//! inside/outside scope, generated from the route list), no data from outside scope in any
+//! response, and the data-entry → submit → approve → lock → evaluation → audit workflow.
+//!
+//! Needs the PostgreSQL server named by `HSPLAN_TEST_PG` (see `hsplan_store::testdb`).
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use hsplan_app::governance::{self, Actor};
+use hsplan_app::{StoreLocation, Workspace};
+use hsplan_govern::Role;
+use hsplan_server::auth::{RULES, Rule};
+use hsplan_store::testdb::TestDb;
+use http_body_util::BodyExt;
+use std::collections::BTreeSet;
+use tower::ServiceExt;
+
+const PASSWORD: &str = "password for tests";
+/// The scope every role is granted on (天生街道, Beibei).
+const IN: &str = "500109001";
+
+struct Fixture {
+    _db: TestDb,
+    app: axum::Router,
+    /// Another town of Beibei: outside every role's scope.
+    out_unit: String,
+    out_names: Vec<String>,
+    in_facility: String,
+    out_facility: String,
+}
+
+fn fixture() -> Fixture {
+    let db = TestDb::new();
+    let location = StoreLocation::Postgres(db.url().to_string());
+    let ws = Workspace::open_at(&location).unwrap();
+    ws.import(&hsplan_app::demo::batch().unwrap()).unwrap();
+    let by = Actor::cli();
+    for role in Role::ALL {
+        let name = role.code();
+        governance::add_user(&ws, name, PASSWORD, &by).unwrap();
+        governance::grant(&ws, name, name, IN, &by).unwrap();
+    }
+    governance::add_user(&ws, "chief", PASSWORD, &by).unwrap();
+    governance::grant(&ws, "chief", "admin", "50", &by).unwrap();
+    let snap = ws.snapshot();
+    let inside = hsplan_model::AdminCode::parse(IN).unwrap();
+    let in_facility = snap
+        .sys
+        .facilities
+        .values()
+        .find(|f| f.unit == inside || f.unit.is_descendant_of(inside))
+        .unwrap()
+        .id
+        .to_string();
+    // the other town with the most facilities
+    let mut by_town: std::collections::BTreeMap<
+        hsplan_model::AdminCode,
+        Vec<&hsplan_model::Facility>,
+    > = Default::default();
+    let beibei = hsplan_model::AdminCode::parse("500109").unwrap();
+    for f in snap.sys.facilities.values() {
+        let town = f.unit.truncated(hsplan_model::AdminLevel::Town);
+        if town != inside && f.unit.is_descendant_of(beibei) && town != beibei {
+            by_town.entry(town).or_default().push(f);
+        }
+    }
+    let (out_town, out_facs) = by_town.iter().max_by_key(|(_, v)| v.len()).unwrap();
+    let in_names: Vec<&str> = snap
+        .sys
+        .facilities
+        .values()
+        .filter(|f| f.unit.truncated(hsplan_model::AdminLevel::Town) == inside)
+        .map(|f| f.name.as_str())
+        .collect();
+    let mut out_names = vec![snap.sys.units[out_town].name.clone()];
+    out_names.extend(
+        out_facs
+            .iter()
+            .map(|f| f.name.clone())
+            .filter(|n| !in_names.iter().any(|i| i.contains(n.as_str()))),
+    );
+    let out_facility = out_facs[0].id.to_string();
+    drop(ws);
+    let state = hsplan_server::state(&hsplan_server::Config {
+        db: location,
+        addr: "127.0.0.1:0".parse().unwrap(),
+        siting_inputs: None,
+        scenarios: None,
+        home_unit: None,
+        home_plan: None,
+        cache: true,
+        trust_proxy: false,
+        secure_cookies: false,
+    })
+    .unwrap();
+    Fixture {
+        _db: db,
+        app: hsplan_server::router(state),
+        out_unit: out_town.to_string(),
+        out_names,
+        in_facility,
+        out_facility,
+    }
+}
+
+struct Reply {
+    status: StatusCode,
+    body: String,
+    set_cookie: Option<String>,
+}
+
+async fn call(
+    app: &axum::Router,
+    method: &str,
+    uri: &str,
+    headers: &[(&str, &str)],
+    body: Option<String>,
+) -> Reply {
+    let mut b = Request::builder().method(method).uri(uri);
+    for (k, v) in headers {
+        b = b.header(*k, *v);
+    }
+    if body.is_some() {
+        b = b.header("content-type", "application/json");
+    }
+    let r = app
+        .clone()
+        .oneshot(
+            b.body(body.map(Body::from).unwrap_or_else(Body::empty))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let status = r.status();
+    let set_cookie = r
+        .headers()
+        .get("set-cookie")
+        .map(|v| v.to_str().unwrap().to_string());
+    let body =
+        String::from_utf8_lossy(&r.into_body().collect().await.unwrap().to_bytes()).into_owned();
+    Reply {
+        status,
+        body,
+        set_cookie,
+    }
+}
+
+async fn login(app: &axum::Router, user: &str) -> String {
+    let r = call(
+        app,
+        "POST",
+        "/api/session",
+        &[],
+        Some(serde_json::json!({"user": user, "password": PASSWORD}).to_string()),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    v["token"].as_str().unwrap().to_string()
+}
+
+/// A request for a route, with its path and query filled for a unit and a facility.
+fn request_for(method: &str, path: &str, unit: &str, facility: &str) -> (String, Option<String>) {
+    let uri = path
+        .replace("{code}", unit)
+        .replace("{unit}", unit)
+        .replace("{id}/years", &format!("{facility}/years"))
+        .replace("{year}", "2024")
+        .replace("{kind}", "resources")
+        .replace("{name}", "none")
+        .replace("{action}", "submit")
+        .replace(
+            "{id}",
+            if path.starts_with("/api/jobs") {
+                "1"
+            } else {
+                "beibei-14th-fyp"
+            },
+        );
+    let query = match path {
+        "/api/units" => format!("?q=街道&within={unit}"),
+        "/api/facilities" | "/api/indicators" => format!("?unit={unit}&year=2024"),
+        "/api/evaluations" => format!("?plan=beibei-14th-fyp&year=2024&unit={unit}"),
+        "/api/evaluations/report" => {
+            format!("?plan=beibei-14th-fyp&year=2024&unit={unit}&format=csv")
+        }
+        "/api/standards" => format!("?year=2024&unit={unit}"),
+        "/api/map/choropleth" => format!("?unit={unit}&indicator=beds_per_1000&year=2024"),
+        "/api/approvals" => format!("?unit={unit}&year=2024"),
+        "/api/imports/{kind}" => "?file=r.csv".into(),
+        _ => String::new(),
+    };
+    let body = match (method, path) {
+        ("POST", "/api/session") => {
+            Some(serde_json::json!({"user": "nobody", "password": "wrong password"}).to_string())
+        }
+        ("PUT", _) => Some(r#"{"version":0,"quantities":{"beds":1},"confirm_jumps":true}"#.into()),
+        ("POST", "/api/plans/check") => Some(r#"{"file":"x.toml","text":"[plan]"}"#.into()),
+        ("POST", "/api/standards/check") => Some(format!(
+            r#"{{"file":"s.toml","text":"","year":2024,"unit":"{unit}"}}"#
+        )),
+        ("POST", "/api/imports/{kind}") => {
+            Some(format!("facility_id,year,beds\n{facility},2024,3\n"))
+        }
+        ("POST", "/api/jobs/siting") => Some(r#"{"model":"pmedian","p":1}"#.into()),
+        ("POST", "/api/jobs/access") => Some("{}".into()),
+        ("POST", _) => Some("{}".into()),
+        _ => None,
+    };
+    (format!("{uri}{query}"), body)
+}
+
+fn allowed(rule: Rule, role: Role) -> bool {
+    match rule {
+        Rule::Public => true,
+        Rule::Signed(a) => role.allows(a),
+        Rule::SignedAny(actions) => actions.iter().any(|a| role.allows(*a)),
+        // every role here is granted on one town only: nothing region-wide
+        Rule::RegionWide(_) => false,
+    }
+}
+
+#[test]
+fn every_route_has_a_rule_and_every_rule_a_route() {
+    let doc: serde_json::Value = serde_json::from_str(&hsplan_server::openapi_json()).unwrap();
+    let mut documented = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            documented.insert((method.to_uppercase(), path.clone()));
+        }
+    }
+    documented.insert(("GET".into(), "/api/openapi.json".into()));
+    let ruled: BTreeSet<(String, String)> = RULES
+        .iter()
+        .map(|(m, p, _)| (m.to_string(), p.to_string()))
+        .collect();
+    let missing: Vec<_> = documented.difference(&ruled).collect();
+    assert!(
+        missing.is_empty(),
+        "routes without an authorization rule: {missing:?}"
+    );
+    let stale: Vec<_> = ruled.difference(&documented).collect();
+    assert!(
+        stale.is_empty(),
+        "rules for routes that do not exist: {stale:?}"
+    );
+}
+
+#[test]
+fn the_authorization_matrix_holds_and_nothing_leaks_from_outside_scope() {
+    let fx = fixture();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let mut checked = 0;
+        let mut tokens = Vec::new();
+        for role in Role::ALL {
+            tokens.push((role, login(&fx.app, role.code()).await));
+        }
+        for (method, path, rule) in RULES {
+            if *path == "/api/session" && *method == "DELETE" {
+                continue; // signing out ends the session the other checks use; tested below
+            }
+            let signing_in = *path == "/api/session";
+            // no session
+            let (uri, body) = request_for(method, path, IN, &fx.in_facility);
+            let r = call(&fx.app, method, &uri, &[], body).await;
+            if *rule == Rule::Public && *path != "/api/session" {
+                assert_ne!(r.status, StatusCode::UNAUTHORIZED, "{method} {uri}: {}", r.body);
+            } else {
+                assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{method} {uri} without a session: {}", r.body);
+            }
+            checked += 1;
+            if signing_in {
+                continue; // a sign-in with a session is a sign-in: tested above and below
+            }
+            for (role, token) in &tokens {
+                let auth = format!("Bearer {token}");
+                let headers = [("authorization", auth.as_str())];
+                for (scope, unit, facility) in [
+                    ("inside", IN, fx.in_facility.as_str()),
+                    ("outside", fx.out_unit.as_str(), fx.out_facility.as_str()),
+                ] {
+                    let (uri, body) = request_for(method, path, unit, facility);
+                    let r = call(&fx.app, method, &uri, &headers, body).await;
+                    checked += 1;
+                    let what = format!("{role} {scope}: {method} {uri} → {} {}", r.status, r.body.chars().take(300).collect::<String>());
+                    assert!(!r.status.is_server_error(), "{what}");
+                    if !allowed(*rule, *role) {
+                        assert_eq!(r.status, StatusCode::FORBIDDEN, "{what}");
+                        continue;
+                    }
+                    assert_ne!(r.status, StatusCode::UNAUTHORIZED, "{what}");
+                    if scope == "outside" {
+                        for name in &fx.out_names {
+                            assert!(!r.body.contains(name.as_str()), "{what}: leaks `{name}`");
+                        }
+                        // anything about an outside unit or facility is "not found" (or
+                        // refused as outside scope), never answered
+                        let names_it = uri.contains(&fx.out_unit) || uri.contains(&fx.out_facility) || body_names(method, path);
+                        if names_it && *path != "/api/plans/check" {
+                            assert!(!r.status.is_success(), "{what}");
+                        }
+                    }
+                }
+            }
+        }
+        // signing out ends the session
+        let token = login(&fx.app, "viewer").await;
+        let auth = format!("Bearer {token}");
+        let r = call(&fx.app, "DELETE", "/api/session", &[("authorization", auth.as_str())], None).await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT);
+        assert!(r.set_cookie.unwrap().contains("Max-Age=0"));
+        let r = call(&fx.app, "GET", "/api/me", &[("authorization", auth.as_str())], None).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        eprintln!("authorization matrix: {} routes × {} roles × 2 scopes (+ no session): {checked} requests", RULES.len(), Role::ALL.len());
+        assert!(checked > 300);
+    });
+}
+
+/// Whether the route's request body names the unit or facility (uploads, standards).
+fn body_names(method: &str, path: &str) -> bool {
+    matches!((method, path), ("POST", "/api/imports/{kind}"))
+}
+
+#[test]
+fn cookies_need_the_csrf_token_and_failed_logins_are_limited() {
+    let fx = fixture();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let r = call(
+            &fx.app,
+            "POST",
+            "/api/session",
+            &[],
+            Some(serde_json::json!({"user": "data_entry", "password": PASSWORD}).to_string()),
+        )
+        .await;
+        let cookie = r.set_cookie.unwrap();
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+            "{cookie}"
+        );
+        let csrf = serde_json::from_str::<serde_json::Value>(&r.body).unwrap()["csrf"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let session = cookie.split(';').next().unwrap().to_string();
+        let uri = format!("/api/facilities/{}/years/2024", fx.in_facility);
+        let form = call(&fx.app, "GET", &uri, &[("cookie", session.as_str())], None).await;
+        assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+        let version = serde_json::from_str::<serde_json::Value>(&form.body).unwrap()["version"]
+            .as_i64()
+            .unwrap();
+        let body =
+            format!(r#"{{"version":{version},"quantities":{{"beds":10}},"confirm_jumps":true}}"#);
+        let no_csrf = call(
+            &fx.app,
+            "PUT",
+            &uri,
+            &[("cookie", session.as_str())],
+            Some(body.clone()),
+        )
+        .await;
+        assert_eq!(no_csrf.status, StatusCode::FORBIDDEN, "{}", no_csrf.body);
+        let with = call(
+            &fx.app,
+            "PUT",
+            &uri,
+            &[
+                ("cookie", session.as_str()),
+                ("x-csrf-token", csrf.as_str()),
+            ],
+            Some(body),
+        )
+        .await;
+        assert_eq!(with.status, StatusCode::OK, "{}", with.body);
+
+        for _ in 0..hsplan_server::auth::MAX_FAILURES_PER_USER {
+            let r = call(
+                &fx.app,
+                "POST",
+                "/api/session",
+                &[],
+                Some(r#"{"user":"viewer","password":"not it at all"}"#.into()),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        }
+        let r = call(
+            &fx.app,
+            "POST",
+            "/api/session",
+            &[],
+            Some(serde_json::json!({"user": "viewer", "password": PASSWORD}).to_string()),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    });
+}
+
+#[test]
+fn entry_submit_approve_lock_evaluate_and_the_audit_trail() {
+    let fx = fixture();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let clerk = format!("Bearer {}", login(&fx.app, "data_entry").await);
+        let boss = format!("Bearer {}", login(&fx.app, "approver").await);
+        let chief = format!("Bearer {}", login(&fx.app, "chief").await);
+        let uri = format!("/api/facilities/{}/years/2024", fx.in_facility);
+        let form: serde_json::Value = serde_json::from_str(
+            &call(
+                &fx.app,
+                "GET",
+                &uri,
+                &[("authorization", clerk.as_str())],
+                None,
+            )
+            .await
+            .body,
+        )
+        .unwrap();
+        let version = form["version"].as_i64().unwrap();
+        let beds_before = form["quantities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|q| q["code"] == "beds")
+            .unwrap()["value"]
+            .as_u64()
+            .unwrap_or(0);
+        let beds = beds_before + 3;
+        let save = |v: i64, beds: u64| {
+            format!(r#"{{"version":{v},"quantities":{{"beds":{beds}}},"confirm_jumps":true}}"#)
+        };
+        let r = call(
+            &fx.app,
+            "PUT",
+            &uri,
+            &[("authorization", clerk.as_str())],
+            Some(save(version, beds)),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        // the same form saved again at the old version: refused, showing what changed
+        let r = call(
+            &fx.app,
+            "PUT",
+            &uri,
+            &[("authorization", clerk.as_str())],
+            Some(save(version, beds + 1)),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        assert!(r.body.contains("\"outcome\":\"stale\""), "{}", r.body);
+        // the reads see the save at once
+        let unit: serde_json::Value = serde_json::from_str(
+            &call(
+                &fx.app,
+                "GET",
+                &format!("/api/facilities?unit={IN}&year=2024&limit=500"),
+                &[("authorization", clerk.as_str())],
+                None,
+            )
+            .await
+            .body,
+        )
+        .unwrap();
+        let row = unit["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == fx.in_facility.as_str())
+            .unwrap()
+            .clone();
+        assert_eq!(row["beds"].as_u64(), Some(beds), "{row}");
+
+        let step = |who: &str, action: &str, reason: Option<&str>| {
+            let body = serde_json::json!({ "reason": reason }).to_string();
+            let uri = format!("/api/approvals/{IN}/2024/{action}");
+            let who = who.to_string();
+            let app = fx.app.clone();
+            async move {
+                call(
+                    &app,
+                    "POST",
+                    &uri,
+                    &[("authorization", who.as_str())],
+                    Some(body),
+                )
+                .await
+            }
+        };
+        // the clerk may not approve; the approver may not submit
+        assert_eq!(
+            step(&clerk, "approve", None).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            step(&boss, "submit", None).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(step(&clerk, "submit", None).await.status, StatusCode::OK);
+        // submitted: no more saves
+        let r = call(
+            &fx.app,
+            "PUT",
+            &uri,
+            &[("authorization", clerk.as_str())],
+            Some(save(version + 1, beds + 2)),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        assert!(r.body.contains("submitted"), "{}", r.body);
+
+        // evaluation on approved data only: before approval, the town's beds are not counted
+        let eval = |approved: bool| {
+            let uri = format!(
+                "/api/evaluations?plan=beibei-14th-fyp&year=2024&unit={IN}&approved_only={approved}"
+            );
+            let app = fx.app.clone();
+            let chief = chief.clone();
+            async move {
+                let r = call(
+                    &app,
+                    "GET",
+                    &uri,
+                    &[("authorization", chief.as_str())],
+                    None,
+                )
+                .await;
+                assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+                serde_json::from_str::<serde_json::Value>(&r.body).unwrap()
+            }
+        };
+        let beds_value = |v: &serde_json::Value| {
+            v["indicators"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["actual"].clone())
+                .collect::<Vec<_>>()
+        };
+        let before = eval(true).await;
+        assert_eq!(step(&boss, "approve", None).await.status, StatusCode::OK);
+        assert_eq!(step(&boss, "lock", None).await.status, StatusCode::OK);
+        let after = eval(true).await;
+        // unapproved data count as not reported (no value), approved ones are evaluated
+        let valued = |v: &serde_json::Value| beds_value(v).iter().filter(|x| !x.is_null()).count();
+        assert!(
+            valued(&after) > valued(&before),
+            "{:?} → {:?}",
+            beds_value(&before),
+            beds_value(&after)
+        );
+        let all = eval(false).await;
+        assert!(all["indicators"].as_array().unwrap().len() > 10);
+
+        // unlock needs a reason
+        assert_eq!(
+            step(&boss, "unlock", None).await.status,
+            StatusCode::CONFLICT
+        );
+        assert_eq!(
+            step(&boss, "unlock", Some("beds recounted")).await.status,
+            StatusCode::OK
+        );
+
+        // the audit trail has every step, in order, within the approver's scope
+        let r = call(
+            &fx.app,
+            "GET",
+            "/api/audit",
+            &[("authorization", boss.as_str())],
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let entries: Vec<serde_json::Value> = serde_json::from_str(&r.body).unwrap();
+        let actions: Vec<&str> = entries
+            .iter()
+            .map(|e| e["action"].as_str().unwrap())
+            .collect();
+        let wanted = [
+            "facility_year.save",
+            "approval.submit",
+            "approval.approve",
+            "approval.lock",
+            "approval.unlock",
+        ];
+        let mut it = actions.iter();
+        for w in wanted {
+            assert!(
+                it.any(|a| *a == w),
+                "{w} missing or out of order in {actions:?}"
+            );
+        }
+        let save_entry = entries
+            .iter()
+            .find(|e| e["action"] == "facility_year.save")
+            .unwrap();
+        assert_eq!(save_entry["actor"], "data_entry");
+        assert!(
+            save_entry["before"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("{beds_before}"))
+        );
+        let csv = call(
+            &fx.app,
+            "GET",
+            "/api/audit/export",
+            &[("authorization", boss.as_str())],
+            None,
+        )
+        .await;
+        assert_eq!(csv.status, StatusCode::OK);
+        assert!(csv.body.starts_with("seq,at,actor"));
+        // the data-entry role does not read the audit log
+        assert_eq!(
+            call(
+                &fx.app,
+                "GET",
+                "/api/audit",
+                &[("authorization", clerk.as_str())],
+                None
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+    });
+}
