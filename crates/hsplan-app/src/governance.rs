@@ -479,7 +479,7 @@ pub fn save(
     req: &SaveRequest,
 ) -> Result<SaveOutcome> {
     let pg = store(ws)?;
-    let scoped = ws.snapshot_for(Some(p));
+    let scoped = ws.published_for(Some(p));
     let (f, fid) = scoped_facility(&scoped, facility)?;
     if !p.can(Action::EnterData, f.unit) {
         return Err(AppError::Forbidden(format!(

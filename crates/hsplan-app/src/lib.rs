@@ -194,6 +194,10 @@ pub struct Workspace {
     snapshot: RwLock<Arc<Snapshot>>,
     writer: Mutex<()>,
     scoped: Mutex<ScopedSnapshots>,
+    /// Form saves committed to the store but not yet in the published snapshot; the next
+    /// read applies them all with one copy of the system (so a burst of saves costs one
+    /// copy, and every read sees every committed save). Publishing happens under this lock.
+    pending: Mutex<Vec<hsplan_model::FacilityYear>>,
 }
 
 /// Snapshots cut to a user's scope, for the current version.
@@ -251,6 +255,7 @@ impl Workspace {
             snapshot: RwLock::new(Arc::new(snapshot)),
             writer: Mutex::new(()),
             scoped: Mutex::default(),
+            pending: Mutex::default(),
         })
     }
 
@@ -279,6 +284,19 @@ impl Workspace {
 
     /// The current snapshot.
     pub fn snapshot(&self) -> Arc<Snapshot> {
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        if !pending.is_empty() {
+            let mut sys = self.current().sys.clone();
+            for fy in pending.drain(..) {
+                sys.facility_years.insert((fy.facility.clone(), fy.year), fy);
+            }
+            self.publish(sys);
+        }
+        drop(pending);
+        self.current()
+    }
+
+    fn current(&self) -> Arc<Snapshot> {
         self.snapshot
             .read()
             .unwrap_or_else(|e| e.into_inner())
@@ -288,13 +306,31 @@ impl Workspace {
     /// The current snapshot as `who` may see it: only the units below their grants, with
     /// everything attached to them (None: the whole store, for a local single user).
     pub fn snapshot_for(&self, who: Option<&hsplan_govern::Principal>) -> Arc<Snapshot> {
-        let full = self.snapshot();
+        self.scoped(self.snapshot(), who)
+    }
+
+    /// Like [`Workspace::snapshot_for`] without applying pending form saves first: for a
+    /// save's own checks (the facility and the year before), which the store re-checks.
+    pub(crate) fn published_for(&self, who: Option<&hsplan_govern::Principal>) -> Arc<Snapshot> {
+        self.scoped(self.current(), who)
+    }
+
+    fn scoped(&self, full: Arc<Snapshot>, who: Option<&hsplan_govern::Principal>) -> Arc<Snapshot> {
         let Some(p) = who else { return full };
         let key = p.scope_key();
         let mut scoped = self.scoped.lock().unwrap_or_else(|e| e.into_inner());
-        if scoped.version != full.version {
+        if scoped.version < full.version {
             scoped.version = full.version;
             scoped.by_scope.clear();
+        }
+        if scoped.version > full.version {
+            // an older snapshot than the cached ones: cut it without caching
+            let sys = hsplan_govern::roles::restrict(&full.sys, &p.roots(hsplan_govern::Action::Read));
+            return Arc::new(Snapshot {
+                counts: counts_of(&sys),
+                sys,
+                version: full.version,
+            });
         }
         scoped
             .by_scope
@@ -313,7 +349,8 @@ impl Workspace {
             .clone()
     }
 
-    /// Publishes `sys` as the next snapshot (after a change made through this workspace).
+    /// Publishes `sys` as the next snapshot (after a change made through this workspace);
+    /// callers hold the `pending` lock.
     fn publish(&self, sys: ServiceSystem) {
         let mut slot = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
         let version = slot.version + 1;
@@ -329,6 +366,7 @@ impl Workspace {
     pub fn touch(&self) {
         let _one_writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         let sys = self.snapshot().sys.clone();
+        let _publishing = self.pending.lock().unwrap_or_else(|e| e.into_inner());
         self.publish(sys);
     }
 
@@ -355,6 +393,9 @@ impl Workspace {
             (Some(pg), _) => {
                 let summary = pg.import_audited(batch, actor, action, target)?;
                 let fresh = load_snapshot(pg, 0)?;
+                // the fresh load holds every committed save
+                let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+                pending.clear();
                 self.publish(fresh.sys);
                 summary
             }
@@ -362,6 +403,8 @@ impl Workspace {
                 let mut store = open_store(db)?;
                 let summary = store.import(batch)?;
                 let fresh = load_snapshot(&store, 0)?;
+                let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+                pending.clear();
                 self.publish(fresh.sys);
                 summary
             }
@@ -381,10 +424,10 @@ impl Workspace {
         let _one_writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         let (out, stored) = f()?;
         if let Some(fy) = stored {
-            let mut sys = self.snapshot().sys.clone();
-            sys.facility_years
-                .insert((fy.facility.clone(), fy.year), fy);
-            self.publish(sys);
+            self.pending
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(fy);
         }
         Ok(out)
     }
