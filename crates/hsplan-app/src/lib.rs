@@ -288,7 +288,8 @@ impl Workspace {
         if !pending.is_empty() {
             let mut sys = self.current().sys.clone();
             for fy in pending.drain(..) {
-                sys.facility_years.insert((fy.facility.clone(), fy.year), fy);
+                sys.facility_years
+                    .insert((fy.facility.clone(), fy.year), fy);
             }
             self.publish(sys);
         }
@@ -325,7 +326,8 @@ impl Workspace {
         }
         if scoped.version > full.version {
             // an older snapshot than the cached ones: cut it without caching
-            let sys = hsplan_govern::roles::restrict(&full.sys, &p.roots(hsplan_govern::Action::Read));
+            let sys =
+                hsplan_govern::roles::restrict(&full.sys, &p.roots(hsplan_govern::Action::Read));
             return Arc::new(Snapshot {
                 counts: counts_of(&sys),
                 sys,
