@@ -23,7 +23,11 @@ const STATUS_TEXT = {
   achieved: ['已达成', 'Achieved'], on_track: ['进度正常', 'On track'], lagging: ['滞后', 'Lagging'],
   off_track: ['严重滞后', 'Off track'], regressing: ['倒退', 'Regressing'], no_data: ['无数据', 'No data'],
 };
-let config = { home_unit: null, home_plan: null, siting: false };
+let config = { home_unit: null, home_plan: null, siting: false, accounts: false };
+// The signed-in user on a shared store (null: no accounts, or not signed in yet).
+let me = null;
+// The session's CSRF token, echoed on every change made under the session cookie.
+let csrf = sessionStorage.getItem('hsplan-csrf');
 let status = null;
 let charts = [];
 let mounted = [];
@@ -74,7 +78,16 @@ class ApiError extends Error {
 }
 
 async function api(path, options = {}) {
+  const method = (options.method || 'GET').toUpperCase();
+  if (csrf && method !== 'GET' && method !== 'HEAD') {
+    options = { ...options, headers: { ...(options.headers || {}), 'x-csrf-token': csrf } };
+  }
   const r = await fetch(path, options);
+  if (r.status === 401 && config.accounts && path !== '/api/session') {
+    me = null;
+    renderLogin();
+    throw new ApiError({ detail: t('signInTitle') });
+  }
   const type = r.headers.get('content-type') || '';
   if (!r.ok) {
     const problem = type.includes('json') ? await r.json() : { detail: await r.text() };
@@ -264,8 +277,9 @@ async function viewEvaluation(params) {
   const mode = params.get('mode') || 'annual';
   const unit = params.get('unit') || '';
   const chosen = params.get('ind');
-  const q = { plan, year, mode, unit };
-  const e = await api(`/api/evaluations?${new URLSearchParams({ plan, year, ...(unit ? { unit } : {}) })}`);
+  const approved = params.get('approved') === '1';
+  const q = { plan, year, mode, unit, approved: approved ? '1' : '' };
+  const e = await api(`/api/evaluations?${new URLSearchParams({ plan, year, ...(unit ? { unit } : {}), ...(approved ? { approved_only: 'true' } : {}) })}`);
   const counts = Object.entries(e.status_counts).map(([s, n]) => h('span', { class: `badge ${STATUS_CLASS[s]}` }, `${statusText(s)} ${n}`));
   const ind = chosen ? e.indicators.find((r) => r.id === chosen) : e.indicators.find((r) => e.leagues.some((l) => l.id === r.id && !l.uniform));
   const trend = ind && e.trends.find((tr) => tr.id === ind.id);
@@ -293,7 +307,8 @@ async function viewEvaluation(params) {
     h('div', { class: 'toolbar' },
       select('eval-plan', t('plan'), plans.map((p) => [p.id, pick(p.title_zh, p.title_en)]), plan, (v) => go('evaluation', { ...q, plan: v, unit: '' })),
       select('eval-year', t('year'), years().map((y) => [y, y]), year, (v) => go('evaluation', { ...q, year: v })),
-      select('eval-mode', t('mode'), [['annual', t('annual')], ['midterm', t('midterm')], ['final', t('final')]], mode, (v) => go('evaluation', { ...q, mode: v }))),
+      select('eval-mode', t('mode'), [['annual', t('annual')], ['midterm', t('midterm')], ['final', t('final')]], mode, (v) => go('evaluation', { ...q, mode: v })),
+      config.accounts ? h('label', { for: 'eval-approved' }, h('input', { type: 'checkbox', id: 'eval-approved', checked: approved, onchange: (ev) => go('evaluation', { ...q, approved: ev.target.checked ? '1' : '' }) }), ' ', t('approvedOnly')) : null),
     h('p', {}, `${e.unit_name} (${e.unit}) · ${e.year} · ${t(mode)} · `, counts),
     h('p', { class: 'downloads' },
       h('a', { href: dl('html'), download: true }, t('downloadHtml')), ' · ',
@@ -754,6 +769,153 @@ async function viewData() {
       h('li', {}, h('a', { href: '/api/exports/geojson', download: true }, t('geojson')))));
 }
 
+
+// ---------- shared server: sign-in, data entry, approval, audit ----------
+function can(action) {
+  return !config.accounts || (me && me.actions.includes(action));
+}
+
+function renderLogin(message) {
+  const main = document.getElementById('app');
+  document.getElementById('header').replaceChildren(h('nav', { class: 'top', 'aria-label': 'main' }, h('strong', { class: 'brand' }, 'hsplan'),
+    h('button', { type: 'button', id: 'lang-switch', onclick: () => { const l = getLang() === 'en' ? 'zh-CN' : 'en'; localStorage.setItem('hsplan-lang', l); setLang(l); renderLogin(); } }, t('lang'))));
+  const out = h('div', { 'aria-live': 'polite' }, message ? h('div', { class: 'error', role: 'alert' }, message) : null);
+  const user = h('input', { id: 'login-user', name: 'username', autocomplete: 'username', required: true });
+  const password = h('input', { id: 'login-password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const form = h('form', {
+    id: 'login-form', class: 'login',
+    onsubmit: async (e) => {
+      e.preventDefault();
+      out.replaceChildren();
+      try {
+        const r = await api('/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: user.value, password: password.value }) });
+        csrf = r.csrf;
+        sessionStorage.setItem('hsplan-csrf', csrf);
+        await afterSignIn();
+        await render();
+      } catch (err) { out.append(errorBox(err)); }
+    },
+  }, h('h1', {}, t('signInTitle')),
+  h('label', { for: 'login-user' }, t('userName')), user,
+  h('label', { for: 'login-password' }, t('password')), password,
+  h('button', { type: 'submit', id: 'login-btn' }, t('signIn')));
+  main.replaceChildren(form, out);
+  main.setAttribute('aria-busy', 'false');
+  document.title = `${t('signIn')} · hsplan`;
+}
+
+async function afterSignIn() {
+  me = await api('/api/me');
+  if (me.home) config.home_unit = me.home;
+  status = await api('/api/status');
+}
+
+async function signOut() {
+  try { await api('/api/session', { method: 'DELETE' }); } catch (e) { /* the session may have ended already */ }
+  me = null;
+  csrf = null;
+  sessionStorage.removeItem('hsplan-csrf');
+  renderLogin();
+}
+
+function stateText(s) {
+  return h('span', { class: `state ${s}` }, t(`state_${s}`));
+}
+
+async function viewEntry(arg, params) {
+  const year = params.get('year') || latestYear();
+  if (!arg) {
+    const unit = params.get('unit') || config.home_unit;
+    const page = await api(`/api/facilities?unit=${unit}&year=${year}&limit=500`);
+    return h('section', {}, h('h1', {}, t('entry')),
+      h('div', { class: 'toolbar' }, select('entry-year', t('year'), years().map((y) => [y, y]), year, (v) => go('entry', { unit, year: v }))),
+      h('h2', {}, t('chooseFacility')),
+      table([t('facilities'), t('kind'), 'ID'], page.items.map((f) => [h('a', { href: link('entry', { year }, f.id) }, f.name), pick(f.kind_zh, f.kind_en), f.id]), { id: 'entry-list' }));
+  }
+  const form = await api(`/api/facilities/${encodeURIComponent(arg)}/years/${year}`);
+  const out = h('div', { id: 'save-result', 'aria-live': 'polite' });
+  const inputs = {};
+  const qrows = form.quantities.map((q) => {
+    const input = h('input', { type: 'number', min: 0, step: 1, inputmode: 'numeric', id: `q-${q.code}`, name: q.code, value: q.value ?? '', disabled: !form.editable, 'aria-label': pick(q.zh, q.en) });
+    inputs[q.code] = input;
+    return h('tr', { class: q.part_of ? 'part' : '' }, h('td', {}, q.part_of ? '　' : '', pick(q.zh, q.en)), h('td', { class: 'num' }, num(q.previous)), h('td', {}, input));
+  });
+  const caps = form.capabilities.map((c) => h('label', { class: 'cap' },
+    h('input', { type: 'checkbox', name: c.code, id: `c-${c.code}`, checked: c.present, disabled: !form.editable }), ' ', pick(c.zh, c.en)));
+  const body = (confirm) => {
+    const quantities = {};
+    for (const [code, input] of Object.entries(inputs)) if (input.value !== '') quantities[code] = Number(input.value);
+    const capabilities = form.capabilities.filter((c) => document.getElementById(`c-${c.code}`).checked).map((c) => c.code);
+    return JSON.stringify({ version: form.version, quantities, capabilities, confirm_jumps: confirm });
+  };
+  const save = async (confirm) => {
+    out.replaceChildren();
+    const r = await fetch(`/api/facilities/${encodeURIComponent(arg)}/years/${year}`, { method: 'PUT', headers: { 'content-type': 'application/json', ...(csrf ? { 'x-csrf-token': csrf } : {}) }, body: body(confirm) });
+    const v = await r.json();
+    if (r.ok) {
+      form.version = v.version;
+      out.append(h('p', { class: 'ok-box', id: 'saved' }, `${t('saved')} ${v.version}`));
+    } else if (v.outcome === 'confirm_jumps') {
+      out.append(h('div', { class: 'warn-box', id: 'jumps' }, h('p', {}, t('jumpsFound')),
+        h('ul', {}, v.jumps.map((j) => h('li', {}, `${j.quantity}: ${num(j.previous)} → ${num(j.value)}${j.change_percent !== null ? ` (${j.change_percent > 0 ? '+' : ''}${num(j.change_percent, 1)} %)` : ''}`))),
+        h('button', { type: 'button', id: 'confirm-save', onclick: () => save(true) }, t('confirmSave'))));
+    } else if (v.outcome === 'stale') {
+      out.append(h('div', { class: 'error', role: 'alert', id: 'stale' }, h('p', {}, t('staleSave')),
+        table([t('quantity'), t('stored'), t('yours')], v.changes.map((c) => [c.field, c.stored ?? '—', c.yours ?? '—'])),
+        h('button', { type: 'button', onclick: () => render() }, t('reloadForm'))));
+    } else {
+      out.append(errorBox({ problem: v }));
+    }
+  };
+  return h('section', {},
+    h('h1', {}, `${form.name} · ${form.year}`),
+    h('p', {}, `${form.unit_name} (${form.unit}) · ${t('approvalState')}: `, stateText(form.approval), ` · ${t('version')} ${form.version}`),
+    form.editable ? null : h('p', { class: 'warn-box' }, t('notEditable')),
+    h('form', { id: 'entry-form', onsubmit: (e) => { e.preventDefault(); save(false); } },
+      table([t('quantity'), t('previousYear'), t('thisYear')], qrows, { id: 'entry-table' }),
+      h('h2', {}, t('capabilities')), h('div', { class: 'caps' }, caps),
+      form.editable ? h('button', { type: 'submit', id: 'save-btn' }, t('save')) : null),
+    out);
+}
+
+async function viewApprovals(params) {
+  const unit = params.get('unit') || config.home_unit;
+  const year = params.get('year') || latestYear();
+  const board = await api(`/api/approvals?unit=${unit}&year=${year}`);
+  const out = h('div', { 'aria-live': 'polite' });
+  const reason = h('input', { id: 'step-reason', placeholder: t('reasonNeeded'), 'aria-label': t('reason') });
+  const step = async (u, action) => {
+    out.replaceChildren();
+    try {
+      await api(`/api/approvals/${u}/${year}/${action}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason: reason.value || null }) });
+      await render();
+    } catch (err) { out.append(errorBox(err)); }
+  };
+  const rows = board.map((b, i) => h('tr', { 'data-unit': b.unit },
+    h('td', {}, i === 0 ? h('strong', {}, b.unit_name) : h('a', { href: link('approvals', { unit: b.unit, year }) }, b.unit_name)),
+    h('td', {}, stateText(b.state)), h('td', {}, stateText(b.governing)),
+    h('td', { class: 'num' }, `${num(b.reported)} / ${num(b.facilities)}`),
+    h('td', {}, b.changed_by || '—'), h('td', {}, b.reason || ''),
+    h('td', {}, b.steps.map((s) => h('button', { type: 'button', class: `step ${s}`, id: `step-${s}-${b.unit}`, onclick: () => step(b.unit, s) }, t(`step_${s}`))))));
+  return h('section', {}, h('h1', {}, t('approvals')),
+    h('div', { class: 'toolbar' }, select('approvals-year', t('year'), years().map((y) => [y, y]), year, (v) => go('approvals', { unit, year: v })),
+      h('label', { for: 'step-reason' }, t('reason'), ' ', reason)),
+    table([t('unit'), t('approvalState'), t('governing'), t('reported'), t('changedBy'), t('reason'), t('steps')], rows, { id: 'approvals-table' }),
+    out,
+    h('p', {}, h('a', { href: link('entry', { unit, year }) }, t('entry'))));
+}
+
+async function viewAudit(params) {
+  const after = params.get('after') || 0;
+  const entries = await api(`/api/audit?after=${after}&limit=200`);
+  const change = (e) => h('code', {}, `${e.before === 'null' ? '' : e.before} → ${e.after}`);
+  return h('section', {}, h('h1', {}, t('audit')),
+    h('p', {}, h('a', { href: '/api/audit/export', download: true }, t('downloadCsv'))),
+    table(['#', t('when'), t('actor'), t('address'), t('actionCol'), t('targetCol'), t('change')],
+      entries.map((e) => [e.seq, e.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), e.actor, e.address, e.action, e.target, change(e)]), { id: 'audit-table' }),
+    entries.length === 200 ? h('p', {}, h('a', { href: link('audit', { after: entries[entries.length - 1].seq }) }, '→')) : null);
+}
+
 // ---------- shell ----------
 const VIEWS = {
   home: () => viewHome(),
@@ -764,15 +926,24 @@ const VIEWS = {
   siting: (r) => viewSiting(r.params),
   plans: (r) => viewPlans(r.params),
   data: () => viewData(),
+  entry: (r) => viewEntry(r.arg, r.params),
+  approvals: (r) => viewApprovals(r.params),
+  audit: (r) => viewAudit(r.params),
 };
 
 function nav(current) {
   const items = ['home', 'region', 'evaluation', 'map', 'standards', 'siting', 'plans', 'data'];
+  if (config.accounts) {
+    if (can('enter_data')) items.push('entry');
+    items.push('approvals');
+    if (can('read_audit')) items.push('audit');
+  }
   const home = config.home_unit;
   const target = (v) => ({
     home: link('home'), region: link('region', {}, home), evaluation: link('evaluation', { plan: config.home_plan, year: latestYear() }),
     map: link('map', { unit: home }), standards: link('standards', { year: latestYear(), unit: home }), siting: link('siting'),
     plans: link('plans'), data: link('data'),
+    entry: link('entry', { unit: home, year: latestYear() }), approvals: link('approvals', { unit: home, year: latestYear() }), audit: link('audit'),
   }[v]);
   return h('nav', { class: 'top', 'aria-label': 'main' },
     h('strong', { class: 'brand' }, 'hsplan'),
@@ -781,10 +952,12 @@ function nav(current) {
     h('button', {
       type: 'button', id: 'lang-switch',
       onclick: () => { const l = getLang() === 'en' ? 'zh-CN' : 'en'; localStorage.setItem('hsplan-lang', l); setLang(l); render(); },
-    }, t('lang')));
+    }, t('lang')),
+    me ? h('span', { class: 'who' }, h('span', { id: 'who' }, me.user), ' ', h('button', { type: 'button', id: 'sign-out', onclick: signOut }, t('signOut'))) : null);
 }
 
 async function render() {
+  if (config.accounts && !me) { renderLogin(); return; }
   for (const c of charts) c.dispose();
   charts = [];
   mounted = [];
@@ -814,8 +987,13 @@ window.addEventListener('hashchange', render);
   setLang(q.get('lang') || localStorage.getItem('hsplan-lang') || 'zh-CN');
   try {
     let messages;
-    [config, status, messages] = await Promise.all([api('/api/config'), api('/api/status'), api('/api/messages')]);
+    [config, messages] = await Promise.all([api('/api/config'), api('/api/messages')]);
     setMessages(messages);
+    if (config.accounts) {
+      try { await afterSignIn(); } catch (e) { me = null; }
+    } else {
+      status = await api('/api/status');
+    }
   } catch (e) {
     document.getElementById('app').replaceChildren(errorBox(e));
     return;

@@ -966,6 +966,8 @@ pub async fn apply_scenario(
 /// Settings the web app needs.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AppConfig {
+    /// Whether users sign in (a shared store with accounts, approval and audit).
+    pub accounts: bool,
     /// Whether siting inputs are available.
     pub siting: bool,
     /// The demo district, when serving the demo.
@@ -979,6 +981,7 @@ pub struct AppConfig {
     responses((status = 200, body = AppConfig)))]
 pub async fn config(Shared(state): S) -> Json<AppConfig> {
     Json(AppConfig {
+        accounts: state.workspace.governed(),
         siting: state.siting_inputs.is_some(),
         home_unit: state.home_unit.clone(),
         home_plan: state.home_plan.clone(),
