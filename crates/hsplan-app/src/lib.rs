@@ -24,6 +24,7 @@ pub mod progress;
 pub mod region;
 pub mod siting;
 pub mod standards;
+pub mod tasks;
 
 pub use hsplan_report::messages::{self, Lang, Mode};
 

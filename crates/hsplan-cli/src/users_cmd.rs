@@ -38,6 +38,13 @@ pub enum UserWhat {
         /// The unit code.
         unit: String,
     },
+    /// Let a user report progress for a responsible unit named in plans (e.g. 区卫生健康委).
+    Org {
+        /// User name.
+        name: String,
+        /// The unit's name as the plans write it.
+        org: String,
+    },
     /// List users and their grants.
     List,
 }
@@ -100,6 +107,10 @@ pub fn user(db: &Path, what: UserWhat, lang: Lang) -> Result<()> {
         UserWhat::Revoke { name, role, unit } => {
             governance::revoke(&ws, &name, &role, &unit, &by)?;
             println!("{}: {name} {role} {unit}", Msg::Revoked.text(lang));
+        }
+        UserWhat::Org { name, org } => {
+            hsplan_app::tasks::add_member_org(&ws, &name, &org, &by)?;
+            println!("{}: {name} → {org}", Msg::Granted.text(lang));
         }
         UserWhat::List => {
             let users = governance::users(&ws)?;

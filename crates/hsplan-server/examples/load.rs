@@ -4,6 +4,10 @@
 //!
 //!     cargo run --release -p hsplan-server --example load -- 127.0.0.1:8080 100 60
 //!
+//! On a shared store, `HSPLAN_TOKEN` is sent as the bearer token; with `HSPLAN_WRITE_EVERY=N`
+//! and `HSPLAN_FACILITIES=id,id,…` every Nth request of a client is a form save of its own
+//! facility's 2024 (client k saves facility k mod the list), and saves are reported apart.
+//!
 //! Also times the web app's first load (index, script, style, config, status) and one
 //! siting job over HTTP (start → done, polling).
 
@@ -30,6 +34,13 @@ const MIX: &[&str] = &[
 struct Conn {
     reader: BufReader<TcpStream>,
     addr: String,
+    auth: String,
+}
+
+fn auth_header() -> String {
+    std::env::var("HSPLAN_TOKEN")
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default()
 }
 
 impl Conn {
@@ -39,6 +50,7 @@ impl Conn {
         Ok(Conn {
             reader: BufReader::new(s),
             addr: addr.to_string(),
+            auth: auth_header(),
         })
     }
 
@@ -50,8 +62,9 @@ impl Conn {
         body: &str,
     ) -> std::io::Result<(u16, Vec<u8>)> {
         let req = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\n{}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
             self.addr,
+            self.auth,
             body.len()
         );
         self.reader.get_mut().write_all(req.as_bytes()).await?;
@@ -148,21 +161,61 @@ async fn main() -> std::io::Result<()> {
         }
     }
 
+    let write_every: usize = std::env::var("HSPLAN_WRITE_EVERY")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let facilities: Vec<String> = std::env::var("HSPLAN_FACILITIES")
+        .map(|s| s.split(',').map(str::to_string).collect())
+        .unwrap_or_default();
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let mut tasks = Vec::new();
     for k in 0..clients {
         let addr = addr.clone();
+        let own = (write_every > 0 && !facilities.is_empty())
+            .then(|| facilities[k % facilities.len()].clone());
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
+            let mut writes = Vec::new();
             let mut errors = 0u64;
             let mut conn = match Conn::open(&addr).await {
                 Ok(c) => c,
-                Err(_) => return (lat, 1),
+                Err(_) => return (lat, writes, 1),
             };
+            let form = own.as_ref().map(|id| format!("/api/facilities/{id}/years/2024"));
+            let mut version = 0;
+            if let Some(form) = &form
+                && let Ok((200, body)) = conn.request("GET", form, "").await
+            {
+                version = serde_json::from_slice::<serde_json::Value>(&body)
+                    .ok()
+                    .and_then(|v| v["version"].as_i64())
+                    .unwrap_or(0);
+            }
             let mut i = k;
             while Instant::now() < deadline {
-                let path = MIX[i % MIX.len()];
                 i += 1;
+                if let Some(form) = &form
+                    && i % write_every == 0
+                {
+                    let body = format!(
+                        r#"{{"version":{version},"quantities":{{"beds":{}}},"confirm_jumps":true}}"#,
+                        100 + i % 7
+                    );
+                    let t = Instant::now();
+                    match conn.request("PUT", form, &body).await {
+                        Ok((200, reply)) => {
+                            writes.push(t.elapsed());
+                            version = serde_json::from_slice::<serde_json::Value>(&reply)
+                                .ok()
+                                .and_then(|v| v["version"].as_i64())
+                                .unwrap_or(version);
+                        }
+                        _ => errors += 1,
+                    }
+                    continue;
+                }
+                let path = MIX[i % MIX.len()];
                 let t = Instant::now();
                 match conn.request("GET", path, "").await {
                     Ok((200, _)) => lat.push(t.elapsed()),
@@ -176,17 +229,31 @@ async fn main() -> std::io::Result<()> {
                     }
                 }
             }
-            (lat, errors)
+            (lat, writes, errors)
         }));
     }
     let mut all = Vec::new();
+    let mut saves = Vec::new();
     let mut errors = 0;
     for t in tasks {
-        let (lat, e) = t.await.expect("client task");
+        let (lat, w, e) = t.await.expect("client task");
         all.extend(lat);
+        saves.extend(w);
         errors += e;
     }
     all.sort();
+    saves.sort();
+    if !saves.is_empty() {
+        println!(
+            "form saves: {} ({:.0}/s); latency ms p50 {:.2} p90 {:.2} p99 {:.2} max {:.2}",
+            saves.len(),
+            saves.len() as f64 / seconds as f64,
+            ms(percentile(&saves, 50.0)),
+            ms(percentile(&saves, 90.0)),
+            ms(percentile(&saves, 99.0)),
+            ms(saves.last().copied().unwrap_or_default()),
+        );
+    }
     println!(
         "{clients} clients, {seconds} s, {} endpoints: {} requests ({:.0}/s), {errors} errors; latency ms p50 {:.2} p90 {:.2} p99 {:.2} max {:.2}",
         MIX.len(),

@@ -301,7 +301,8 @@ pub struct EvaluationDoc(pub serde_json::Value);
 
 /// Evaluates a plan for a unit and year.
 #[utoipa::path(get, path = "/api/evaluations", tag = "evaluation", params(EvaluationParams),
-    responses((status = 200, body = EvaluationDoc), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = EvaluationDoc), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "approved_only on a store without approval (SQLite)", body = Problem, content_type = "application/problem+json")))]
 pub async fn evaluation(
     Shared(state): S,
     caller: Caller,
@@ -333,10 +334,34 @@ fn download(file_name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
         HeaderValue::from_str(content_type)
             .unwrap_or(HeaderValue::from_static("application/octet-stream")),
     );
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
+    if let Ok(v) = HeaderValue::from_str(&content_disposition(file_name)) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     r
+}
+
+/// `attachment` with an ASCII fallback name and the UTF-8 name (RFC 6266 / RFC 5987), so
+/// Chinese file names survive and no name can break out of the header.
+fn content_disposition(file_name: &str) -> String {
+    let ascii: String = file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let mut encoded = String::new();
+    for b in file_name.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            encoded.push(b as char);
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
 /// The evaluation as a file: the self-contained HTML report, a status-coloured XLSX or CSV.
@@ -345,7 +370,7 @@ fn download(file_name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
             ("text/html; charset=utf-8"),
             ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             ("text/csv; charset=utf-8"))),
-        (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+        (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, description = "approved_only on a store without approval (SQLite)", body = Problem, content_type = "application/problem+json")))]
 pub async fn evaluation_report(
     Shared(state): S,
     caller: Caller,
@@ -1285,6 +1310,95 @@ pub async fn audit_export(
             "text/csv; charset=utf-8",
             hsplan_app::governance::audit_csv(&entries).into_bytes(),
         ))
+    })
+    .await
+}
+
+// ---------------------------------------------------------------- task ledger
+
+/// A plan's tasks and projects as a status board: deadlines, latest progress, the overdue
+/// list, a row per responsible unit, and the indicators each task serves.
+#[utoipa::path(get, path = "/api/plans/{id}/tasks", tag = "plans",
+    params(("id" = String, Path, description = "Plan id")),
+    responses((status = 200, body = hsplan_app::tasks::TaskBoard), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn task_board(
+    Shared(state): S,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<hsplan_app::tasks::TaskBoard>> {
+    blocking(move || hsplan_app::tasks::board(&state.workspace, &id, caller.principal.as_ref()))
+        .await
+        .map(Json)
+}
+
+/// The progress updates of one task or project, oldest first.
+#[utoipa::path(get, path = "/api/plans/{id}/tasks/{item}/updates", tag = "plans",
+    params(("id" = String, Path, description = "Plan id"), ("item" = String, Path, description = "task:N or project:TABLE:ROW")),
+    responses((status = 200, body = Vec<hsplan_app::tasks::UpdateView>), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn task_updates(
+    Shared(state): S,
+    caller: Caller,
+    Path((id, item)): Path<(String, String)>,
+) -> ApiResult<Json<Vec<hsplan_app::tasks::UpdateView>>> {
+    blocking(move || {
+        hsplan_app::tasks::updates(&state.workspace, &id, &item, caller.principal.as_ref())
+    })
+    .await
+    .map(Json)
+}
+
+/// Records progress on a task or project (date, status, text, an attachment) for one of
+/// its responsible units the user acts for.
+#[utoipa::path(post, path = "/api/plans/{id}/tasks/{item}/updates", tag = "plans",
+    params(("id" = String, Path, description = "Plan id"), ("item" = String, Path, description = "task:N or project:TABLE:ROW")),
+    request_body = hsplan_app::tasks::UpdateRequest,
+    responses((status = 201, body = hsplan_app::tasks::UpdateView), (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn post_task_update(
+    Shared(state): S,
+    caller: Caller,
+    Path((id, item)): Path<(String, String)>,
+    Json(req): Json<hsplan_app::tasks::UpdateRequest>,
+) -> ApiResult<(StatusCode, Json<hsplan_app::tasks::UpdateView>)> {
+    let p = signed_in(&caller)?;
+    let address = caller.address.clone();
+    blocking(move || {
+        hsplan_app::tasks::post_update(&state.workspace, &p, &address, &id, &item, &req)
+    })
+    .await
+    .map(|v| (StatusCode::CREATED, Json(v)))
+}
+
+/// An update's attachment.
+#[utoipa::path(get, path = "/api/plans/{id}/updates/{update}/attachment", tag = "plans",
+    params(("id" = String, Path, description = "Plan id"), ("update" = i64, Path, description = "Update id", minimum = 1)),
+    responses((status = 200, description = "The file", content_type = "application/octet-stream"), (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn task_attachment(
+    Shared(state): S,
+    caller: Caller,
+    Path((id, update)): Path<(String, i64)>,
+) -> ApiResult<Response> {
+    blocking(move || {
+        let (name, kind, bytes) = hsplan_app::tasks::attachment(
+            &state.workspace,
+            &id,
+            update,
+            caller.principal.as_ref(),
+        )?;
+        let mut r = download(&name, "application/octet-stream", bytes);
+        // shown as a download, never rendered in the app's origin
+        if let Ok(v) = HeaderValue::from_str(&kind) {
+            r.headers_mut().insert("x-hsplan-attachment-type", v);
+        }
+        r.headers_mut().insert(
+            "x-content-type-options",
+            HeaderValue::from_static("nosniff"),
+        );
+        Ok(r)
     })
     .await
 }

@@ -57,6 +57,8 @@ fn cacheable(path: &str) -> bool {
     .any(|p| path.starts_with(p))
         // a facility-year form carries its version and approval state from the store
         && !path.contains("/years/")
+        // task progress lives outside the snapshot
+        && !path.contains("/tasks")
 }
 
 impl ResponseCache {

@@ -90,7 +90,8 @@ pub struct Config {
         api::export, api::start_siting, api::start_access, api::job, api::cancel_job, api::job_events,
         api::scenarios, api::scenario, api::apply_scenario,
         api::login, api::logout, api::me, api::facility_year_form, api::save_facility_year,
-        api::approvals, api::approval_step, api::audit, api::audit_export
+        api::approvals, api::approval_step, api::audit, api::audit_export,
+        api::task_board, api::task_updates, api::post_task_update, api::task_attachment
     ),
     components(schemas(hsplan_app::data::UploadKind, hsplan_app::data::ExportFormat)),
     tags(
@@ -222,6 +223,15 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/api/plans/check", post(api::check_plan))
         .route("/api/plans/{id}", get(api::plan))
         .route("/api/plans/{id}/ledger", get(api::ledger))
+        .route("/api/plans/{id}/tasks", get(api::task_board))
+        .route(
+            "/api/plans/{id}/tasks/{item}/updates",
+            get(api::task_updates).post(api::post_task_update),
+        )
+        .route(
+            "/api/plans/{id}/updates/{update}/attachment",
+            get(api::task_attachment),
+        )
         .route("/api/evaluations", get(api::evaluation))
         .route("/api/evaluations/report", get(api::evaluation_report))
         .route("/api/standards", get(api::standards))

@@ -699,3 +699,22 @@ async fn openapi_covers_every_route_and_the_app_is_served() {
     let docs = get(&app, "/api/docs/").await;
     assert_eq!(docs.status, StatusCode::OK);
 }
+
+/// Regression (found by schemathesis): a method a route does not have (TRACE) got a 500
+/// "no authorization rule" from the authorization layer instead of the router's 405.
+#[tokio::test]
+async fn a_method_a_route_lacks_is_405_not_500() {
+    let app = app();
+    for path in ["/api/status", "/api/units/500109", "/api/jobs/siting"] {
+        let r = send(
+            &app,
+            Request::builder()
+                .method("TRACE")
+                .uri(path)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED, "{path}");
+    }
+}

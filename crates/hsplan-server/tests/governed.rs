@@ -168,6 +168,8 @@ fn request_for(method: &str, path: &str, unit: &str, facility: &str) -> (String,
         .replace("{year}", "2024")
         .replace("{kind}", "resources")
         .replace("{name}", "none")
+        .replace("{item}", "task:1")
+        .replace("{update}", "1")
         .replace("{action}", "submit")
         .replace(
             "{id}",
@@ -628,5 +630,62 @@ fn entry_submit_approve_lock_evaluate_and_the_audit_trail() {
             .status,
             StatusCode::FORBIDDEN
         );
+    });
+}
+
+#[test]
+fn the_task_ledger_closes_the_loop() {
+    let fx = fixture();
+    // a department of Dadukou reports on its task; the Tiansheng clerk cannot see it
+    let state_db = fx._db.url().to_string();
+    let ws = Workspace::open_at(&StoreLocation::Postgres(state_db)).unwrap();
+    let by = Actor::cli();
+    governance::add_user(&ws, "wjw", PASSWORD, &by).unwrap();
+    governance::grant(&ws, "wjw", "viewer", "500104", &by).unwrap();
+    hsplan_app::tasks::add_member_org(&ws, "wjw", "区卫生健康委", &by).unwrap();
+    drop(ws);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let wjw = format!("Bearer {}", login(&fx.app, "wjw").await);
+        let clerk = format!("Bearer {}", login(&fx.app, "data_entry").await);
+        let plan = "dadukou-service-system-2027";
+        let post = |who: String, item: &str, body: serde_json::Value| {
+            let app = fx.app.clone();
+            let uri = format!("/api/plans/{plan}/tasks/{}/updates", item.replace(':', "%3A"));
+            async move { call(&app, "POST", &uri, &[("authorization", who.as_str())], Some(body.to_string())).await }
+        };
+        let ok = post(wjw.clone(), "task:1", serde_json::json!({
+            "reported_on": "2026-11-30", "org": "区卫生健康委", "status": "in_progress",
+            "text": "建胜镇卫生院主体完工", "attachment": {"name": "进度照片.txt", "content_type": "text/plain", "data_base64": "5Lit5paH"}
+        })).await;
+        assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.body);
+        let id = serde_json::from_str::<serde_json::Value>(&ok.body).unwrap()["id"].as_i64().unwrap();
+        // a unit not responsible for the task, one the user does not act for, a bad status
+        let r = post(wjw.clone(), "task:1", serde_json::json!({"org": "区财政局", "status": "done", "text": "x"})).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        let r = post(wjw.clone(), "task:1", serde_json::json!({"org": "区卫生健康委", "status": "finished", "text": "x"})).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        // outside the plan's jurisdiction: not found
+        let r = post(clerk.clone(), "task:1", serde_json::json!({"org": "区卫生健康委", "status": "done", "text": "x"})).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+
+        let board = call(&fx.app, "GET", &format!("/api/plans/{plan}/tasks"), &[("authorization", wjw.as_str())], None).await;
+        assert_eq!(board.status, StatusCode::OK, "{}", board.body);
+        let b: serde_json::Value = serde_json::from_str(&board.body).unwrap();
+        let t1 = b["items"].as_array().unwrap().iter().find(|i| i["id"] == "task:1").unwrap();
+        assert_eq!(t1["status"], "in_progress");
+        assert_eq!(t1["latest"]["text"], "建胜镇卫生院主体完工");
+        assert_eq!(t1["lead"], "区卫生健康委");
+        assert!(!t1["serves"].as_array().unwrap().is_empty());
+        let unit = b["units"].as_array().unwrap().iter().find(|u| u["org"] == "区卫生健康委").unwrap();
+        assert_eq!(unit["in_progress"], 1);
+        // the Beibei clerk sees the plan's tasks but no Dadukou progress
+        let other = call(&fx.app, "GET", &format!("/api/plans/{plan}/tasks"), &[("authorization", clerk.as_str())], None).await;
+        assert!(!other.body.contains("建胜镇卫生院主体完工"));
+        let att = call(&fx.app, "GET", &format!("/api/plans/{plan}/updates/{id}/attachment"), &[("authorization", wjw.as_str())], None).await;
+        assert_eq!(att.status, StatusCode::OK);
+        assert_eq!(att.body, "中文");
+        let att = call(&fx.app, "GET", &format!("/api/plans/{plan}/updates/{id}/attachment"), &[("authorization", clerk.as_str())], None).await;
+        assert_eq!(att.status, StatusCode::NOT_FOUND);
     });
 }

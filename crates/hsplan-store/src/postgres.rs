@@ -152,6 +152,28 @@ CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
     FOR EACH STATEMENT EXECUTE FUNCTION hsplan_audit_append_only();
 "#,
+    r#"
+CREATE TABLE member_orgs (
+    user_name TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+    org TEXT NOT NULL,
+    PRIMARY KEY (user_name, org)
+);
+CREATE TABLE work_updates (
+    id BIGSERIAL PRIMARY KEY,
+    plan TEXT NOT NULL,
+    item TEXT NOT NULL,
+    at_ms BIGINT NOT NULL,
+    reported_on TEXT NOT NULL,
+    user_name TEXT NOT NULL,
+    org TEXT NOT NULL,
+    status TEXT NOT NULL,
+    text TEXT NOT NULL,
+    attachment_name TEXT,
+    attachment_type TEXT,
+    attachment BYTEA
+);
+CREATE INDEX work_updates_item ON work_updates(plan, item, id);
+"#,
 ];
 
 /// Advisory lock key taken by every audited write (serialises the chain).
@@ -238,6 +260,33 @@ pub enum SaveRefusal {
     },
     /// The facility is not in the store.
     UnknownFacility,
+}
+
+/// A progress update on a plan task or project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkUpdate {
+    /// Id (0 before it is stored).
+    pub id: i64,
+    /// Plan id.
+    pub plan: String,
+    /// Work item (`task:7`, `project:专栏七:3`).
+    pub item: String,
+    /// When it was recorded (ms since 1970).
+    pub at_ms: i64,
+    /// The date the progress is reported for (YYYY-MM-DD).
+    pub reported_on: String,
+    /// Who.
+    pub user: String,
+    /// For which responsible unit.
+    pub org: String,
+    /// not_started, in_progress, done or blocked.
+    pub status: String,
+    /// What happened.
+    pub text: String,
+    /// Attachment file name, if any.
+    pub attachment_name: Option<String>,
+    /// Attachment media type.
+    pub attachment_type: Option<String>,
 }
 
 /// Audit log query.
@@ -841,6 +890,128 @@ impl PgStore {
                 new_version,
             )))
         })
+    }
+
+    // ---- task ledger ----
+
+    /// Lets a user act for a responsible unit (an organisation named in plans).
+    pub fn add_member_org(&self, name: &str, org: &str, actor: &Actor) -> Result<(), StoreError> {
+        self.audited(actor, |tx| {
+            if tx
+                .query_opt("SELECT 1 FROM users WHERE name = $1", &[&name])?
+                .is_none()
+            {
+                return Err(StoreError::NotFound(format!("user `{name}`")));
+            }
+            tx.execute(
+                "INSERT INTO member_orgs VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                &[&name, &org],
+            )?;
+            Ok((
+                "user.org".into(),
+                format!("user:{name}"),
+                None,
+                "null".into(),
+                json(&serde_json::json!({ "user": name, "org": org })),
+                (),
+            ))
+        })
+    }
+
+    /// The responsible units a user acts for.
+    pub fn member_orgs(&self, name: &str) -> Result<Vec<String>, StoreError> {
+        let mut c = self.conn()?;
+        Ok(c.query(
+            "SELECT org FROM member_orgs WHERE user_name = $1 ORDER BY org",
+            &[&name],
+        )?
+        .iter()
+        .map(|r| r.get(0))
+        .collect())
+    }
+
+    /// Progress updates of a plan (all items, or one), oldest first, without attachments.
+    pub fn work_updates(
+        &self,
+        plan: &str,
+        item: Option<&str>,
+    ) -> Result<Vec<WorkUpdate>, StoreError> {
+        let mut c = self.conn()?;
+        let rows = c.query(
+            "SELECT id, plan, item, at_ms, reported_on, user_name, org, status, text, attachment_name, attachment_type
+             FROM work_updates WHERE plan = $1 AND ($2::TEXT IS NULL OR item = $2) ORDER BY id",
+            &[&plan, &item],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| WorkUpdate {
+                id: r.get(0),
+                plan: r.get(1),
+                item: r.get(2),
+                at_ms: r.get(3),
+                reported_on: r.get(4),
+                user: r.get(5),
+                org: r.get(6),
+                status: r.get(7),
+                text: r.get(8),
+                attachment_name: r.get(9),
+                attachment_type: r.get(10),
+            })
+            .collect())
+    }
+
+    /// Records a progress update (with an optional attachment) in the audit log's
+    /// transaction; `unit` scopes its audit record (the plan's jurisdiction).
+    pub fn add_work_update(
+        &self,
+        u: &WorkUpdate,
+        attachment: Option<&[u8]>,
+        unit: Option<AdminCode>,
+        actor: &Actor,
+    ) -> Result<i64, StoreError> {
+        self.audited(actor, |tx| {
+            let at = now_ms();
+            let id: i64 = tx
+                .query_one(
+                    "INSERT INTO work_updates (plan, item, at_ms, reported_on, user_name, org, status, text, attachment_name, attachment_type, attachment)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                    &[&u.plan, &u.item, &at, &u.reported_on, &u.user, &u.org, &u.status, &u.text, &u.attachment_name, &u.attachment_type, &attachment],
+                )?
+                .get(0);
+            Ok((
+                "task.update".into(),
+                format!("plan:{} {}", u.plan, u.item),
+                unit,
+                "null".into(),
+                json(&serde_json::json!({
+                    "id": id, "reported_on": u.reported_on, "org": u.org, "status": u.status,
+                    "text": u.text, "attachment": u.attachment_name,
+                    "attachment_bytes": attachment.map(<[u8]>::len),
+                })),
+                id,
+            ))
+        })
+    }
+
+    /// An update's attachment: name, media type, bytes.
+    pub fn work_attachment(
+        &self,
+        plan: &str,
+        id: i64,
+    ) -> Result<Option<(String, String, Vec<u8>)>, StoreError> {
+        let mut c = self.conn()?;
+        Ok(c.query_opt(
+            "SELECT attachment_name, attachment_type, attachment FROM work_updates
+             WHERE plan = $1 AND id = $2 AND attachment IS NOT NULL",
+            &[&plan, &id],
+        )?
+        .map(|r| {
+            (
+                r.get(0),
+                r.get::<_, Option<String>>(1).unwrap_or_default(),
+                r.get(2),
+            )
+        }))
     }
 
     // ---- audit ----
