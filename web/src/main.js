@@ -719,6 +719,7 @@ async function viewPlans(params) {
     ledger.projects.total.count ? natureEl : null,
     tbl(p.projects, 'plan-projects'),
     h('h2', {}, t('tasks'), ` (${ledger.tasks.count})`),
+    ledger.tasks.count || ledger.projects.total.count ? h('p', {}, h('a', { href: link('tasks', { plan: id }), id: 'task-board-link' }, t('taskBoard'))) : null,
     ledger.tasks.count ? leadEl : null,
     tbl(p.tasks, 'plan-tasks'),
     h('h2', {}, '文本目标 / text targets'), tbl(p.text_targets, 'plan-text-targets'));
@@ -916,6 +917,84 @@ async function viewAudit(params) {
     entries.length === 200 ? h('p', {}, h('a', { href: link('audit', { after: entries[entries.length - 1].seq }) }, '→')) : null);
 }
 
+
+function wstatus(s) {
+  return h('span', { class: `wstatus ${s}` }, t(`wstatus_${s}`));
+}
+
+async function viewTasks(arg, params) {
+  const plans = await api('/api/plans');
+  const plan = params.get('plan') || 'dadukou-service-system-2027';
+  const board = await api(`/api/plans/${plan}/tasks`);
+  if (arg) return taskDetail(plan, board, arg);
+  const items = board.items.map((i) => h('tr', { class: i.overdue ? 'overdue' : '', 'data-item': i.id },
+    h('td', {}, i.kind === 'task' ? i.number : `${i.section} ${i.number}`),
+    h('td', {}, h('a', { href: link('tasks', { plan }, i.id) }, i.title)),
+    h('td', {}, i.lead || '—'),
+    h('td', {}, i.deadline, i.overdue ? h('span', { class: 'badge bad' }, t('overdue')) : null),
+    h('td', {}, wstatus(i.status)),
+    h('td', {}, i.latest ? `${i.latest.reported_on} ${i.latest.org}: ${i.latest.text}` : ''),
+    h('td', {}, i.serves.map((x) => h('div', { class: 'muted' }, pick(x.name_zh, x.name_en), x.target ? ` ${x.target}` : '')))));
+  return h('section', {},
+    h('div', { class: 'toolbar' }, select('tasks-plan', t('plan'), plans.map((x) => [x.id, pick(x.title_zh, x.title_en)]), plan, (v) => go('tasks', { plan: v }))),
+    h('h1', {}, t('taskBoard')),
+    h('p', {}, `${board.today} · ${t('overdue')}: ${board.overdue.length} / ${board.items.length}`),
+    board.units.length ? table([t('org'), t('leads'), t('wstatus_done'), t('wstatus_in_progress'), t('wstatus_not_started'), t('wstatus_blocked'), t('overdue'), t('participates')],
+      board.units.map((u) => [u.org, u.leads, u.done, u.in_progress, u.not_started, u.blocked, u.overdue, u.participates]), { id: 'units-table' }) : null,
+    table(['#', t('tasks'), t('lead'), t('deadline'), t('status'), t('latestUpdate'), t('serves')], items, { id: 'tasks-table' }));
+}
+
+async function taskDetail(plan, board, id) {
+  const it = board.items.find((i) => i.id === id);
+  if (!it) throw new ApiError({ detail: `not found: ${id}` });
+  const updates = await api(`/api/plans/${plan}/tasks/${encodeURIComponent(id)}/updates`);
+  const out = h('div', { 'aria-live': 'polite' });
+  const orgs = [it.lead, ...it.participants].filter(Boolean);
+  const org = orgs.length ? h('select', { id: 'update-org' }, orgs.map((o) => h('option', { value: o }, o))) : h('input', { id: 'update-org', required: true });
+  const status = h('select', { id: 'update-status' }, ['not_started', 'in_progress', 'done', 'blocked'].map((s) => h('option', { value: s, selected: s === it.status }, t(`wstatus_${s}`))));
+  const date = h('input', { id: 'update-date', type: 'date', value: board.today });
+  const text = h('textarea', { id: 'update-text', rows: 3, required: true });
+  const file = h('input', { id: 'update-file', type: 'file' });
+  const form = board.updates_enabled ? h('form', {
+    id: 'update-form',
+    onsubmit: async (e) => {
+      e.preventDefault();
+      out.replaceChildren();
+      let attachment = null;
+      const f = file.files[0];
+      if (f) {
+        const bytes = new Uint8Array(await f.arrayBuffer());
+        let bin = '';
+        for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+        attachment = { name: f.name, content_type: f.type || null, data_base64: btoa(bin) };
+      }
+      try {
+        await api(`/api/plans/${plan}/tasks/${encodeURIComponent(id)}/updates`, {
+          method: 'POST', headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ org: org.value, status: status.value, reported_on: date.value || null, text: text.value, attachment }),
+        });
+        await render();
+      } catch (err) { out.append(errorBox(err)); }
+    },
+  }, h('h2', {}, t('addUpdate')),
+  h('label', { for: 'update-org' }, t('org')), org, h('label', { for: 'update-status' }, t('status')), status,
+  h('label', { for: 'update-date' }, t('reportedOn')), date,
+  h('label', { for: 'update-text' }, t('latestUpdate')), text,
+  h('label', { for: 'update-file' }, t('attachment')), file,
+  h('button', { type: 'submit', id: 'update-btn' }, t('addUpdate'))) : null;
+  return h('section', {},
+    h('p', {}, h('a', { href: link('tasks', { plan }) }, `← ${t('taskBoard')}`)),
+    h('h1', {}, `${it.number}. ${it.title}`),
+    h('p', {}, `${t('lead')}: ${it.lead || '—'} · ${t('participants')}: ${it.participants.join('、') || '—'} · ${t('deadline')}: ${it.deadline} · `, wstatus(it.status),
+      it.overdue ? h('span', { class: 'badge bad' }, t('overdue')) : null),
+    h('p', { class: 'task-text' }, it.text),
+    it.serves.length ? [h('h2', {}, t('serves')), h('ul', {}, it.serves.map((x) => h('li', {}, pick(x.name_zh, x.name_en), x.target ? ` — ${x.target}` : '')))] : null,
+    h('h2', {}, t('latestUpdate')),
+    updates.length ? table([t('reportedOn'), t('org'), t('status'), t('latestUpdate'), t('attachment'), t('actor')], updates.map((u) => [u.reported_on, u.org, wstatus(u.status), u.text,
+      u.attachment ? h('a', { href: `/api/plans/${plan}/updates/${u.id}/attachment`, download: u.attachment }, u.attachment) : '', u.user]), { id: 'updates-table' }) : h('p', { class: 'muted' }, t('noUpdates')),
+    form, out);
+}
+
 // ---------- shell ----------
 const VIEWS = {
   home: () => viewHome(),
@@ -929,6 +1008,7 @@ const VIEWS = {
   entry: (r) => viewEntry(r.arg, r.params),
   approvals: (r) => viewApprovals(r.params),
   audit: (r) => viewAudit(r.params),
+  tasks: (r) => viewTasks(r.arg, r.params),
 };
 
 function nav(current) {

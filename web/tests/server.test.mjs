@@ -40,10 +40,11 @@ function hsplan(args, input) {
 before(async () => {
   psql(`CREATE DATABASE ${dbName}`);
   hsplan(['import', 'demo']);
-  for (const [user, role, unit] of [['clerk', 'data_entry', '500109001'], ['boss', 'approver', '500109']]) {
+  for (const [user, role, unit] of [['clerk', 'data_entry', '500109001'], ['boss', 'approver', '500109'], ['wjw', 'viewer', '500104']]) {
     hsplan(['user', 'add', user], `${PASSWORD}\n`);
     hsplan(['user', 'grant', user, role, unit]);
   }
+  hsplan(['user', 'org', 'wjw', '区卫生健康委']);
   server = spawn(bin, ['--db', url, '--lang', 'en', 'serve', '--addr', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
   base = await new Promise((resolve, reject) => {
     let seen = '';
@@ -157,4 +158,27 @@ test('clerk enters and submits, approver approves and locks, the audit log shows
   await boss.waitForSelector('#login-form');
   assert.deepEqual(clerk.errors, []);
   assert.deepEqual(boss.errors, []);
+});
+
+test('a responsible unit reports progress on its task, with an attachment', async () => {
+  const p = await signedIn('wjw', 'zh-CN');
+  await open(p, '#/tasks?plan=dadukou-service-system-2027');
+  const rows = await p.$$('#tasks-table tbody tr');
+  assert.equal(rows.length, 20);
+  await shot(p, 'server-task-board');
+  await p.click('#tasks-table tbody tr[data-item="task:1"] a');
+  await p.waitForSelector('#update-form');
+  await p.selectOption('#update-status', 'in_progress');
+  await p.fill('#update-text', '建胜镇卫生院主体工程完工，进入装修阶段');
+  await p.setInputFiles('#update-file', { name: '现场照片说明.txt', mimeType: 'text/plain', buffer: Buffer.from('主体完工') });
+  await p.click('#update-btn');
+  await p.waitForSelector('#updates-table');
+  const cells = await p.$$eval('#updates-table tbody td', (tds) => tds.map((td) => td.textContent));
+  assert.ok(cells.includes('建胜镇卫生院主体工程完工，进入装修阶段'), cells.join('|'));
+  assert.ok(cells.includes('现场照片说明.txt'));
+  await shot(p, 'server-task-update');
+  await open(p, '#/tasks?plan=dadukou-service-system-2027');
+  const status = await p.textContent('#tasks-table tbody tr[data-item="task:1"] .wstatus');
+  assert.equal(status, '推进中');
+  assert.deepEqual(p.errors, []);
 });
