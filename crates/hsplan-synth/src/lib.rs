@@ -472,6 +472,12 @@ pub fn beibei(units: &[AdminUnit], seed: u64) -> SyntheticRegistry {
     for (i, p) in plans.iter().enumerate() {
         let unit = match p.kind {
             T::TownshipHealthCentre => town_iter.next().map(|u| u.code),
+            // a street's community health centre is in that street
+            T::CommunityHealthCentre => streets
+                .iter()
+                .find(|s| p.name.starts_with(s.name.as_str()))
+                .or_else(|| street_iter.next())
+                .map(|u| u.code),
             T::VillageClinic => village_iter.next().map(|u| u.code),
             T::Cdc | T::MaternalChildHealth | T::HealthSupervision => Some(county),
             T::Clinic | T::Infirmary | T::OutpatientDepartment => villages

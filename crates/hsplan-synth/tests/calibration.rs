@@ -255,3 +255,20 @@ fn columnar_path_equals_compute_on_the_demo_region() {
     }
     assert_eq!(checked, 18 * hsplan_eval::INDICATORS.len() * 5);
 }
+
+/// Regression: the street centres were dealt out street by street after the hospitals had
+/// taken the first streets, so 水土街道社区卫生服务中心 landed in 天生街道 (found by the
+/// shared server's check that no response shows anything from outside the caller's scope).
+#[test]
+fn a_street_centre_is_in_its_street() {
+    let (sys, _) = demo_system();
+    let mut checked = 0;
+    for f in sys.facilities.values() {
+        if f.kind == InstitutionType::CommunityHealthCentre && f.name.contains("街道") {
+            let street = &sys.units[&f.unit].name;
+            assert!(f.name.starts_with(street.as_str()), "{} is in {street}", f.name);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 5, "{checked}");
+}
