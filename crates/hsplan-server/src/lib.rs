@@ -127,6 +127,42 @@ impl utoipa::Modify for SecuritySchemes {
             "cookie",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(auth::COOKIE))),
         );
+        // every route that needs a session may answer 401 (none, or ended) and 403 (the
+        // roles do not allow it; a cookie change without its CSRF token)
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let problem = |d: &str| {
+            ResponseBuilder::new()
+                .description(d)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build()
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let ops = [
+                ("GET", item.get.as_mut()),
+                ("PUT", item.put.as_mut()),
+                ("POST", item.post.as_mut()),
+                ("DELETE", item.delete.as_mut()),
+            ];
+            for (method, op) in ops {
+                let Some(op) = op else { continue };
+                let method = axum::http::Method::from_bytes(method.as_bytes()).expect("method");
+                if matches!(auth::rule_for(&method, path), Some(auth::Rule::Public) | None) {
+                    continue;
+                }
+                let r = &mut op.responses.responses;
+                r.entry("401".into()).or_insert_with(|| {
+                    problem("No session, or it has ended (shared store)").into()
+                });
+                r.entry("403".into()).or_insert_with(|| {
+                    problem("The caller's roles do not allow this (shared store)").into()
+                });
+            }
+        }
     }
 }
 
