@@ -198,8 +198,29 @@ pub struct Workspace {
     /// Form saves committed to the store but not yet in the published snapshot; the next
     /// read applies them all with one copy of the system (so a burst of saves costs one
     /// copy, and every read sees every committed save). Publishing happens under this lock.
-    pending: Mutex<Vec<hsplan_model::FacilityYear>>,
+    pending: Mutex<Pending>,
 }
+
+/// Committed form saves waiting to be published, and when the last publication was.
+#[derive(Debug)]
+struct Pending {
+    saves: Vec<hsplan_model::FacilityYear>,
+    published: std::time::Instant,
+}
+
+impl Default for Pending {
+    fn default() -> Self {
+        Pending {
+            saves: Vec::new(),
+            published: std::time::Instant::now(),
+        }
+    }
+}
+
+/// Form saves are published at most this often: a save after a quiet spell is visible at
+/// once; during a burst, reads see the saves at most this much later (and the responses
+/// cached for a snapshot are not thrown away with every save).
+pub const PUBLISH_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// Snapshots cut to a user's scope, for the current version.
 #[derive(Debug, Default)]
@@ -285,17 +306,28 @@ impl Workspace {
 
     /// The current snapshot.
     pub fn snapshot(&self) -> Arc<Snapshot> {
-        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        if !pending.is_empty() {
-            let mut sys = self.current().sys.clone();
-            for fy in pending.drain(..) {
-                sys.facility_years
-                    .insert((fy.facility.clone(), fy.year), fy);
-            }
-            self.publish(sys);
-        }
-        drop(pending);
+        self.publish_pending(false);
         self.current()
+    }
+
+    /// The current snapshot with every committed save in it (no [`PUBLISH_EVERY`] wait).
+    pub fn snapshot_now(&self) -> Arc<Snapshot> {
+        self.publish_pending(true);
+        self.current()
+    }
+
+    fn publish_pending(&self, now: bool) {
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        if pending.saves.is_empty() || !(now || pending.published.elapsed() >= PUBLISH_EVERY) {
+            return;
+        }
+        let mut sys = self.current().sys.clone();
+        for fy in pending.saves.drain(..) {
+            sys.facility_years
+                .insert((fy.facility.clone(), fy.year), fy);
+        }
+        pending.published = std::time::Instant::now();
+        self.publish(sys);
     }
 
     fn current(&self) -> Arc<Snapshot> {
@@ -398,7 +430,8 @@ impl Workspace {
                 let fresh = load_snapshot(pg, 0)?;
                 // the fresh load holds every committed save
                 let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-                pending.clear();
+                pending.saves.clear();
+                pending.published = std::time::Instant::now();
                 self.publish(fresh.sys);
                 summary
             }
@@ -407,7 +440,8 @@ impl Workspace {
                 let summary = store.import(batch)?;
                 let fresh = load_snapshot(&store, 0)?;
                 let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-                pending.clear();
+                pending.saves.clear();
+                pending.published = std::time::Instant::now();
                 self.publish(fresh.sys);
                 summary
             }
@@ -430,7 +464,10 @@ impl Workspace {
             self.pending
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
+                .saves
                 .push(fy);
+            // after a quiet spell the save is visible at once
+            self.publish_pending(false);
         }
         Ok(out)
     }

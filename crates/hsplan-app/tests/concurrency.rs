@@ -88,7 +88,7 @@ fn a_hundred_clerks_lose_nothing() {
     let errors: u64 = results.iter().map(|r| r.4).sum();
     assert_eq!(errors, 0);
     let store = ws.server_store().unwrap();
-    let snap = ws.snapshot();
+    let snap = ws.snapshot_now();
     for (id, version, beds, saves, _) in &results {
         let fid = hsplan_model::FacilityId::new(id).unwrap();
         let year = hsplan_model::Year::new(2024).unwrap();

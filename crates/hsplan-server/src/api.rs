@@ -1103,6 +1103,7 @@ pub async fn login(
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn logout(Shared(state): S, caller: Caller) -> ApiResult<Response> {
     if let Some(token) = caller.token.clone() {
+        state.sessions.remove(&token);
         let st = state.clone();
         let address = caller.address.clone();
         blocking(move || hsplan_app::governance::logout(&st.workspace, &token, &address)).await?;

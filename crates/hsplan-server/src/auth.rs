@@ -275,11 +275,21 @@ pub async fn layer(
     let Some(token) = token else {
         return problem(StatusCode::UNAUTHORIZED, "unauthenticated", "sign in first");
     };
-    let st = state.clone();
-    let t = token.clone();
-    let session =
-        tokio::task::spawn_blocking(move || hsplan_app::governance::session(&st.workspace, &t))
+    let session = match state.sessions.get(&token) {
+        Some(hit) => Ok(Ok(Some(hit))),
+        None => {
+            let st = state.clone();
+            let t = token.clone();
+            let found = tokio::task::spawn_blocking(move || {
+                hsplan_app::governance::session(&st.workspace, &t)
+            })
             .await;
+            if let Ok(Ok(Some(s))) = &found {
+                state.sessions.put(&token, s.clone());
+            }
+            found
+        }
+    };
     let (principal, csrf) = match session {
         Ok(Ok(Some(s))) => s,
         Ok(Ok(None)) => {
@@ -336,6 +346,48 @@ pub async fn layer(
         token: Some(token),
     });
     next.run(req).await
+}
+
+/// Sessions recently checked against the store, kept for [`SESSION_CACHE`] so a request
+/// does not cost a database round trip. Sign-outs through this server take effect at once;
+/// a session ended elsewhere (a password change from the command line) within that time.
+#[derive(Default)]
+pub struct SessionCache {
+    entries: Mutex<HashMap<String, (Principal, String, Instant)>>,
+}
+
+/// How long a checked session is trusted without asking the store again.
+pub const SESSION_CACHE: Duration = Duration::from_secs(5);
+
+impl SessionCache {
+    fn key(token: &str) -> String {
+        hsplan_govern::secrets::token_digest(token)
+    }
+
+    /// The cached session of a token, if checked recently.
+    pub fn get(&self, token: &str) -> Option<(Principal, String)> {
+        let map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(&Self::key(token))
+            .filter(|(_, _, at)| at.elapsed() < SESSION_CACHE)
+            .map(|(p, c, _)| (p.clone(), c.clone()))
+    }
+
+    /// Remembers a session just checked.
+    pub fn put(&self, token: &str, (p, csrf): (Principal, String)) {
+        let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() > 10_000 {
+            map.retain(|_, (_, _, at)| at.elapsed() < SESSION_CACHE);
+        }
+        map.insert(Self::key(token), (p, csrf, Instant::now()));
+    }
+
+    /// Forgets a session (signed out).
+    pub fn remove(&self, token: &str) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&Self::key(token));
+    }
 }
 
 /// Failed logins per key, within a window: more than a few and the key must wait.

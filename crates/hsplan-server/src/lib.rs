@@ -54,6 +54,8 @@ pub struct State {
     pub secure_cookies: bool,
     /// Failed logins.
     pub logins: auth::LoginLimiter,
+    /// Sessions checked in the last seconds.
+    pub sessions: auth::SessionCache,
 }
 
 /// How to run the server.
@@ -151,7 +153,10 @@ impl utoipa::Modify for SecuritySchemes {
             for (method, op) in ops {
                 let Some(op) = op else { continue };
                 let method = axum::http::Method::from_bytes(method.as_bytes()).expect("method");
-                if matches!(auth::rule_for(&method, path), Some(auth::Rule::Public) | None) {
+                if matches!(
+                    auth::rule_for(&method, path),
+                    Some(auth::Rule::Public) | None
+                ) {
                     continue;
                 }
                 let r = &mut op.responses.responses;
@@ -328,6 +333,7 @@ pub fn state(config: &Config) -> hsplan_app::Result<Arc<State>> {
         trust_proxy: config.trust_proxy,
         secure_cookies: config.secure_cookies,
         logins: auth::LoginLimiter::default(),
+        sessions: auth::SessionCache::default(),
     }))
 }
 

@@ -869,18 +869,18 @@ impl PgStore {
                 "DELETE FROM facility_capabilities WHERE facility_id = $1 AND year = $2",
                 &key,
             )?;
-            for (q, v) in &fy.quantities {
-                tx.execute(
-                    "INSERT INTO facility_quantities VALUES ($1, $2, $3, $4)",
-                    &[key[0], key[1], &q.code(), &(v.0 as i64)],
-                )?;
-            }
-            for cap in &fy.capabilities {
-                tx.execute(
-                    "INSERT INTO facility_capabilities VALUES ($1, $2, $3)",
-                    &[key[0], key[1], &cap.code()],
-                )?;
-            }
+            // one statement each, whatever the number of quantities
+            let (codes, values): (Vec<&str>, Vec<i64>) =
+                fy.quantities.iter().map(|(q, v)| (q.code(), v.0 as i64)).unzip();
+            tx.execute(
+                "INSERT INTO facility_quantities SELECT $1, $2, q, v FROM unnest($3::TEXT[], $4::BIGINT[]) AS t(q, v)",
+                &[key[0], key[1], &codes, &values],
+            )?;
+            let caps: Vec<&str> = fy.capabilities.iter().map(|c| c.code()).collect();
+            tx.execute(
+                "INSERT INTO facility_capabilities SELECT $1, $2, c FROM unnest($3::TEXT[]) AS t(c)",
+                &[key[0], key[1], &caps],
+            )?;
             Ok(Ok((
                 "facility_year.save".into(),
                 format!("facility:{} year:{}", fy.facility, fy.year),

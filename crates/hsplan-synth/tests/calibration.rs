@@ -266,7 +266,11 @@ fn a_street_centre_is_in_its_street() {
     for f in sys.facilities.values() {
         if f.kind == InstitutionType::CommunityHealthCentre && f.name.contains("街道") {
             let street = &sys.units[&f.unit].name;
-            assert!(f.name.starts_with(street.as_str()), "{} is in {street}", f.name);
+            assert!(
+                f.name.starts_with(street.as_str()),
+                "{} is in {street}",
+                f.name
+            );
             checked += 1;
         }
     }
