@@ -210,9 +210,11 @@ struct Pending {
 
 impl Default for Pending {
     fn default() -> Self {
+        let now = std::time::Instant::now();
         Pending {
             saves: Vec::new(),
-            published: std::time::Instant::now(),
+            // the first save is published at once
+            published: now.checked_sub(PUBLISH_EVERY).unwrap_or(now),
         }
     }
 }
@@ -431,7 +433,6 @@ impl Workspace {
                 // the fresh load holds every committed save
                 let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
                 pending.saves.clear();
-                pending.published = std::time::Instant::now();
                 self.publish(fresh.sys);
                 summary
             }
@@ -441,7 +442,6 @@ impl Workspace {
                 let fresh = load_snapshot(&store, 0)?;
                 let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
                 pending.saves.clear();
-                pending.published = std::time::Instant::now();
                 self.publish(fresh.sys);
                 summary
             }
