@@ -909,7 +909,25 @@ async function viewApprovals(params) {
 async function viewAudit(params) {
   const after = params.get('after') || 0;
   const entries = await api(`/api/audit?after=${after}&limit=200`);
-  const change = (e) => h('code', {}, `${e.before === 'null' ? '' : e.before} → ${e.after}`);
+  // what changed, field by field (the full records stay in the CSV)
+  const change = (e) => {
+    let before; let after;
+    try { before = JSON.parse(e.before); after = JSON.parse(e.after); } catch (err) { return h('code', {}, `${e.before} → ${e.after}`); }
+    const flat = (o) => {
+      const out = {};
+      if (!o || typeof o !== 'object') return out;
+      for (const [k, v] of Object.entries(o)) {
+        if (k === 'quantities' && v && typeof v === 'object') Object.assign(out, v);
+        else if (k === 'capabilities' && Array.isArray(v)) v.forEach((c) => { out[c] = '✓'; });
+        else if (k !== 'facility' && k !== 'year') out[k] = typeof v === 'object' && v !== null ? JSON.stringify(v) : v;
+      }
+      return out;
+    };
+    const a = flat(before); const b = flat(after);
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => (a[k] ?? null) !== (b[k] ?? null));
+    if (!keys.length) return h('code', {}, '—');
+    return h('ul', { class: 'changes' }, keys.map((k) => h('li', {}, h('code', {}, `${k}: ${a[k] ?? '—'} → ${b[k] ?? '—'}`))));
+  };
   return h('section', {}, h('h1', {}, t('audit')),
     h('p', {}, h('a', { href: '/api/audit/export', download: true }, t('downloadCsv'))),
     table(['#', t('when'), t('actor'), t('address'), t('actionCol'), t('targetCol'), t('change')],
