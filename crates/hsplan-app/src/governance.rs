@@ -771,7 +771,13 @@ pub fn audit(ws: &Workspace, p: &Principal, after: i64, limit: i64) -> Result<Ve
             within,
         })?
         .into_iter()
-        .map(|r| AuditEntry {
+        .map(AuditEntry::from)
+        .collect())
+}
+
+impl From<hsplan_govern::AuditRecord> for AuditEntry {
+    fn from(r: hsplan_govern::AuditRecord) -> Self {
+        AuditEntry {
             seq: r.seq,
             at: rfc3339(r.at_ms),
             actor: r.actor,
@@ -781,8 +787,26 @@ pub fn audit(ws: &Workspace, p: &Principal, after: i64, limit: i64) -> Result<Ve
             before: r.before,
             after: r.after,
             hash: r.hash,
-        })
-        .collect())
+        }
+    }
+}
+
+/// The whole audit log as CSV (for the command line: no scope applies).
+pub fn audit_csv_all(ws: &Workspace) -> Result<String> {
+    let pg = store(ws)?;
+    let mut entries: Vec<AuditEntry> = Vec::new();
+    loop {
+        let batch = pg.audit_records(&AuditQuery {
+            after: entries.last().map_or(0, |e| e.seq),
+            limit: 10_000,
+            within: None,
+        })?;
+        if batch.is_empty() {
+            break;
+        }
+        entries.extend(batch.into_iter().map(AuditEntry::from));
+    }
+    Ok(audit_csv(&entries))
 }
 
 /// Audit entries as CSV (cells that a spreadsheet would run as formulas are quoted as text).

@@ -143,38 +143,7 @@ pub fn audit(db: &Path, what: AuditWhat, lang: Lang) -> Result<()> {
             println!("{}: {}", Msg::AuditIntact.text(lang), v.records);
         }
         AuditWhat::Export { out } => {
-            let store = ws.server_store().context("a shared store")?;
-            let mut after = 0;
-            let mut csv = String::new();
-            loop {
-                let batch = store.audit_records(&hsplan_store::postgres::AuditQuery {
-                    after,
-                    limit: 10_000,
-                    within: None,
-                })?;
-                let Some(last) = batch.last() else { break };
-                after = last.seq;
-                let entries: Vec<_> = batch
-                    .into_iter()
-                    .map(|r| governance::AuditEntry {
-                        seq: r.seq,
-                        at: governance::rfc3339(r.at_ms),
-                        actor: r.actor,
-                        address: r.address,
-                        action: r.action,
-                        target: r.target,
-                        before: r.before,
-                        after: r.after,
-                        hash: r.hash,
-                    })
-                    .collect();
-                let part = governance::audit_csv(&entries);
-                if csv.is_empty() {
-                    csv.push_str(&part);
-                } else {
-                    csv.push_str(part.split_once('\n').map_or("", |(_, rest)| rest));
-                }
-            }
+            let csv = governance::audit_csv_all(&ws)?;
             std::fs::write(&out, csv).with_context(|| format!("writing {}", out.display()))?;
             println!("{} {}", Msg::Exported.text(lang), out.display());
         }

@@ -240,11 +240,11 @@ pub async fn layer(
     if !path.starts_with("/api/") || path.starts_with("/api/docs") {
         return next.run(req).await;
     }
-    if rule_for(req.method(), &path).is_none() && RULES.iter().any(|(_, p, _)| *p == path) {
-        // a method the route does not have: the router answers 405, no handler runs
-        return next.run(req).await;
-    }
     let Some(rule) = rule_for(req.method(), &path) else {
+        if RULES.iter().any(|(_, p, _)| *p == path) {
+            // a method the route does not have: the router answers 405, no handler runs
+            return next.run(req).await;
+        }
         tracing::error!("route {} {path} has no authorization rule", req.method());
         return problem(
             StatusCode::INTERNAL_SERVER_ERROR,
