@@ -1320,6 +1320,32 @@ fn copy_in(
     Ok(())
 }
 
+/// The records whose unit is in the store (or this batch); the others become located
+/// reference errors.
+fn in_known_units<'a, T>(
+    records: &'a [hsplan_model::Sourced<T>],
+    units: &HashSet<i64>,
+    column: &'static str,
+    unit_of: impl Fn(&T) -> AdminCode,
+    missing: &mut Vec<ReferenceError>,
+) -> Vec<&'a hsplan_model::Sourced<T>> {
+    let mut accepted = Vec::new();
+    for r in records {
+        let unit = unit_of(&r.value);
+        if units.contains(&code_i64(unit)) {
+            accepted.push(r);
+        } else {
+            missing.push(ReferenceError {
+                origin: r.origin.clone(),
+                column,
+                value: unit.to_string(),
+                expected: "the code of a unit in the store".into(),
+            });
+        }
+    }
+    accepted
+}
+
 fn write_batch(
     tx: &mut Transaction,
     batch: &ImportBatch,
@@ -1408,20 +1434,8 @@ fn write_batch(
 
     // geometries
     let mut rows: Vec<Vec<Box<dyn ToSql + Sync>>> = Vec::new();
-    let mut accepted = Vec::new();
-    for g in &batch.geometries {
-        if !units.contains(&code_i64(g.value.code)) {
-            missing.push(ReferenceError {
-                origin: g.origin.clone(),
-                column: "code",
-                value: g.value.code.to_string(),
-                expected: "the code of a unit in the store".into(),
-            });
-            continue;
-        }
-        accepted.push(g);
-        summary.geometries += 1;
-    }
+    let accepted = in_known_units(&batch.geometries, &units, "code", |g| g.code, missing);
+    summary.geometries = accepted.len();
     for g in last_per_key(accepted.into_iter(), |g| g.value.code) {
         let geo = &g.value;
         rows.push(vec![
@@ -1454,20 +1468,8 @@ fn write_batch(
 
     // population
     let mut rows: Vec<Vec<Box<dyn ToSql + Sync>>> = Vec::new();
-    let mut accepted = Vec::new();
-    for p in &batch.population {
-        if !units.contains(&code_i64(p.value.unit)) {
-            missing.push(ReferenceError {
-                origin: p.origin.clone(),
-                column: "unit_code",
-                value: p.value.unit.to_string(),
-                expected: "the code of a unit in the store".into(),
-            });
-            continue;
-        }
-        accepted.push(p);
-        summary.population += 1;
-    }
+    let accepted = in_known_units(&batch.population, &units, "unit_code", |p| p.unit, missing);
+    summary.population = accepted.len();
     for p in last_per_key(accepted.into_iter(), |p| (p.value.unit, p.value.year)) {
         let r = &p.value;
         let o = |v: Option<Persons>| -> Box<dyn ToSql + Sync> { Box::new(v.map(|x| x.0 as i64)) };
@@ -1505,20 +1507,10 @@ fn write_batch(
 
     // facilities
     let mut rows: Vec<Vec<Box<dyn ToSql + Sync>>> = Vec::new();
-    let mut accepted = Vec::new();
-    for f in &batch.facilities {
-        if !units.contains(&code_i64(f.value.unit)) {
-            missing.push(ReferenceError {
-                origin: f.origin.clone(),
-                column: "unit_code",
-                value: f.value.unit.to_string(),
-                expected: "the code of a unit in the store".into(),
-            });
-            continue;
-        }
+    let accepted = in_known_units(&batch.facilities, &units, "unit_code", |f| f.unit, missing);
+    summary.facilities = accepted.len();
+    for f in &accepted {
         facility_units.insert(f.value.id.to_string(), code_i64(f.value.unit));
-        accepted.push(f);
-        summary.facilities += 1;
     }
     for f in last_per_key(accepted.into_iter(), |f| f.value.id.clone()) {
         let fac = &f.value;
