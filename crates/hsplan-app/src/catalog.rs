@@ -55,6 +55,51 @@ pub fn plan(id: &str) -> Result<&'static Plan> {
         .ok_or_else(|| AppError::NotFound(format!("plan {id}")))
 }
 
+/// The plans a workspace works with: the built-in ones, with a shared store's newest
+/// edited version of a plan in its place.
+#[derive(Debug, Clone)]
+pub struct PlanSet {
+    plans: BTreeMap<String, Plan>,
+    /// The stored version each edited plan is at (absent: the built-in text, version 0).
+    versions: BTreeMap<String, i64>,
+}
+
+impl PlanSet {
+    /// The built-in plans as shipped.
+    pub fn built_in() -> PlanSet {
+        PlanSet {
+            plans: plans().clone(),
+            versions: BTreeMap::new(),
+        }
+    }
+
+    /// A plan by id.
+    pub fn get(&self, id: &str) -> Result<&Plan> {
+        self.plans
+            .get(id)
+            .ok_or_else(|| AppError::NotFound(format!("plan {id}")))
+    }
+
+    /// Every plan by id.
+    pub fn all(&self) -> &BTreeMap<String, Plan> {
+        &self.plans
+    }
+
+    /// The version a plan is at: 0 for the built-in text, then 1, 2, … as it is edited.
+    pub fn version(&self, id: &str) -> i64 {
+        self.versions.get(id).copied().unwrap_or(0)
+    }
+
+    /// The same set with `plan` at `version` in place of the plan of the same id.
+    pub fn with(&self, plan: Plan, version: i64) -> PlanSet {
+        let mut next = self.clone();
+        let id = plan.data.plan.id.get_ref().clone();
+        next.versions.insert(id.clone(), version);
+        next.plans.insert(id, plan);
+        next
+    }
+}
+
 /// The seed standards (loaded once).
 pub fn standards() -> &'static hsplan_standards::RuleSet {
     static RULES: OnceLock<hsplan_standards::RuleSet> = OnceLock::new();

@@ -42,9 +42,13 @@ pub fn evaluate_plan(
     Ok(hsplan_eval::report::evaluate(sys, plan, unit, year))
 }
 
-/// Evaluates a built-in plan.
-pub fn evaluate(sys: &ServiceSystem, req: &EvaluationRequest) -> Result<Evaluation> {
-    let plan = crate::catalog::plan(&req.plan)?;
+/// Evaluates one of `plans`.
+pub fn evaluate(
+    plans: &crate::catalog::PlanSet,
+    sys: &ServiceSystem,
+    req: &EvaluationRequest,
+) -> Result<Evaluation> {
+    let plan = plans.get(&req.plan)?;
     evaluate_plan(sys, plan, req.unit.as_deref(), req.year)
 }
 

@@ -25,7 +25,7 @@ pub const SESSION_HOURS: i64 = 12;
 /// Largest count a form accepts for one quantity (a typo guard, not a standard).
 pub const MAX_COUNT: i64 = 10_000_000;
 
-fn store(ws: &Workspace) -> Result<&PgStore> {
+pub(crate) fn store(ws: &Workspace) -> Result<&PgStore> {
     ws.server_store().ok_or_else(|| {
         AppError::NeedsServerStore(
             "accounts, data entry, approval and the audit log need the shared store: start with --db postgres://…".into(),
@@ -33,7 +33,7 @@ fn store(ws: &Workspace) -> Result<&PgStore> {
     })
 }
 
-fn actor(p: &Principal, address: &str) -> Actor {
+pub(crate) fn actor(p: &Principal, address: &str) -> Actor {
     Actor {
         name: p.user.clone(),
         address: address.to_string(),

@@ -19,6 +19,7 @@ pub mod evaluation;
 pub mod geo;
 pub mod governance;
 pub mod inputs;
+pub mod plan_files;
 pub mod plans;
 pub mod progress;
 pub mod region;
@@ -199,6 +200,8 @@ pub struct Workspace {
     /// read applies them all with one copy of the system (so a burst of saves costs one
     /// copy, and every read sees every committed save). Publishing happens under this lock.
     pending: Mutex<Pending>,
+    /// The plans, with a shared store's edited versions in place of the built-in ones.
+    plans: RwLock<Arc<catalog::PlanSet>>,
 }
 
 /// Committed form saves waiting to be published, and when the last publication was.
@@ -263,17 +266,23 @@ impl Workspace {
 
     /// Opens either kind of store and takes its first snapshot.
     pub fn open_at(location: &StoreLocation) -> Result<Self> {
-        let (pg, snapshot) = match location {
-            StoreLocation::Sqlite(db) => (None, load_snapshot(&open_store(db)?, 1)?),
+        let (pg, snapshot, plans) = match location {
+            StoreLocation::Sqlite(db) => (
+                None,
+                load_snapshot(&open_store(db)?, 1)?,
+                catalog::PlanSet::built_in(),
+            ),
             StoreLocation::Postgres(url) => {
                 let store = hsplan_store::PgStore::open(url).map_err(|e| {
                     AppError::Store(format!("opening store {}: {e}", location.display()))
                 })?;
                 let snapshot = load_snapshot(&store, 1)?;
-                (Some(store), snapshot)
+                let plans = plan_files::stored_plans(&store)?;
+                (Some(store), snapshot, plans)
             }
         };
         Ok(Workspace {
+            plans: RwLock::new(Arc::new(plans)),
             location: location.clone(),
             pg,
             snapshot: RwLock::new(Arc::new(snapshot)),
@@ -304,6 +313,25 @@ impl Workspace {
     /// Whether users must sign in (a shared store).
     pub fn governed(&self) -> bool {
         self.pg.is_some()
+    }
+
+    /// The plans as this workspace has them (a shared store's edits in place).
+    pub fn plans(&self) -> Arc<catalog::PlanSet> {
+        self.plans.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Puts an edited plan in place and publishes a new snapshot version (results that
+    /// depend on the plan are computed anew).
+    pub(crate) fn replace_plan(&self, plan: hsplan_plan::Plan, version: i64) {
+        {
+            let mut slot = self.plans.write().unwrap_or_else(|e| e.into_inner());
+            // two saves may finish out of order: the newest version stays
+            if slot.version(plan.data.plan.id.get_ref()) >= version {
+                return;
+            }
+            *slot = Arc::new(slot.with(plan, version));
+        }
+        self.touch();
     }
 
     /// The current snapshot.

@@ -1,7 +1,8 @@
 //! Plans as data: the built-in plans, lint findings with their locations, the tables
 //! as published, and the project and task ledgers.
 
-use crate::{AppError, Result};
+use crate::Result;
+use crate::catalog::PlanSet;
 use hsplan_plan::{Finding, Plan, Severity};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -57,9 +58,9 @@ pub fn summary(p: &Plan) -> PlanSummary {
     }
 }
 
-/// The built-in plans.
-pub fn list() -> Vec<PlanSummary> {
-    crate::catalog::plans().values().map(summary).collect()
+/// The plans of a workspace (a shared store's edits in place of the built-in text).
+pub fn list(plans: &PlanSet) -> Vec<PlanSummary> {
+    plans.all().values().map(summary).collect()
 }
 
 /// A table as published: headers and rows of text.
@@ -128,9 +129,9 @@ impl From<&Finding> for FindingRow {
     }
 }
 
-/// A built-in plan's tables and findings.
-pub fn show(id: &str) -> Result<PlanTables> {
-    let plan = crate::catalog::plan(id)?;
+/// A plan's tables and findings.
+pub fn show(plans: &PlanSet, id: &str) -> Result<PlanTables> {
+    let plan = plans.get(id)?;
     Ok(PlanTables {
         plan: summary(plan),
         indicators: indicator_rows(plan).into(),
@@ -138,7 +139,7 @@ pub fn show(id: &str) -> Result<PlanTables> {
         projects: project_rows(plan).into(),
         tasks: task_rows(plan).into(),
         text_targets: text_target_rows(plan).into(),
-        findings: findings_for(plan, crate::catalog::plans())
+        findings: findings_for(plan, plans.all())
             .iter()
             .map(FindingRow::from)
             .collect(),
@@ -165,11 +166,11 @@ pub struct PlanCheck {
     pub errors: usize,
 }
 
-/// Checks plan text (schema + lint, against the built-in parents).
-pub fn check(req: &PlanCheckRequest) -> PlanCheck {
+/// Checks plan text (schema + lint, against the parents in `plans`).
+pub fn check(plans: &PlanSet, req: &PlanCheckRequest) -> PlanCheck {
     match hsplan_plan::load(&req.file, &req.text) {
         Ok(plan) => {
-            let findings: Vec<FindingRow> = findings_for(&plan, crate::catalog::plans())
+            let findings: Vec<FindingRow> = findings_for(&plan, plans.all())
                 .iter()
                 .map(FindingRow::from)
                 .collect();
@@ -193,23 +194,18 @@ pub fn check(req: &PlanCheckRequest) -> PlanCheck {
     }
 }
 
-/// Project and task ledgers of built-in plans (all when `ids` is empty).
+/// Project and task ledgers of plans (all when `ids` is empty).
 pub fn ledgers(
+    set: &PlanSet,
     ids: &[String],
 ) -> Result<(
     hsplan_plan::ledger::ProjectLedger,
     hsplan_plan::ledger::TaskLedger,
 )> {
-    let all = crate::catalog::plans();
     let plans: Vec<&Plan> = if ids.is_empty() {
-        all.values().collect()
+        set.all().values().collect()
     } else {
-        ids.iter()
-            .map(|id| {
-                all.get(id)
-                    .ok_or_else(|| AppError::NotFound(format!("plan {id}")))
-            })
-            .collect::<Result<_>>()?
+        ids.iter().map(|id| set.get(id)).collect::<Result<_>>()?
     };
     Ok((
         hsplan_plan::ledger::project_ledger(&plans),

@@ -246,7 +246,8 @@ fn may_read(plan: &Plan, who: Option<&Principal>) -> bool {
 /// The board of a plan: every item with its latest status, the overdue list, and the
 /// status per responsible unit.
 pub fn board(ws: &Workspace, plan_id: &str, who: Option<&Principal>) -> Result<TaskBoard> {
-    let plan = crate::catalog::plan(plan_id)?;
+    let plans = ws.plans();
+    let plan = plans.get(plan_id)?;
     let mut items = items_of(plan);
     let updates = match (ws.server_store(), may_read(plan, who)) {
         (Some(pg), true) => pg.work_updates(plan_id, None)?,
@@ -373,7 +374,8 @@ pub fn post_update(
             "progress updates need the shared store: start with --db postgres://…".into(),
         )
     })?;
-    let plan = crate::catalog::plan(plan_id)?;
+    let plans = ws.plans();
+    let plan = plans.get(plan_id)?;
     if !may_read(plan, Some(p)) {
         return Err(AppError::NotFound(format!("plan {plan_id}")));
     }
@@ -490,7 +492,8 @@ pub fn updates(
     item: &str,
     who: Option<&Principal>,
 ) -> Result<Vec<UpdateView>> {
-    let plan = crate::catalog::plan(plan_id)?;
+    let plans = ws.plans();
+    let plan = plans.get(plan_id)?;
     if !items_of(plan).iter().any(|i| i.id == item) || !may_read(plan, who) {
         return Err(AppError::NotFound(format!("{item} in plan {plan_id}")));
     }
@@ -511,7 +514,8 @@ pub fn attachment(
     id: i64,
     who: Option<&Principal>,
 ) -> Result<(String, String, Vec<u8>)> {
-    let plan = crate::catalog::plan(plan_id)?;
+    let plans = ws.plans();
+    let plan = plans.get(plan_id)?;
     let pg = ws
         .server_store()
         .ok_or_else(|| AppError::NotFound(format!("attachment {id}")))?;

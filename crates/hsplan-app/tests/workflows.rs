@@ -30,6 +30,7 @@ fn demo_workflows_as_values() {
 
     // the evaluation through the app equals the one the demo wrote
     let e = hsplan_app::evaluation::evaluate(
+        &ws.plans(),
         &snap.sys,
         &hsplan_app::evaluation::EvaluationRequest {
             plan: hsplan_app::demo::PLAN.into(),

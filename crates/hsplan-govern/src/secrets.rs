@@ -59,7 +59,12 @@ pub fn new_token() -> Result<String, PasswordError> {
 
 /// The digest a token is kept as.
 pub fn token_digest(token: &str) -> String {
-    crate::audit::hex(&Sha256::digest(token.as_bytes()))
+    sha256_hex(token.as_bytes())
+}
+
+/// SHA-256 of `bytes`, lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    crate::audit::hex(&Sha256::digest(bytes))
 }
 
 /// Compares two secrets in time independent of where they differ.

@@ -208,19 +208,19 @@ pub async fn indicators(
     .map(Json)
 }
 
-/// The built-in plans.
+/// The plans (on a shared store, edited plans at their newest version).
 #[utoipa::path(get, path = "/api/plans", tag = "plans",
     responses((status = 200, body = Vec<PlanSummary>)))]
-pub async fn plans() -> Json<Vec<PlanSummary>> {
-    Json(hsplan_app::plans::list())
+pub async fn plans(Shared(state): S) -> Json<Vec<PlanSummary>> {
+    Json(hsplan_app::plans::list(&state.workspace.plans()))
 }
 
 /// A plan's tables as published, with its lint findings.
 #[utoipa::path(get, path = "/api/plans/{id}", tag = "plans",
     params(("id" = String, Path, description = "Plan id")),
     responses((status = 200, body = PlanTables), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn plan(Path(id): Path<String>) -> ApiResult<Json<PlanTables>> {
-    hsplan_app::plans::show(&id)
+pub async fn plan(Shared(state): S, Path(id): Path<String>) -> ApiResult<Json<PlanTables>> {
+    hsplan_app::plans::show(&state.workspace.plans(), &id)
         .map(Json)
         .map_err(Problem::from)
 }
@@ -228,8 +228,8 @@ pub async fn plan(Path(id): Path<String>) -> ApiResult<Json<PlanTables>> {
 /// Checks a plan file (schema and lint).
 #[utoipa::path(post, path = "/api/plans/check", tag = "plans", request_body = PlanCheckRequest,
     responses((status = 415, body = Problem, content_type = "application/problem+json"), (status = 200, body = PlanCheck), (status = 400, body = Problem, content_type = "application/problem+json")))]
-pub async fn check_plan(Json(req): Json<PlanCheckRequest>) -> Json<PlanCheck> {
-    Json(hsplan_app::plans::check(&req))
+pub async fn check_plan(Shared(state): S, Json(req): Json<PlanCheckRequest>) -> Json<PlanCheck> {
+    Json(hsplan_app::plans::check(&state.workspace.plans(), &req))
 }
 
 /// Project and task ledgers.
@@ -247,8 +247,9 @@ pub struct Ledgers {
 #[utoipa::path(get, path = "/api/plans/{id}/ledger", tag = "plans",
     params(("id" = String, Path, description = "Plan id")),
     responses((status = 200, body = Ledgers), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn ledger(Path(id): Path<String>) -> ApiResult<Json<Ledgers>> {
-    let (projects, tasks) = hsplan_app::plans::ledgers(&[id]).map_err(Problem::from)?;
+pub async fn ledger(Shared(state): S, Path(id): Path<String>) -> ApiResult<Json<Ledgers>> {
+    let (projects, tasks) =
+        hsplan_app::plans::ledgers(&state.workspace.plans(), &[id]).map_err(Problem::from)?;
     Ok(Json(Ledgers {
         projects: serde_json::to_value(projects).unwrap_or_default(),
         tasks: serde_json::to_value(tasks).unwrap_or_default(),
@@ -319,7 +320,7 @@ pub async fn evaluation(
         } else {
             s
         };
-        let e = hsplan_app::evaluation::evaluate(&s.sys, &req)?;
+        let e = hsplan_app::evaluation::evaluate(&ws.workspace.plans(), &s.sys, &req)?;
         Ok(hsplan_app::evaluation::json(&s.sys, &e))
     })
     .await
@@ -396,7 +397,7 @@ pub async fn evaluation_report(
         } else {
             s
         };
-        let e = hsplan_app::evaluation::evaluate(&s.sys, &req)?;
+        let e = hsplan_app::evaluation::evaluate(&ws.workspace.plans(), &s.sys, &req)?;
         let base = format!("evaluation-{}-{}", e.plan, e.year);
         let notes = hsplan_app::evaluation::data_notes(&s.sys, lang);
         Ok(match format.as_str() {
@@ -1406,4 +1407,128 @@ pub async fn task_attachment(
         Ok(r)
     })
     .await
+}
+
+// ---------------------------------------------------------------- plan files
+
+const PLAN_ID: &str = "Plan id";
+
+/// A plan's text as the server has it, its version, its lint findings, and whether the
+/// caller may save a new version.
+#[utoipa::path(get, path = "/api/plans/{id}/source", tag = "plans",
+    params(("id" = String, Path, description = "Plan id")),
+    responses((status = 200, body = hsplan_app::plan_files::PlanSource), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn plan_source(
+    Shared(state): S,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<hsplan_app::plan_files::PlanSource>> {
+    let _ = PLAN_ID;
+    blocking(move || {
+        hsplan_app::plan_files::source(&state.workspace, &id, caller.principal.as_ref())
+    })
+    .await
+    .map(Json)
+}
+
+/// Saves a plan's text as its next version, after the lint: 200 saved (with the
+/// findings); 409 with what changed if someone saved a newer version since the text was
+/// read (nothing is lost); 422 when the text does not read as a plan, or has new lint
+/// errors to confirm. Every later evaluation and ledger uses the saved version.
+#[utoipa::path(put, path = "/api/plans/{id}/source", tag = "plans",
+    params(("id" = String, Path, description = "Plan id")),
+    request_body = hsplan_app::plan_files::PlanSaveRequest,
+    responses((status = 200, body = hsplan_app::plan_files::PlanSaveOutcome),
+        (status = 409, description = "A newer version was saved meanwhile (the outcome, application/json) or the store has no plan history (a problem)",
+            content((hsplan_app::plan_files::PlanSaveOutcome = "application/json"), (Problem = "application/problem+json"))),
+        (status = 422, description = "Unreadable text or new lint errors to confirm (the outcome, application/json) or a bad request field (a problem)",
+            content((hsplan_app::plan_files::PlanSaveOutcome = "application/json"), (Problem = "application/problem+json"))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"), (status = 415, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn save_plan_source(
+    Shared(state): S,
+    caller: Caller,
+    Path(id): Path<String>,
+    Json(req): Json<hsplan_app::plan_files::PlanSaveRequest>,
+) -> ApiResult<Response> {
+    use hsplan_app::plan_files::PlanSaveOutcome;
+    let p = signed_in(&caller)?;
+    let address = caller.address.clone();
+    let outcome =
+        blocking(move || hsplan_app::plan_files::save(&state.workspace, &p, &address, &id, &req))
+            .await?;
+    let status = match &outcome {
+        PlanSaveOutcome::Saved { .. } => StatusCode::OK,
+        PlanSaveOutcome::Stale { .. } => StatusCode::CONFLICT,
+        PlanSaveOutcome::Unreadable { .. } | PlanSaveOutcome::ConfirmFindings { .. } => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+    };
+    Ok((status, axum::Json(outcome)).into_response())
+}
+
+/// Every version of a plan, oldest first (0 is the built-in text).
+#[utoipa::path(get, path = "/api/plans/{id}/versions", tag = "plans",
+    params(("id" = String, Path, description = "Plan id")),
+    responses((status = 200, body = Vec<hsplan_app::plan_files::PlanVersionRow>), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn plan_versions(
+    Shared(state): S,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<hsplan_app::plan_files::PlanVersionRow>>> {
+    blocking(move || hsplan_app::plan_files::history(&state.workspace, &id))
+        .await
+        .map(Json)
+}
+
+/// One version's text.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanVersionText {
+    /// The version.
+    pub version: i64,
+    /// The TOML text.
+    pub text: String,
+}
+
+/// The text of one version of a plan.
+#[utoipa::path(get, path = "/api/plans/{id}/versions/{version}", tag = "plans",
+    params(("id" = String, Path, description = "Plan id"), ("version" = i64, Path, description = "Version (0: built in)", minimum = 0)),
+    responses((status = 200, body = PlanVersionText), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn plan_version(
+    Shared(state): S,
+    Path((id, version)): Path<(String, i64)>,
+) -> ApiResult<Json<PlanVersionText>> {
+    blocking(move || {
+        let text = hsplan_app::plan_files::version_text(&state.workspace, &id, version)?;
+        Ok(PlanVersionText { version, text })
+    })
+    .await
+    .map(Json)
+}
+
+/// Which two versions to compare.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DiffParams {
+    /// The older version.
+    #[param(minimum = 0)]
+    pub from: i64,
+    /// The newer version.
+    #[param(minimum = 0)]
+    pub to: i64,
+}
+
+/// The difference between two versions of a plan, line by line with context.
+#[utoipa::path(get, path = "/api/plans/{id}/diff", tag = "plans",
+    params(("id" = String, Path, description = "Plan id"), DiffParams),
+    responses((status = 200, body = hsplan_app::plan_files::PlanDiff), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn plan_diff(
+    Shared(state): S,
+    Path(id): Path<String>,
+    Query(p): Query<DiffParams>,
+) -> ApiResult<Json<hsplan_app::plan_files::PlanDiff>> {
+    blocking(move || hsplan_app::plan_files::diff(&state.workspace, &id, p.from, p.to))
+        .await
+        .map(Json)
 }

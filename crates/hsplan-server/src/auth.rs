@@ -74,6 +74,24 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("POST", "/api/plans/check", Rule::Signed(Action::Read)),
     ("GET", "/api/plans/{id}", Rule::Signed(Action::Read)),
     ("GET", "/api/plans/{id}/ledger", Rule::Signed(Action::Read)),
+    ("GET", "/api/plans/{id}/source", Rule::Signed(Action::Read)),
+    // where the user may edit (the plan's jurisdiction) is checked by the app
+    (
+        "PUT",
+        "/api/plans/{id}/source",
+        Rule::Signed(Action::EditPlans),
+    ),
+    (
+        "GET",
+        "/api/plans/{id}/versions",
+        Rule::Signed(Action::Read),
+    ),
+    (
+        "GET",
+        "/api/plans/{id}/versions/{version}",
+        Rule::Signed(Action::Read),
+    ),
+    ("GET", "/api/plans/{id}/diff", Rule::Signed(Action::Read)),
     ("GET", "/api/plans/{id}/tasks", Rule::Signed(Action::Read)),
     (
         "GET",

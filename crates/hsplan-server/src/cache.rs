@@ -59,6 +59,10 @@ fn cacheable(path: &str) -> bool {
         && !path.contains("/years/")
         // task progress lives outside the snapshot
         && !path.contains("/tasks")
+        // a plan's source says whether the caller may edit it; versions live in the store
+        && !path.ends_with("/source")
+        && !path.contains("/versions")
+        && !path.ends_with("/diff")
 }
 
 impl ResponseCache {

@@ -93,7 +93,8 @@ pub struct Config {
         api::scenarios, api::scenario, api::apply_scenario,
         api::login, api::logout, api::me, api::facility_year_form, api::save_facility_year,
         api::approvals, api::approval_step, api::audit, api::audit_export,
-        api::task_board, api::task_updates, api::post_task_update, api::task_attachment
+        api::task_board, api::task_updates, api::post_task_update, api::task_attachment,
+        api::plan_source, api::save_plan_source, api::plan_versions, api::plan_version, api::plan_diff
     ),
     components(schemas(hsplan_app::data::UploadKind, hsplan_app::data::ExportFormat)),
     tags(
@@ -264,6 +265,13 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/api/plans/check", post(api::check_plan))
         .route("/api/plans/{id}", get(api::plan))
         .route("/api/plans/{id}/ledger", get(api::ledger))
+        .route(
+            "/api/plans/{id}/source",
+            get(api::plan_source).put(api::save_plan_source),
+        )
+        .route("/api/plans/{id}/versions", get(api::plan_versions))
+        .route("/api/plans/{id}/versions/{version}", get(api::plan_version))
+        .route("/api/plans/{id}/diff", get(api::plan_diff))
         .route("/api/plans/{id}/tasks", get(api::task_board))
         .route(
             "/api/plans/{id}/tasks/{item}/updates",

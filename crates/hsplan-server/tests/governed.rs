@@ -171,6 +171,7 @@ fn request_for(method: &str, path: &str, unit: &str, facility: &str) -> (String,
         .replace("{item}", "task:1")
         .replace("{update}", "1")
         .replace("{action}", "submit")
+        .replace("{version}", "0")
         .replace(
             "{id}",
             if path.starts_with("/api/jobs") {
@@ -190,11 +191,15 @@ fn request_for(method: &str, path: &str, unit: &str, facility: &str) -> (String,
         "/api/map/choropleth" => format!("?unit={unit}&indicator=beds_per_1000&year=2024"),
         "/api/approvals" => format!("?unit={unit}&year=2024"),
         "/api/imports/{kind}" => "?file=r.csv".into(),
+        "/api/plans/{id}/diff" => "?from=0&to=0".into(),
         _ => String::new(),
     };
     let body = match (method, path) {
         ("POST", "/api/session") => {
             Some(serde_json::json!({"user": "nobody", "password": "wrong password"}).to_string())
+        }
+        ("PUT", "/api/plans/{id}/source") => {
+            Some(r#"{"base_version":0,"text":"[plan]","comment":"matrix"}"#.into())
         }
         ("PUT", _) => Some(r#"{"version":0,"quantities":{"beds":1},"confirm_jumps":true}"#.into()),
         ("POST", "/api/plans/check") => Some(r#"{"file":"x.toml","text":"[plan]"}"#.into()),
@@ -688,4 +693,216 @@ fn the_task_ledger_closes_the_loop() {
         let att = call(&fx.app, "GET", &format!("/api/plans/{plan}/updates/{id}/attachment"), &[("authorization", clerk.as_str())], None).await;
         assert_eq!(att.status, StatusCode::NOT_FOUND);
     });
+}
+
+fn json_of(r: &Reply) -> serde_json::Value {
+    serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("{e}: {}", r.body))
+}
+
+#[test]
+fn plans_are_edited_with_the_lint_on_save_and_a_version_history() {
+    let fx = fixture();
+    let ws = Workspace::open_at(&StoreLocation::Postgres(fx._db.url().to_string())).unwrap();
+    let by = Actor::cli();
+    for (name, unit) in [("bb_planner", "500109"), ("ddk_planner", "500104")] {
+        governance::add_user(&ws, name, PASSWORD, &by).unwrap();
+        governance::grant(&ws, name, "planner", unit, &by).unwrap();
+    }
+    drop(ws);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let bb = format!("Bearer {}", login(&fx.app, "bb_planner").await);
+        let ddk = format!("Bearer {}", login(&fx.app, "ddk_planner").await);
+        let viewer = format!("Bearer {}", login(&fx.app, "viewer").await);
+        let plan = "beibei-14th-fyp";
+        let src_uri = format!("/api/plans/{plan}/source");
+        let get = |who: String, uri: String| {
+            let app = fx.app.clone();
+            async move { call(&app, "GET", &uri, &[("authorization", who.as_str())], None).await }
+        };
+        let put = |who: String, body: serde_json::Value| {
+            let app = fx.app.clone();
+            let uri = src_uri.clone();
+            async move {
+                call(
+                    &app,
+                    "PUT",
+                    &uri,
+                    &[("authorization", who.as_str())],
+                    Some(body.to_string()),
+                )
+                .await
+            }
+        };
+        let evaluation_target = |who: String| {
+            let g = get(
+                who,
+                format!("/api/evaluations?plan={plan}&year=2024&unit=500109"),
+            );
+            async move {
+                let r = g.await;
+                assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+                json_of(&r)["indicators"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|i| i["id"] == "beds_per_1000")
+                    .unwrap()["target"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            }
+        };
+
+        // the source, editable only by a planner on the plan's jurisdiction
+        let src = get(bb.clone(), src_uri.clone()).await;
+        assert_eq!(src.status, StatusCode::OK, "{}", src.body);
+        let src = json_of(&src);
+        assert_eq!(src["version"], 0);
+        assert_eq!(src["editable"], true);
+        assert_eq!(
+            json_of(&get(ddk.clone(), src_uri.clone()).await)["editable"],
+            false
+        );
+        assert_eq!(evaluation_target(bb.clone()).await, "8.32");
+        let text = src["text"].as_str().unwrap().to_string();
+        let edited = text.replacen(r#"target = "8.32""#, r#"target = "9.5""#, 1);
+        assert_ne!(edited, text);
+
+        // another district's planner and a viewer may not save it
+        let body = serde_json::json!({"base_version": 0, "text": edited, "comment": "新目标"});
+        assert_eq!(
+            put(ddk.clone(), body.clone()).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            put(viewer.clone(), body.clone()).await.status,
+            StatusCode::FORBIDDEN
+        );
+        // text that does not read as a plan is refused with its location
+        let broken = edited.replacen("[plan]", "[plan", 1);
+        let r = put(
+            bb.clone(),
+            serde_json::json!({"base_version": 0, "text": broken}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let v = json_of(&r);
+        assert_eq!(v["outcome"], "unreadable");
+        assert!(
+            v["findings"][0]["location"]
+                .as_str()
+                .unwrap()
+                .contains("beibei.toml"),
+            "{}",
+            r.body
+        );
+        // the id is kept
+        let renamed = edited.replacen(plan, "another-plan", 1);
+        let r = put(
+            bb.clone(),
+            serde_json::json!({"base_version": 0, "text": renamed}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        assert!(r.body.contains("another-plan"), "{}", r.body);
+        // a new lint error asks for confirmation: a part larger than its whole
+        let bad = edited.replacen(r#"target = "4.5""#, r#"target = "40.5""#, 1);
+        let r = put(
+            bb.clone(),
+            serde_json::json!({"base_version": 0, "text": bad}),
+        )
+        .await;
+        let v = json_of(&r);
+        if v["outcome"] == "confirm_findings" {
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(!v["new_errors"].as_array().unwrap().is_empty());
+        } else {
+            // the lint does not call it an error: then the save is refused by nothing
+            panic!(
+                "expected a new lint error for a part above its whole: {}",
+                r.body
+            );
+        }
+        // nothing was stored by the refusals
+        let history = json_of(&get(bb.clone(), format!("/api/plans/{plan}/versions")).await);
+        assert_eq!(history.as_array().unwrap().len(), 1, "{history}");
+
+        // the save: version 1, used by the evaluation at once
+        let r = put(bb.clone(), body.clone()).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let v = json_of(&r);
+        assert_eq!(v["outcome"], "saved");
+        assert_eq!(v["version"], 1);
+        assert_eq!(evaluation_target(bb.clone()).await, "9.5");
+        // everyone reads the saved plan's tables
+        let tables = get(viewer.clone(), format!("/api/plans/{plan}")).await;
+        assert!(tables.body.contains(r#""9.5""#), "{}", tables.body);
+        let listed = json_of(&get(viewer.clone(), "/api/plans".into()).await);
+        assert!(listed.as_array().unwrap().iter().any(|p| p["id"] == plan));
+
+        // a save from the old text is stale: refused with what changed meanwhile
+        let other = text.replacen(r#"target = "4.5""#, r#"target = "4.6""#, 1);
+        let r = put(
+            bb.clone(),
+            serde_json::json!({"base_version": 0, "text": other}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        let v = json_of(&r);
+        assert_eq!(v["outcome"], "stale");
+        assert_eq!(v["version"], 1);
+        assert_eq!(v["user"], "bb_planner");
+        assert!(r.body.contains(r#"target = \"9.5\""#), "{}", r.body);
+        assert_eq!(evaluation_target(bb.clone()).await, "9.5");
+
+        // history and diff
+        let history = json_of(&get(viewer.clone(), format!("/api/plans/{plan}/versions")).await);
+        let rows = history.as_array().unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0]["version"], 0);
+        assert_eq!(rows[1]["user"], "bb_planner");
+        assert_eq!(rows[1]["comment"], "新目标");
+        let d = json_of(
+            &get(
+                viewer.clone(),
+                format!("/api/plans/{plan}/diff?from=0&to=1"),
+            )
+            .await,
+        );
+        assert_eq!(
+            (d["added"].as_u64(), d["removed"].as_u64()),
+            (Some(1), Some(1))
+        );
+        let lines: Vec<&serde_json::Value> =
+            d["hunks"][0]["lines"].as_array().unwrap().iter().collect();
+        assert!(
+            lines
+                .iter()
+                .any(|l| l["kind"] == "removed" && l["text"] == r#"target = "8.32""#)
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l["kind"] == "added" && l["text"] == r#"target = "9.5""#)
+        );
+        let old = json_of(&get(viewer.clone(), format!("/api/plans/{plan}/versions/0")).await);
+        assert_eq!(old["text"].as_str().unwrap(), text);
+        let r = get(viewer.clone(), format!("/api/plans/{plan}/versions/7")).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+        // the audit log has the save, within the planner's scope
+        let audit = get(bb.clone(), "/api/audit".into()).await;
+        assert!(audit.body.contains("plan.save"), "{}", audit.body);
+    });
+    // a restarted server reads the saved version
+    let ws = Workspace::open_at(&StoreLocation::Postgres(fx._db.url().to_string())).unwrap();
+    assert_eq!(ws.plans().version("beibei-14th-fyp"), 1);
+    assert!(
+        ws.plans()
+            .get("beibei-14th-fyp")
+            .unwrap()
+            .text
+            .contains(r#"target = "9.5""#)
+    );
 }

@@ -19,7 +19,7 @@ pub mod postgres;
 mod sqlite;
 pub mod testdb;
 
-pub use postgres::PgStore;
+pub use postgres::{PgStore, PlanVersion};
 pub use sqlite::SqliteStore;
 
 use hsplan_model::{

@@ -174,6 +174,19 @@ CREATE TABLE work_updates (
 );
 CREATE INDEX work_updates_item ON work_updates(plan, item, id);
 "#,
+    r#"
+CREATE TABLE plan_versions (
+    plan TEXT NOT NULL,
+    version BIGINT NOT NULL CHECK (version > 0),
+    text TEXT NOT NULL,
+    user_name TEXT NOT NULL,
+    at_ms BIGINT NOT NULL,
+    comment TEXT NOT NULL,
+    errors INT NOT NULL,
+    warnings INT NOT NULL,
+    PRIMARY KEY (plan, version)
+);
+"#,
 ];
 
 /// Advisory lock key taken by every audited write (serialises the chain).
@@ -287,6 +300,40 @@ pub struct WorkUpdate {
     pub attachment_name: Option<String>,
     /// Attachment media type.
     pub attachment_type: Option<String>,
+}
+
+/// A stored version of a plan file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanVersion {
+    /// Plan id.
+    pub plan: String,
+    /// 1, 2, … (0 is the built-in text, never stored).
+    pub version: i64,
+    /// Who saved it.
+    pub user: String,
+    /// When (ms since 1970).
+    pub at_ms: i64,
+    /// What the editor said of the change.
+    pub comment: String,
+    /// Lint errors in this version.
+    pub errors: u32,
+    /// Lint warnings in this version.
+    pub warnings: u32,
+    /// The TOML text (empty in lists).
+    pub text: String,
+}
+
+fn plan_version_of(r: &postgres::Row) -> PlanVersion {
+    PlanVersion {
+        plan: r.get(0),
+        version: r.get(1),
+        user: r.get(2),
+        at_ms: r.get(3),
+        comment: r.get(4),
+        errors: r.get::<_, i32>(5).max(0) as u32,
+        warnings: r.get::<_, i32>(6).max(0) as u32,
+        text: r.get(7),
+    }
 }
 
 /// Audit log query.
@@ -1012,6 +1059,108 @@ impl PgStore {
                 r.get(2),
             )
         }))
+    }
+
+    // ---- plan files ----
+
+    /// The stored versions of a plan, oldest first, without their text.
+    pub fn plan_versions(&self, plan: &str) -> Result<Vec<PlanVersion>, StoreError> {
+        let mut c = self.conn()?;
+        Ok(c.query(
+            "SELECT plan, version, user_name, at_ms, comment, errors, warnings, ''
+             FROM plan_versions WHERE plan = $1 ORDER BY version",
+            &[&plan],
+        )?
+        .iter()
+        .map(plan_version_of)
+        .collect())
+    }
+
+    /// One stored version of a plan, with its text.
+    pub fn plan_version(
+        &self,
+        plan: &str,
+        version: i64,
+    ) -> Result<Option<PlanVersion>, StoreError> {
+        let mut c = self.conn()?;
+        Ok(c.query_opt(
+            "SELECT plan, version, user_name, at_ms, comment, errors, warnings, text
+             FROM plan_versions WHERE plan = $1 AND version = $2",
+            &[&plan, &version],
+        )?
+        .as_ref()
+        .map(plan_version_of))
+    }
+
+    /// The newest stored version of every edited plan, with its text.
+    pub fn latest_plan_versions(&self) -> Result<Vec<PlanVersion>, StoreError> {
+        let mut c = self.conn()?;
+        Ok(c.query(
+            "SELECT DISTINCT ON (plan) plan, version, user_name, at_ms, comment, errors, warnings, text
+             FROM plan_versions ORDER BY plan, version DESC",
+            &[],
+        )?
+        .iter()
+        .map(plan_version_of)
+        .collect())
+    }
+
+    /// Stores `v.text` as the version after `base` (0: the built-in text), in the audit
+    /// log's transaction; refused with the stored newest version when `base` is not it.
+    /// `unit` scopes the audit record (the plan's jurisdiction).
+    pub fn save_plan_version(
+        &self,
+        v: &PlanVersion,
+        base: i64,
+        unit: Option<AdminCode>,
+        actor: &Actor,
+    ) -> Result<Result<PlanVersion, i64>, StoreError> {
+        self.audited_maybe(actor, |tx| {
+            let newest: i64 = tx
+                .query_one(
+                    "SELECT COALESCE(MAX(version), 0) FROM plan_versions WHERE plan = $1",
+                    &[&v.plan],
+                )?
+                .get(0);
+            if newest != base {
+                return Ok(Err(newest));
+            }
+            let stored = PlanVersion {
+                version: base + 1,
+                at_ms: now_ms(),
+                ..v.clone()
+            };
+            tx.execute(
+                "INSERT INTO plan_versions (plan, version, text, user_name, at_ms, comment, errors, warnings)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                &[
+                    &stored.plan,
+                    &stored.version,
+                    &stored.text,
+                    &stored.user,
+                    &stored.at_ms,
+                    &stored.comment,
+                    &(stored.errors as i32),
+                    &(stored.warnings as i32),
+                ],
+            )?;
+            let digest = |text: &str| hsplan_govern::secrets::sha256_hex(text.as_bytes());
+            Ok(Ok((
+                "plan.save".into(),
+                format!("plan:{}", stored.plan),
+                unit,
+                json(&serde_json::json!({ "version": base })),
+                json(&serde_json::json!({
+                    "version": stored.version,
+                    "sha256": digest(&stored.text),
+                    "lines": stored.text.lines().count(),
+                    "comment": stored.comment,
+                    "errors": stored.errors,
+                    "warnings": stored.warnings,
+                })),
+                stored,
+            )))
+        })
     }
 
     // ---- audit ----

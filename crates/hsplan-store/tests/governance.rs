@@ -341,7 +341,7 @@ fn a_cut_off_log_is_found_out() {
 #[test]
 fn reopening_migrates_nothing_twice_and_a_newer_schema_is_refused() {
     let (db, s) = seeded();
-    assert_eq!(s.schema_version().unwrap(), 3);
+    assert_eq!(s.schema_version().unwrap(), 4);
     let again = PgStore::open(db.url()).unwrap();
     assert_eq!(again.counts().unwrap().facilities, 1);
     db.execute_as_admin("UPDATE hsplan_schema SET version = 99")
@@ -350,4 +350,69 @@ fn reopening_migrates_nothing_twice_and_a_newer_schema_is_refused() {
         PgStore::open(db.url()),
         Err(StoreError::NewerSchema { found: 99, .. })
     ));
+}
+
+#[test]
+fn plan_versions_follow_each_other_and_are_audited() {
+    let (_db, s) = seeded();
+    let v = hsplan_store::PlanVersion {
+        plan: "p".into(),
+        version: 0,
+        user: "planner".into(),
+        at_ms: 0,
+        comment: "first".into(),
+        errors: 1,
+        warnings: 2,
+        text: "[plan]\nid = \"p\"\n".into(),
+    };
+    let first = s
+        .save_plan_version(&v, 0, None, &actor("planner"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(first.version, 1);
+    // a save from the built-in text again is refused with the newest version
+    assert_eq!(
+        s.save_plan_version(&v, 0, None, &actor("other")).unwrap(),
+        Err(1)
+    );
+    let second = hsplan_store::PlanVersion {
+        text: "changed".into(),
+        ..v.clone()
+    };
+    assert_eq!(
+        s.save_plan_version(&second, 1, None, &actor("planner"))
+            .unwrap()
+            .unwrap()
+            .version,
+        2
+    );
+    let listed = s.plan_versions("p").unwrap();
+    assert_eq!(
+        listed.iter().map(|v| v.version).collect::<Vec<_>>(),
+        vec![1, 2]
+    );
+    assert!(
+        listed
+            .iter()
+            .all(|v| v.text.is_empty() && v.errors == 1 && v.warnings == 2)
+    );
+    assert_eq!(s.plan_version("p", 1).unwrap().unwrap().text, v.text);
+    assert_eq!(s.plan_version("p", 3).unwrap(), None);
+    let latest = s.latest_plan_versions().unwrap();
+    assert_eq!(
+        (latest.len(), latest[0].version, latest[0].text.as_str()),
+        (1, 2, "changed")
+    );
+    let saves = s
+        .audit_records(&AuditQuery {
+            after: 0,
+            limit: 100,
+            within: None,
+        })
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.action == "plan.save")
+        .count();
+    assert_eq!(saves, 2);
+    assert!(s.verify_audit().unwrap().is_ok());
 }
