@@ -709,7 +709,8 @@ async function viewPlans(params) {
   const section = h('section', {},
     h('div', { class: 'toolbar' }, select('plan-id', t('plan'), plans.map((x) => [x.id, pick(x.title_zh, x.title_en)]), id, (v) => go('plans', { plan: v }))),
     h('h1', {}, pick(p.plan.title_zh, p.plan.title_en)),
-    h('p', { class: 'muted' }, `${p.plan.jurisdiction} · ${p.plan.baseline_year ?? ''} → ${p.plan.target_years.join(', ')}`),
+    h('p', { class: 'muted' }, `${p.plan.jurisdiction} · ${p.plan.baseline_year ?? ''} → ${p.plan.target_years.join(', ')} · `,
+      h('a', { href: link('planfile', { plan: id }), id: 'plan-source-link' }, t('planSource'))),
     h('h2', {}, t('lint'), ` (${p.findings.length})`),
     p.findings.length ? table([t('severity'), t('rule'), t('place'), ''], p.findings.map((f) => [f.severity, f.rule, h('code', {}, f.location), pick(f.message_zh, f.message_en)]), { id: 'findings' }) : h('p', {}, '✓'),
     h('h2', {}, t('indicators')), tbl(p.indicators, 'plan-indicators'),
@@ -1013,6 +1014,112 @@ async function taskDetail(plan, board, id) {
     form, out);
 }
 
+// ---------- plan files: source, lint on save, versions and differences ----------
+function findingsTable(findings, onLocate) {
+  if (!findings.length) return h('p', { class: 'ok-box' }, '✓');
+  return table([t('severity'), t('rule'), t('place'), ''], findings.map((f) => h('tr', { class: `finding ${f.severity}` },
+    h('td', {}, f.severity), h('td', {}, f.rule),
+    h('td', {}, onLocate && /:\d+:\d+$/.test(f.location) ? h('a', { href: '#', onclick: (e) => { e.preventDefault(); onLocate(f.location); } }, h('code', {}, f.location)) : h('code', {}, f.location)),
+    h('td', {}, pick(f.message_zh, f.message_en)))), { class: 'findings' });
+}
+
+function diffView(d) {
+  if (!d.hunks.length) return h('p', { class: 'muted', id: 'plan-diff' }, t('noDifferences'));
+  return h('div', { id: 'plan-diff' },
+    h('p', {}, `v${d.from} → v${d.to}: +${d.added} ${t('linesAdded')}, −${d.removed} ${t('linesRemoved')}`),
+    d.hunks.map((hunk) => h('table', { class: 'diff' }, h('tbody', {}, hunk.lines.map((l) => h('tr', { class: l.kind },
+      h('td', { class: 'ln' }, l.old_line ?? ''), h('td', { class: 'ln' }, l.new_line ?? ''),
+      h('td', { class: 'mark' }, l.kind === 'added' ? '+' : l.kind === 'removed' ? '−' : ' '),
+      h('td', {}, h('code', {}, l.text))))))));
+}
+
+async function viewPlanFile(params) {
+  const id = params.get('plan') || config.home_plan;
+  const [src, history] = await Promise.all([api(`/api/plans/${id}/source`), api(`/api/plans/${id}/versions`)]);
+  const from = params.get('from'); const to = params.get('to');
+  const diff = from !== null && to !== null ? await api(`/api/plans/${id}/diff?from=${from}&to=${to}`) : null;
+  let base = src.version;
+  const editor = h('textarea', { id: 'plan-text', rows: 28, spellcheck: 'false', wrap: 'off', readonly: !src.editable, 'aria-label': t('planText') });
+  editor.value = src.text;
+  const comment = h('input', { id: 'plan-comment', maxlength: 500, 'aria-label': t('comment') });
+  const out = h('div', { id: 'plan-save-result', 'aria-live': 'polite' });
+  const findingsEl = h('div', { id: 'plan-findings' });
+  // puts the cursor on a finding's line
+  const locate = (location) => {
+    const m = /:(\d+):(\d+)$/.exec(location);
+    if (!m) return;
+    const lines = editor.value.split('\n');
+    const line = Math.min(Number(m[1]), lines.length) - 1;
+    let at = 0;
+    for (let i = 0; i < line; i++) at += lines[i].length + 1;
+    editor.focus();
+    editor.setSelectionRange(at, at + lines[line].length);
+    editor.scrollTop = Math.max(0, (line - 5) * (editor.scrollHeight / lines.length));
+  };
+  findingsEl.append(findingsTable(src.findings, locate));
+  const send = async (confirm) => {
+    out.replaceChildren();
+    const r = await fetch(`/api/plans/${id}/source`, {
+      method: 'PUT', headers: { 'content-type': 'application/json', ...(csrf ? { 'x-csrf-token': csrf } : {}) },
+      body: JSON.stringify({ base_version: base, text: editor.value, comment: comment.value, confirm }),
+    });
+    const type = r.headers.get('content-type') || '';
+    const v = type.includes('json') ? await r.json() : { detail: await r.text() };
+    if (r.ok && v.outcome === 'saved') {
+      base = v.version;
+      await render();
+      document.getElementById('plan-save-result').append(h('p', { class: 'ok-box', id: 'plan-saved' }, `${t('planSaved')} ${v.version}`));
+    } else if (v.outcome === 'unreadable') {
+      out.append(h('div', { class: 'error', role: 'alert', id: 'plan-unreadable' }, h('p', {}, t('planUnreadable')), findingsTable(v.findings, locate)));
+    } else if (v.outcome === 'confirm_findings') {
+      out.append(h('div', { class: 'warn-box', id: 'plan-confirm' }, h('p', {}, t('newLintErrors')), findingsTable(v.new_errors, locate),
+        h('button', { type: 'button', id: 'plan-save-anyway', onclick: () => send(true) }, t('saveAnyway'))));
+    } else if (v.outcome === 'stale') {
+      out.append(h('div', { class: 'error', role: 'alert', id: 'plan-stale' }, h('p', {}, t('planStale'), ` (v${v.version}, ${v.user})`), diffView(v.changes),
+        h('button', { type: 'button', id: 'plan-rebase', onclick: (e) => { base = v.version; e.target.disabled = true; } }, t('rebase'))));
+    } else {
+      out.append(errorBox({ problem: v }));
+    }
+  };
+  const check = async () => {
+    out.replaceChildren();
+    try {
+      const r = await api('/api/plans/check', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ file: src.file, text: editor.value }) });
+      findingsEl.replaceChildren(findingsTable(r.findings, locate));
+    } catch (err) { out.append(errorBox(err)); }
+  };
+  const pickFrom = h('select', { id: 'diff-from', 'aria-label': 'from' }, history.map((v) => h('option', { value: v.version, selected: String(v.version) === String(from ?? Math.max(0, src.version - 1)) }, `v${v.version}`)));
+  const pickTo = h('select', { id: 'diff-to', 'aria-label': 'to' }, history.map((v) => h('option', { value: v.version, selected: String(v.version) === String(to ?? src.version) }, `v${v.version}`)));
+  const load = async (version) => {
+    const v = await api(`/api/plans/${id}/versions/${version}`);
+    editor.value = v.text;
+    comment.value = `← v${version}`;
+    editor.focus();
+  };
+  if (diff) onMount(() => document.getElementById('plan-diff').scrollIntoView({ block: 'start' }));
+  return h('section', {},
+    h('div', { class: 'toolbar' }, h('a', { href: link('plans', { plan: id }) }, `← ${t('plans')}`)),
+    h('h1', {}, `${t('planfile')} · ${id}`),
+    h('p', { class: 'muted' }, `${src.file} · ${t('versionCol')} ${src.version}`),
+    src.editable ? null : h('p', { class: 'warn-box', id: 'plan-read-only' }, t('readOnlyPlan')),
+    h('form', { id: 'plan-form', onsubmit: (e) => { e.preventDefault(); send(false); } },
+      editor,
+      src.editable ? h('div', { class: 'plan-actions' }, h('label', { for: 'plan-comment' }, t('comment')), comment,
+        h('button', { type: 'button', id: 'plan-check', onclick: check }, t('checkPlan')),
+        h('button', { type: 'submit', id: 'plan-save' }, t('savePlan'))) : null),
+    out,
+    h('h2', {}, t('lint')), findingsEl,
+    h('h2', {}, t('history')),
+    table([t('versionCol'), t('actor'), t('when'), t('comment'), t('errorsCol'), t('warningsCol'), ''], history.map((v) => h('tr', { 'data-version': v.version, class: v.version === src.version ? 'current' : '' },
+      h('td', {}, `v${v.version}`), h('td', {}, v.user), h('td', {}, v.at ? v.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : t('builtIn')),
+      h('td', {}, v.comment), h('td', { class: 'num' }, v.errors), h('td', { class: 'num' }, v.warnings),
+      h('td', {}, v.version > 0 ? h('a', { href: link('planfile', { plan: id, from: v.version - 1, to: v.version }), class: 'diff-prev' }, t('previousVersion')) : null, ' ',
+        src.editable && v.version !== src.version ? h('button', { type: 'button', class: 'load-version', onclick: () => load(v.version) }, t('loadIntoEditor')) : null))), { id: 'plan-history' }),
+    h('div', { class: 'toolbar' }, pickFrom, '→', pickTo,
+      h('button', { type: 'button', id: 'diff-btn', onclick: () => go('planfile', { plan: id, from: pickFrom.value, to: pickTo.value }) }, t('compare'))),
+    diff ? [h('h2', {}, t('diffTitle')), diffView(diff)] : null);
+}
+
 // ---------- shell ----------
 const VIEWS = {
   home: () => viewHome(),
@@ -1022,6 +1129,7 @@ const VIEWS = {
   standards: (r) => viewStandards(r.params),
   siting: (r) => viewSiting(r.params),
   plans: (r) => viewPlans(r.params),
+  planfile: (r) => viewPlanFile(r.params),
   data: () => viewData(),
   entry: (r) => viewEntry(r.arg, r.params),
   approvals: (r) => viewApprovals(r.params),

@@ -40,7 +40,7 @@ function hsplan(args, input) {
 before(async () => {
   psql(`CREATE DATABASE ${dbName}`);
   hsplan(['import', 'demo']);
-  for (const [user, role, unit] of [['clerk', 'data_entry', '500109001'], ['boss', 'approver', '500109'], ['wjw', 'viewer', '500104']]) {
+  for (const [user, role, unit] of [['clerk', 'data_entry', '500109001'], ['boss', 'approver', '500109'], ['wjw', 'viewer', '500104'], ['ddkplan', 'planner', '500104']]) {
     hsplan(['user', 'add', user], `${PASSWORD}\n`);
     hsplan(['user', 'grant', user, role, unit]);
   }
@@ -181,4 +181,70 @@ test('a responsible unit reports progress on its task, with an attachment', asyn
   const status = await p.textContent('#tasks-table tbody tr[data-item="task:1"] .wstatus');
   assert.equal(status, '推进中');
   assert.deepEqual(p.errors, []);
+});
+
+test('a planner edits the plan: the lint runs on save, a stale save keeps the text, versions compare line by line', async () => {
+  const p = await signedIn('ddkplan');
+  const plan = 'dadukou-service-system-2027';
+  await open(p, `#/plans?plan=${plan}`);
+  await p.click('#plan-source-link');
+  await p.waitForSelector('#plan-text');
+  await p.waitForSelector('main[aria-busy="false"]');
+  assert.equal(await p.$('#plan-read-only'), null);
+  const text = await p.inputValue('#plan-text');
+  const edited = text.replace('Further Improving the Health Service System', 'Further Improving the Health Service System (revised)');
+  assert.notEqual(edited, text);
+  // a broken file is refused with its place
+  await p.fill('#plan-text', edited.replace('[plan]', '[plan'));
+  await p.click('#plan-save');
+  await p.waitForSelector('#plan-unreadable');
+  await shot(p, 'server-plan-unreadable');
+  await p.fill('#plan-text', edited);
+  await p.fill('#plan-comment', 'English title revised');
+  await p.click('#plan-save');
+  await p.waitForSelector('#plan-saved');
+  assert.match(await p.textContent('#plan-saved'), /version 1/);
+  assert.equal((await p.$$('#plan-history tbody tr')).length, 2);
+  await shot(p, 'server-plan-saved');
+  // the version before compared with the new one
+  await p.click('#plan-history tbody tr[data-version="1"] a.diff-prev');
+  await p.waitForSelector('#plan-diff tr.added');
+  const added = await p.$$eval('#plan-diff tr.added code', (c) => c.map((x) => x.textContent));
+  const removed = await p.$$eval('#plan-diff tr.removed code', (c) => c.map((x) => x.textContent));
+  assert.deepEqual(added.map((x) => x.includes('(revised)')), [true]);
+  assert.deepEqual(removed.map((x) => x.includes('title_en')), [true]);
+  await shot(p, 'server-plan-diff');
+
+  // two pages read version 1; the first saves, the second's save is then stale
+  const q = await signedIn('ddkplan');
+  await open(q, `#/planfile?plan=${plan}`);
+  await open(p, `#/planfile?plan=${plan}`);
+  const v1 = await p.inputValue('#plan-text');
+  await p.fill('#plan-text', v1.replace('issuer = "重庆市大渡口区人民政府办公室"', 'issuer = "重庆市大渡口区人民政府"'));
+  await p.click('#plan-save');
+  await p.waitForSelector('#plan-saved');
+  const mine = v1.replace('source = "002_4feffd95a8c6be53.txt"', 'source = "002_4feffd95a8c6be53.txt" # checked');
+  await q.fill('#plan-text', mine);
+  await q.click('#plan-save');
+  await q.waitForSelector('#plan-stale');
+  // nothing is lost: the text is still in the editor, and the change made meanwhile is shown
+  assert.equal(await q.inputValue('#plan-text'), mine);
+  const meanwhile = await q.$$eval('#plan-stale tr.added code', (c) => c.map((x) => x.textContent));
+  assert.ok(meanwhile.some((x) => x.includes('issuer = "重庆市大渡口区人民政府"')), meanwhile.join('|'));
+  await shot(q, 'server-plan-stale');
+  // merged by hand, saved on top of the newest version
+  await q.click('#plan-rebase');
+  await q.fill('#plan-text', mine.replace('issuer = "重庆市大渡口区人民政府办公室"', 'issuer = "重庆市大渡口区人民政府"'));
+  await q.click('#plan-save');
+  await q.waitForSelector('#plan-saved');
+  assert.match(await q.textContent('#plan-saved'), /version 3/);
+  assert.deepEqual(p.errors, []);
+  assert.deepEqual(q.errors, []);
+
+  // someone who may not edit the plan reads it
+  const boss = await signedIn('boss');
+  await open(boss, `#/planfile?plan=${plan}`);
+  await boss.waitForSelector('#plan-read-only');
+  assert.equal(await boss.$('#plan-save'), null);
+  assert.ok((await boss.inputValue('#plan-text')).includes('(revised)'));
 });
