@@ -1116,7 +1116,7 @@ async function viewPlanFile(params) {
       h('td', {}, v.version > 0 ? h('a', { href: link('planfile', { plan: id, from: v.version - 1, to: v.version }), class: 'diff-prev' }, t('previousVersion')) : null, ' ',
         src.editable && v.version !== src.version ? h('button', { type: 'button', class: 'load-version', onclick: () => load(v.version) }, t('loadIntoEditor')) : null))), { id: 'plan-history' }),
     h('div', { class: 'toolbar' }, pickFrom, '→', pickTo,
-      h('button', { type: 'button', id: 'diff-btn', onclick: () => go('planfile', { plan: id, from: pickFrom.value, to: pickTo.value }) }, t('compare'))),
+      h('button', { type: 'button', id: 'diff-btn', onclick: () => go('planfile', { plan: id, from: pickFrom.value, to: pickTo.value }) }, t('compareVersions'))),
     diff ? [h('h2', {}, t('diffTitle')), diffView(diff)] : null);
 }
 

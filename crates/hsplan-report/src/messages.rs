@@ -992,7 +992,7 @@ pub const WEB: &[(&str, &str, &str)] = &[
     ("builtIn", "内置", "built in"),
     ("errorsCol", "错误", "Errors"),
     ("warningsCol", "警告", "Warnings"),
-    ("compare", "比较", "Compare"),
+    ("compareVersions", "比较版本", "Compare versions"),
     ("diffTitle", "差异", "Differences"),
     ("linesAdded", "新增行", "lines added"),
     ("linesRemoved", "删除行", "lines removed"),
