@@ -269,7 +269,12 @@ impl Workspace {
         let (pg, snapshot, plans) = match location {
             StoreLocation::Sqlite(db) => (
                 None,
-                load_snapshot(&open_store(db)?, 1)?,
+                load_snapshot(
+                    &SqliteStore::open_read_only(db).map_err(|e| {
+                        AppError::Store(format!("opening store {}: {e}", db.display()))
+                    })?,
+                    1,
+                )?,
                 catalog::PlanSet::built_in(),
             ),
             StoreLocation::Postgres(url) => {

@@ -8,14 +8,29 @@ use hsplan_store::{ImportBatch, ImportSummary, SqliteStore, Store, StoreCounts};
 use std::path::Path;
 use std::time::Instant;
 
-/// Opens the store `--db` names: an SQLite file, or a `postgres://` URL.
+/// Opens the store `--db` names for writing: an SQLite file, or a `postgres://` URL.
 pub fn open(db: &Path) -> Result<Box<dyn Store>> {
+    open_as(db, false)
+}
+
+/// Opens the store for reading: an SQLite file is opened read-only (it is not changed, a
+/// writer does not block it, and a read-only file can be read).
+pub fn open_read(db: &Path) -> Result<Box<dyn Store>> {
+    open_as(db, true)
+}
+
+fn open_as(db: &Path, read_only: bool) -> Result<Box<dyn Store>> {
     let location = hsplan_app::StoreLocation::from(db);
     let name = location.display();
     Ok(match location {
-        hsplan_app::StoreLocation::Sqlite(p) => {
-            Box::new(SqliteStore::open(&p).with_context(|| format!("opening store {name}"))?)
-        }
+        hsplan_app::StoreLocation::Sqlite(p) => Box::new(
+            if read_only {
+                SqliteStore::open_read_only(&p)
+            } else {
+                SqliteStore::open(&p)
+            }
+            .with_context(|| format!("opening store {name}"))?,
+        ),
         hsplan_app::StoreLocation::Postgres(url) => Box::new(
             hsplan_store::PgStore::open(&url).with_context(|| format!("opening store {name}"))?,
         ),
@@ -107,7 +122,7 @@ pub fn export(db: &Path, what: ExportWhat, out: &Path, lang: Lang) -> Result<()>
         Ok(hsplan_io::TableFormat::Csv) => ExportFormat::Csv,
         Err(e) => return Err(e.into()),
     };
-    let sys = open(db)?.load()?;
+    let sys = open_read(db)?.load()?;
     let download = hsplan_app::data::export(&sys, kind, format)?;
     std::fs::write(out, &download.bytes)
         .with_context(|| format!("{}: cannot write", out.display()))?;
@@ -146,7 +161,7 @@ fn print_counts(counts: &StoreCounts, lang: Lang) {
 }
 
 pub fn status(db: &Path, lang: Lang) -> Result<()> {
-    let store = open(db)?;
+    let store = open_read(db)?;
     println!("{}: {}", Msg::StoreAt.text(lang), db.display());
     print_counts(&store.counts()?, lang);
     Ok(())

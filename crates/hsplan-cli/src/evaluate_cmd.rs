@@ -159,7 +159,7 @@ pub fn run(db: &Path, args: &EvaluateArgs, lang: Lang) -> Result<()> {
             .context("the plan's jurisdiction")?,
     };
     let year = Year::new(year).context("--year")?;
-    let sys = crate::commands::open(db)?.load()?;
+    let sys = crate::commands::open_read(db)?.load()?;
     let evaluation = hsplan_eval::report::evaluate(&sys, &plan, unit, year);
     let notes = hsplan_app::evaluation::data_notes(&sys, lang);
     let synthetic_data = notes.synthetic_data;

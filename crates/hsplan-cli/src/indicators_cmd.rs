@@ -17,7 +17,7 @@ fn fmt_num(v: f64) -> String {
 pub fn run(db: &Path, unit: &str, year: i64, json: bool, lang: Lang) -> Result<()> {
     let unit = AdminCode::parse(unit).with_context(|| "--unit")?;
     let year = Year::new(year).with_context(|| "--year")?;
-    let sys = crate::commands::open(db)?.load()?;
+    let sys = crate::commands::open_read(db)?.load()?;
     let values: Vec<_> = INDICATORS
         .iter()
         .map(|def| compute(&sys, def, unit, year))

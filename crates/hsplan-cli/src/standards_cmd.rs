@@ -216,7 +216,7 @@ pub fn run(db: &Path, args: &CheckArgs, lang: Lang) -> Result<()> {
         .map(AdminCode::parse)
         .transpose()
         .context("--unit")?;
-    let sys = crate::commands::open(db)?.load()?;
+    let sys = crate::commands::open_read(db)?.load()?;
     let report = hsplan_standards::check(&sys, &set, year, unit);
     let notes = hsplan_app::evaluation::data_notes(&sys, lang);
     match args.format {

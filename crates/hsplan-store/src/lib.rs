@@ -92,10 +92,10 @@ pub struct ReferenceError {
 pub enum StoreError {
     /// The database itself failed.
     #[error("database error: {0}")]
-    Database(#[from] rusqlite::Error),
+    Database(rusqlite::Error),
     /// The PostgreSQL server failed or refused a statement.
     #[error("database error: {}", postgres::pg_message(.0))]
-    Postgres(#[from] ::postgres::Error),
+    Postgres(::postgres::Error),
     /// No connection to the PostgreSQL server.
     #[error("cannot connect to PostgreSQL at {0}")]
     Connect(String),
@@ -121,6 +121,20 @@ pub enum StoreError {
     /// A stored value no longer parses (the file was edited by hand?).
     #[error("corrupt store: {0}")]
     Corrupt(String),
+}
+
+// The driver's error is the message, not a cause behind it: a cause would print the same
+// text twice ("database is locked: database is locked").
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Database(e)
+    }
+}
+
+impl From<::postgres::Error> for StoreError {
+    fn from(e: ::postgres::Error) -> Self {
+        StoreError::Postgres(e)
+    }
 }
 
 /// A place where service systems are kept.

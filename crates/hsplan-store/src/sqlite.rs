@@ -84,10 +84,72 @@ pub struct SqliteStore {
     conn: Connection,
 }
 
+/// `path` for a `file:` URI (percent-encoding what a URI reserves).
+fn uri_path(path: &Path) -> String {
+    path.to_string_lossy()
+        .chars()
+        .map(|c| match c {
+            '%' => "%25".to_string(),
+            '?' => "%3F".to_string(),
+            '#' => "%23".to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+/// How long a writer waits for another writer before giving up.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 impl SqliteStore {
-    /// Opens (creating if needed) and migrates the store at `path`.
+    /// Opens (creating if needed) and migrates the store at `path` for reading and writing.
+    /// Nothing is written unless the file is new or its schema older than this hsplan's.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         Self::migrated(Connection::open(path)?)
+    }
+
+    /// Opens the store at `path` for reading only: nothing in the file changes, a writer
+    /// working at the same time does not block it (WAL: it reads the last commit), and a
+    /// file the user may not write can be read. A file that does not exist yet, or whose
+    /// schema is older than this hsplan's, is opened as [`SqliteStore::open`] does.
+    pub fn open_read_only(path: &Path) -> Result<Self, StoreError> {
+        use rusqlite::OpenFlags;
+        if !path.exists() {
+            return Self::open(path);
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let read_version = |conn: &Connection| -> Result<i64, rusqlite::Error> {
+            conn.busy_timeout(BUSY_TIMEOUT)?;
+            conn.pragma_query_value(None, "user_version", |r| r.get(0))
+        };
+        let (conn, version) = match Connection::open_with_flags(path, flags)
+            .and_then(|c| read_version(&c).map(|v| (c, v)))
+        {
+            Ok(opened) => opened,
+            // a WAL store in a directory the user may not write: its shared-memory file
+            // cannot be made, and nobody can be writing it either, so it is read as it is
+            Err(e)
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly)
+                    || e.sqlite_error_code() == Some(rusqlite::ErrorCode::CannotOpen) =>
+            {
+                let uri = format!("file:{}?immutable=1", uri_path(path));
+                let c = Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)?;
+                let v = read_version(&c)?;
+                (c, v)
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let supported = MIGRATIONS.len() as i64;
+        match version.cmp(&supported) {
+            std::cmp::Ordering::Equal => Ok(SqliteStore { conn }),
+            std::cmp::Ordering::Greater => Err(StoreError::NewerSchema {
+                found: version,
+                supported,
+            }),
+            std::cmp::Ordering::Less => {
+                drop(conn);
+                Self::open(path)
+            }
+        }
     }
 
     /// A fresh in-memory store.
@@ -96,7 +158,11 @@ impl SqliteStore {
     }
 
     fn migrated(mut conn: Connection) -> Result<Self, StoreError> {
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") && !mode.eq_ignore_ascii_case("memory") {
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+        }
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         let supported = MIGRATIONS.len() as i64;
@@ -106,12 +172,16 @@ impl SqliteStore {
                 supported,
             });
         }
-        let tx = conn.transaction()?;
-        for sql in &MIGRATIONS[version as usize..] {
-            tx.execute_batch(sql)?;
+        if version < supported {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            // another process may have migrated meanwhile
+            let now: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            for sql in &MIGRATIONS[now.clamp(0, supported) as usize..] {
+                tx.execute_batch(sql)?;
+            }
+            tx.pragma_update(None, "user_version", supported)?;
+            tx.commit()?;
         }
-        tx.pragma_update(None, "user_version", supported)?;
-        tx.commit()?;
         Ok(SqliteStore { conn })
     }
 
@@ -328,6 +398,8 @@ impl Store for SqliteStore {
     }
 
     fn load(&self) -> Result<ServiceSystem, StoreError> {
+        // one read transaction: every table as of the same commit
+        let _snapshot = self.conn.unchecked_transaction()?;
         let mut sys = ServiceSystem::default();
         let mut stmt = self.conn.prepare("SELECT code, name, kind, urban_rural, lon, lat, boundary FROM admin_units ORDER BY code")?;
         let mut rows = stmt.query([])?;

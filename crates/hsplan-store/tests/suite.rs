@@ -267,3 +267,70 @@ fn the_demo_region_loads_identically_from_both_backends() {
     assert!(loaded[0].0.facility_years.len() > 2000);
     assert_eq!(loaded[0], loaded[1]);
 }
+
+// ---- SQLite only: readers and writers side by side ----
+
+fn temp_store_path(tag: &str) -> (std::path::PathBuf, impl Drop) {
+    let dir = std::env::temp_dir().join(format!(
+        "hsplan-{tag}-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    struct Dir(std::path::PathBuf);
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+    (dir.join("s.db"), Dir(dir))
+}
+
+#[test]
+fn reading_an_sqlite_store_never_changes_its_file() {
+    let (path, _dir) = temp_store_path("ro");
+    SqliteStore::open(&path)
+        .unwrap()
+        .import(&small_batch())
+        .unwrap();
+    let before = std::fs::read(&path).unwrap();
+    for _ in 0..2 {
+        let s = SqliteStore::open_read_only(&path).unwrap();
+        s.load().unwrap();
+        s.counts().unwrap();
+        // an up-to-date store opened for writing is not written either until a change
+        let w = SqliteStore::open(&path).unwrap();
+        w.load().unwrap();
+    }
+    assert!(std::fs::read(&path).unwrap() == before, "the file changed");
+}
+
+#[test]
+fn a_writer_in_the_middle_of_an_import_does_not_block_readers() {
+    let (path, _dir) = temp_store_path("wal");
+    SqliteStore::open(&path)
+        .unwrap()
+        .import(&small_batch())
+        .unwrap();
+    let facilities = SqliteStore::open(&path)
+        .unwrap()
+        .counts()
+        .unwrap()
+        .facilities;
+    // another process's import, holding the write lock with rows not yet committed
+    let writer = rusqlite::Connection::open(&path).unwrap();
+    writer
+        .execute_batch(
+            "BEGIN IMMEDIATE; DELETE FROM facility_quantities; DELETE FROM facility_capabilities;
+             DELETE FROM facility_years; DELETE FROM facilities;",
+        )
+        .unwrap();
+    // (were the reader blocked, it would fail with "database is locked")
+    let reader = SqliteStore::open_read_only(&path).unwrap();
+    let sys = reader.load().unwrap();
+    assert_eq!(sys.facilities.len(), facilities, "reads the last commit");
+    writer.execute_batch("ROLLBACK").unwrap();
+}
