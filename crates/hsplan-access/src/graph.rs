@@ -260,39 +260,65 @@ impl Graph {
     }
 
     const MAGIC: &'static [u8; 8] = b"HSPLGRPH";
-    const VERSION: u32 = 1;
+    /// The version written: 2 adds a CRC-32 of each section.
+    const VERSION: u32 = 2;
+    /// Names of the checksummed sections, in file order (for messages).
+    const SECTIONS: [&'static str; 6] = [
+        "header",
+        "node coordinates",
+        "node keys",
+        "arc offsets",
+        "arc heads",
+        "arc weights",
+    ];
 
-    /// The binary format, version 1: magic `HSPLGRPH`, u32 version, u32 profile length and
-    /// UTF-8 profile, u64 nodes, u64 arcs, then little-endian arrays: lon/lat f64 pairs,
-    /// keys i64, offsets u32 (nodes + 1), heads u32, weights f64.
+    /// The binary format, version 2: magic `HSPLGRPH`, u32 version, u32 profile length and
+    /// UTF-8 profile, u64 nodes, u64 arcs (the header); then little-endian arrays (the
+    /// sections): lon/lat f64 pairs, keys i64, offsets u32 (nodes + 1), heads u32, weights
+    /// f64; then a CRC-32 (IEEE) of the header and of each section, u32 each. Version 1 is
+    /// the same without the checksums.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut b = Vec::with_capacity(16 + self.node_count() * 28 + self.arc_count() * 12);
+        let mut b = Vec::with_capacity(64 + self.node_count() * 28 + self.arc_count() * 12);
+        let mut ends = Vec::with_capacity(Self::SECTIONS.len());
         b.extend_from_slice(Self::MAGIC);
         b.extend_from_slice(&Self::VERSION.to_le_bytes());
         b.extend_from_slice(&(self.profile.len() as u32).to_le_bytes());
         b.extend_from_slice(self.profile.as_bytes());
         b.extend_from_slice(&(self.node_count() as u64).to_le_bytes());
         b.extend_from_slice(&(self.arc_count() as u64).to_le_bytes());
+        ends.push(b.len());
         for (x, y) in &self.coords {
             b.extend_from_slice(&x.to_le_bytes());
             b.extend_from_slice(&y.to_le_bytes());
         }
+        ends.push(b.len());
         for k in &self.keys {
             b.extend_from_slice(&k.to_le_bytes());
         }
+        ends.push(b.len());
         for o in &self.offsets {
             b.extend_from_slice(&o.to_le_bytes());
         }
+        ends.push(b.len());
         for h in &self.heads {
             b.extend_from_slice(&h.to_le_bytes());
         }
+        ends.push(b.len());
         for w in &self.weights {
             b.extend_from_slice(&w.to_le_bytes());
+        }
+        ends.push(b.len());
+        let mut start = 0;
+        for end in ends {
+            let crc = crc32fast::hash(&b[start..end]);
+            b.extend_from_slice(&crc.to_le_bytes());
+            start = end;
         }
         b
     }
 
-    /// Reads the binary format, checking magic, version, sizes and arc heads.
+    /// Reads the binary format (versions 1 and 2), checking magic, version, sizes, each
+    /// section's checksum (version 2) and the arcs' heads, offsets and weights.
     pub fn from_bytes(source: &str, b: &[u8]) -> Result<Graph, AccessError> {
         let bad = |m: &str| AccessError::Read {
             source_name: source.to_string(),
@@ -300,8 +326,9 @@ impl Graph {
         };
         let mut at = 0usize;
         let mut take = |n: usize| -> Result<&[u8], AccessError> {
-            let s = b
-                .get(at..at + n)
+            let s = at
+                .checked_add(n)
+                .and_then(|end| b.get(at..end))
                 .ok_or_else(|| bad("truncated graph file"))?;
             at += n;
             Ok(s)
@@ -310,33 +337,62 @@ impl Graph {
             return Err(bad("not an hsplan graph (bad magic)"));
         }
         let version = u32::from_le_bytes(take(4)?.try_into().expect("4 bytes"));
-        if version != Self::VERSION {
+        if version != 1 && version != Self::VERSION {
             return Err(bad(&format!(
-                "graph format version {version}; this hsplan reads version {}",
+                "graph format version {version}; this hsplan reads versions 1 and {}",
                 Self::VERSION
             )));
         }
         let plen = u32::from_le_bytes(take(4)?.try_into().expect("4 bytes")) as usize;
-        let profile =
-            String::from_utf8(take(plen)?.to_vec()).map_err(|_| bad("profile is not UTF-8"))?;
+        let profile = take(plen)?.to_vec();
         let n = u64::from_le_bytes(take(8)?.try_into().expect("8 bytes")) as usize;
         let m = u64::from_le_bytes(take(8)?.try_into().expect("8 bytes")) as usize;
-        let need = n
-            .checked_mul(24)
-            .and_then(|x| x.checked_add((n + 1) * 4))
-            .and_then(|x| x.checked_add(m.checked_mul(12)?))
+        let header_end = 8 + 4 + 4 + plen + 8 + 8;
+        let sizes = [
+            n.checked_mul(16),
+            n.checked_mul(8),
+            n.checked_add(1).and_then(|x| x.checked_mul(4)),
+            m.checked_mul(4),
+            m.checked_mul(8),
+        ];
+        let Some(sizes) = sizes.into_iter().collect::<Option<Vec<usize>>>() else {
+            return Err(bad("sizes overflow"));
+        };
+        let trailer = if version >= 2 { 4 * Self::SECTIONS.len() } else { 0 };
+        let need = sizes
+            .iter()
+            .try_fold(header_end + trailer, |acc, s| acc.checked_add(*s))
             .ok_or_else(|| bad("sizes overflow"))?;
-        if b.len() != 8 + 4 + 4 + plen + 8 + 8 + need {
+        if b.len() != need {
             return Err(bad("file size does not match its node and arc counts"));
         }
+        if version >= 2 {
+            let mut start = 0;
+            let mut end = header_end;
+            let sums = &b[b.len() - trailer..];
+            for (i, name) in Self::SECTIONS.iter().enumerate() {
+                if i > 0 {
+                    end += sizes[i - 1];
+                }
+                let stored = u32::from_le_bytes(sums[i * 4..i * 4 + 4].try_into().expect("4"));
+                if crc32fast::hash(&b[start..end]) != stored {
+                    return Err(bad(&format!(
+                        "corrupt graph: the checksum of its {name} does not match (the file \
+                         was changed or damaged; build it again)"
+                    )));
+                }
+                start = end;
+            }
+        }
+        let profile = String::from_utf8(profile).map_err(|_| bad("profile is not UTF-8"))?;
         let f64s = |s: &[u8]| -> Vec<f64> {
             s.chunks_exact(8)
                 .map(|c| f64::from_le_bytes(c.try_into().expect("8")))
                 .collect()
         };
-        let xy = f64s(take(n * 16)?);
-        let coords = xy.chunks_exact(2).map(|c| (c[0], c[1])).collect();
-        let keys = take(n * 8)?
+        let xy = f64s(take(sizes[0])?);
+        let coords: Vec<(f64, f64)> = xy.chunks_exact(2).map(|c| (c[0], c[1])).collect();
+        let keys = take(sizes[1])?
             .chunks_exact(8)
             .map(|c| i64::from_le_bytes(c.try_into().expect("8")))
             .collect();
@@ -345,9 +401,9 @@ impl Graph {
                 .map(|c| u32::from_le_bytes(c.try_into().expect("4")))
                 .collect()
         };
-        let offsets = u32s(take((n + 1) * 4)?);
-        let heads = u32s(take(m * 4)?);
-        let weights = f64s(take(m * 8)?);
+        let offsets = u32s(take(sizes[2])?);
+        let heads = u32s(take(sizes[3])?);
+        let weights = f64s(take(sizes[4])?);
         if offsets.first() != Some(&0)
             || offsets.last().map(|&o| o as usize) != Some(m)
             || offsets.windows(2).any(|w| w[0] > w[1])
@@ -355,6 +411,12 @@ impl Graph {
             || weights.iter().any(|w| !w.is_finite() || *w < 0.0)
         {
             return Err(bad("corrupt graph: offsets, heads or weights out of range"));
+        }
+        if coords
+            .iter()
+            .any(|&(x, y)| !(-180.0..=180.0).contains(&x) || !(-90.0..=90.0).contains(&y))
+        {
+            return Err(bad("corrupt graph: a node's longitude or latitude is out of range"));
         }
         Ok(Graph {
             profile,

@@ -149,3 +149,54 @@ proptest! {
         }
     }
 }
+
+/// A small graph with distinct coordinates, keys and weights.
+fn small_graph() -> Graph {
+    let coords: Vec<(f64, f64)> = (0..12)
+        .map(|i| (7.41 + i as f64 * 0.001, 43.73 + i as f64 * 0.0007))
+        .collect();
+    let arcs: Vec<(u32, u32, f64)> = (0..12u32)
+        .flat_map(|i| [(i, (i + 1) % 12, 10.0 + i as f64), ((i + 1) % 12, i, 12.5 + i as f64)])
+        .collect();
+    Graph::from_arcs("car", coords, (100..112).collect(), &arcs)
+}
+
+#[test]
+fn every_single_bit_flip_in_a_graph_file_is_detected() {
+    let g = small_graph();
+    let bytes = g.to_bytes();
+    assert_eq!(Graph::from_bytes("g", &bytes).unwrap(), g);
+    let mut undetected = Vec::new();
+    for i in 0..bytes.len() * 8 {
+        let mut b = bytes.clone();
+        b[i / 8] ^= 1 << (i % 8);
+        if Graph::from_bytes("g", &b).is_ok() {
+            undetected.push(i);
+        }
+    }
+    assert!(undetected.is_empty(), "bits not detected: {undetected:?}");
+    // the message names the damaged section
+    let mut b = bytes.clone();
+    let weights_at = bytes.len() - 24 - 8; // inside the last weight
+    b[weights_at] ^= 0x10;
+    let e = Graph::from_bytes("roads.hsg", &b).unwrap_err().to_string();
+    assert!(e.contains("roads.hsg") && e.contains("arc weights"), "{e}");
+}
+
+#[test]
+fn version_1_graph_files_still_read_with_their_structural_checks() {
+    let g = small_graph();
+    let v2 = g.to_bytes();
+    let mut v1 = v2[..v2.len() - 24].to_vec();
+    v1[8..12].copy_from_slice(&1u32.to_le_bytes());
+    assert_eq!(Graph::from_bytes("g", &v1).unwrap(), g);
+    // a head out of range is still found without checksums
+    let heads_at = v1.len() - g.arc_count() * 8 - 4;
+    v1[heads_at..heads_at + 4].copy_from_slice(&999u32.to_le_bytes());
+    assert!(Graph::from_bytes("g", &v1).is_err());
+    // and an unknown version is named
+    let mut v9 = v2.clone();
+    v9[8..12].copy_from_slice(&9u32.to_le_bytes());
+    let e = Graph::from_bytes("g", &v9).unwrap_err().to_string();
+    assert!(e.contains("version 9"), "{e}");
+}
