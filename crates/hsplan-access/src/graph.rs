@@ -358,7 +358,11 @@ impl Graph {
         let Some(sizes) = sizes.into_iter().collect::<Option<Vec<usize>>>() else {
             return Err(bad("sizes overflow"));
         };
-        let trailer = if version >= 2 { 4 * Self::SECTIONS.len() } else { 0 };
+        let trailer = if version >= 2 {
+            4 * Self::SECTIONS.len()
+        } else {
+            0
+        };
         let need = sizes
             .iter()
             .try_fold(header_end + trailer, |acc, s| acc.checked_add(*s))
@@ -416,7 +420,9 @@ impl Graph {
             .iter()
             .any(|&(x, y)| !(-180.0..=180.0).contains(&x) || !(-90.0..=90.0).contains(&y))
         {
-            return Err(bad("corrupt graph: a node's longitude or latitude is out of range"));
+            return Err(bad(
+                "corrupt graph: a node's longitude or latitude is out of range",
+            ));
         }
         Ok(Graph {
             profile,

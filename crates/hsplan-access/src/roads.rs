@@ -76,6 +76,11 @@ fn health_kind<'a>(tags: impl Iterator<Item = (&'a str, &'a str)>) -> (Option<St
     (kind, name)
 }
 
+/// Whether a position is WGS 84 longitude and latitude.
+pub fn valid_lon_lat(lon: f64, lat: f64) -> bool {
+    (-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat)
+}
+
 /// Reads an OSM PBF: highway ways, node positions, and health facilities (nodes, and ways
 /// at the mean of their nodes).
 pub fn read_pbf<R: Read + Send>(source: &str, reader: R) -> Result<RoadData, AccessError> {
@@ -128,6 +133,12 @@ pub fn read_pbf<R: Read + Send>(source: &str, reader: R) -> Result<RoadData, Acc
             source_name: source.to_string(),
             message: e.to_string(),
         })?;
+    if let Some((id, (lon, lat))) = all_coords.iter().find(|(_, (x, y))| !valid_lon_lat(*x, *y)) {
+        return Err(AccessError::Read {
+            source_name: source.to_string(),
+            message: format!("node {id}: position [{lon}, {lat}] is outside WGS 84 degrees"),
+        });
+    }
     data.ways = ways;
     for (id, kind, name, refs) in facility_ways {
         let pts: Vec<(f64, f64)> = refs
@@ -212,6 +223,13 @@ pub fn read_geojson(source: &str, text: &str) -> Result<RoadData, AccessError> {
                         i + 1
                     )));
                 };
+                if !valid_lon_lat(lon, lat) {
+                    return Err(bad(format!(
+                        "feature {}: position [{lon}, {lat}] is outside longitude −180…180 and \
+                         latitude −90…90 (WGS 84 degrees expected)",
+                        i + 1
+                    )));
+                }
                 // Positions equal to 1e-7 degrees (about 1 cm) are one node.
                 let key = ((lon * 1e7).round() as i64, (lat * 1e7).round() as i64);
                 let next = keys.len() as i64;

@@ -156,7 +156,12 @@ fn small_graph() -> Graph {
         .map(|i| (7.41 + i as f64 * 0.001, 43.73 + i as f64 * 0.0007))
         .collect();
     let arcs: Vec<(u32, u32, f64)> = (0..12u32)
-        .flat_map(|i| [(i, (i + 1) % 12, 10.0 + i as f64), ((i + 1) % 12, i, 12.5 + i as f64)])
+        .flat_map(|i| {
+            [
+                (i, (i + 1) % 12, 10.0 + i as f64),
+                ((i + 1) % 12, i, 12.5 + i as f64),
+            ]
+        })
         .collect();
     Graph::from_arcs("car", coords, (100..112).collect(), &arcs)
 }

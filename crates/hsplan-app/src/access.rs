@@ -501,6 +501,12 @@ pub fn build_graph(
     };
     progress.report(Stage::Costs, 0, roads.ways.len() as u64);
     let (g, report) = Graph::build(&roads, profile);
+    if g.node_count() == 0 {
+        return Err(located(&format!(
+            "{name}: no roads travelled by {} ({} ways with a highway tag read); nothing to build",
+            profile.name, report.ways
+        )));
+    }
     progress.report(Stage::Done, 1, 1);
     Ok((
         g,

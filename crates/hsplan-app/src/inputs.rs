@@ -77,6 +77,42 @@ pub fn number(file: &str, line: usize, row: &Row, col: &str) -> Result<f64> {
         })
 }
 
+/// Longitude and latitude from the `lon` and `lat` columns, in WGS 84 degrees.
+pub fn position(file: &str, line: usize, row: &Row) -> Result<(f64, f64)> {
+    let lon = number(file, line, row, "lon")?;
+    let lat = number(file, line, row, "lat")?;
+    if !hsplan_access::roads::valid_lon_lat(lon, lat) {
+        return Err(input(format!(
+            "{file}: line {line}, columns `lon`,`lat`: ({lon}, {lat}) is outside longitude \
+             −180…180 / latitude −90…90 (WGS 84 degrees expected)"
+        )));
+    }
+    Ok((lon, lat))
+}
+
+/// A number from a named column that must lie in `range` (what it is, for the message).
+fn number_in(
+    file: &str,
+    line: usize,
+    row: &Row,
+    col: &str,
+    range: std::ops::RangeInclusive<f64>,
+    what: &str,
+) -> Result<f64> {
+    let v = number(file, line, row, col)?;
+    if !range.contains(&v) {
+        return Err(input(format!(
+            "{file}: line {line}, column `{col}`: {v} is not {what}"
+        )));
+    }
+    Ok(v)
+}
+
+/// Largest population of one demand point (more people than live on Earth is a typo).
+pub const MAX_POINT_POPULATION: f64 = 1e10;
+/// Largest capacity of one facility.
+pub const MAX_CAPACITY: f64 = 1e9;
+
 /// Facilities (id,kind,lon,lat[,capacity]) of the given kinds (all when empty).
 pub fn facilities_from_rows(
     file: &str,
@@ -90,13 +126,21 @@ pub fn facilities_from_rows(
         if !kinds.is_empty() && !kinds.contains(&kind) {
             continue;
         }
+        let (lon, lat) = position(file, line, row)?;
         out.push(SupplyPoint {
             id: row["id"].clone(),
             kind,
-            lon: number(file, line, row, "lon")?,
-            lat: number(file, line, row, "lat")?,
+            lon,
+            lat,
             capacity: match row.get("capacity").filter(|c| !c.trim().is_empty()) {
-                Some(_) => number(file, line, row, "capacity")?,
+                Some(_) => number_in(
+                    file,
+                    line,
+                    row,
+                    "capacity",
+                    0.0..=MAX_CAPACITY,
+                    "a capacity (0 or more, at most 1e9)",
+                )?,
                 None => 1.0,
             },
         });
@@ -124,11 +168,12 @@ pub fn read_facilities(path: &Path, kinds: &[String]) -> Result<Vec<SupplyPoint>
 pub fn candidates_from_rows(file: &str, rows: &[Row]) -> Result<Vec<SupplyPoint>> {
     let mut out = Vec::new();
     for (i, row) in rows.iter().enumerate() {
+        let (lon, lat) = position(file, i + 2, row)?;
         out.push(SupplyPoint {
             id: row["id"].clone(),
             kind: "candidate".into(),
-            lon: number(file, i + 2, row, "lon")?,
-            lat: number(file, i + 2, row, "lat")?,
+            lon,
+            lat,
             capacity: 1.0,
         });
     }
@@ -152,12 +197,20 @@ pub fn demand_from_rows(
         if let Some(name) = row.get("unit_name").filter(|n| !n.is_empty()) {
             names.insert(unit.clone(), name.clone());
         }
+        let (lon, lat) = position(file, line, row)?;
         out.push(DemandPoint {
             id: row["id"].clone(),
             unit,
-            population: number(file, line, row, "population")?,
-            lon: number(file, line, row, "lon")?,
-            lat: number(file, line, row, "lat")?,
+            population: number_in(
+                file,
+                line,
+                row,
+                "population",
+                0.0..=MAX_POINT_POPULATION,
+                "a population (0 or more, at most 1e10 per point)",
+            )?,
+            lon,
+            lat,
             urban: row
                 .get("urban_rural")
                 .filter(|v| !v.trim().is_empty())
@@ -167,9 +220,18 @@ pub fn demand_from_rows(
     Ok((out, names))
 }
 
+/// Most points a synthetic demand grid may have.
+pub const MAX_GRID_POINTS: f64 = 2_000_000.0;
+
 /// A SYNTHETIC grid of demand points `spacing` metres apart over the graph's extent
-/// (one resident each).
-pub fn demand_grid(g: &Graph, spacing: f64) -> Vec<DemandPoint> {
+/// (one resident each); refused when it would exceed [`MAX_GRID_POINTS`].
+pub fn demand_grid(g: &Graph, spacing: f64) -> Result<Vec<DemandPoint>> {
+    if !(spacing.is_finite() && spacing > 0.0) {
+        return Err(AppError::invalid(
+            "demand_grid",
+            format!("{spacing}: the grid spacing must be a positive number of metres"),
+        ));
+    }
     let (mut w, mut s, mut e, mut n) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
     for (x, y) in &g.coords {
         w = w.min(*x);
@@ -177,8 +239,23 @@ pub fn demand_grid(g: &Graph, spacing: f64) -> Vec<DemandPoint> {
         s = s.min(*y);
         n = n.max(*y);
     }
+    if g.coords.is_empty() {
+        return Ok(Vec::new());
+    }
     let dy = spacing / 111_320.0;
-    let dx = spacing / (111_320.0 * ((s + n) / 2.0).to_radians().cos());
+    let dx = spacing / (111_320.0 * ((s + n) / 2.0).to_radians().cos().max(1e-6));
+    let columns = ((e - w) / dx).ceil().max(0.0);
+    let rows = ((n - s) / dy).ceil().max(0.0);
+    if columns * rows > MAX_GRID_POINTS {
+        return Err(AppError::invalid(
+            "demand_grid",
+            format!(
+                "{spacing} m over the graph's extent makes about {:.0} points; at most {MAX_GRID_POINTS:.0}: \
+                 use a larger spacing, or give the points you mean as a demand file (--demand)",
+                columns * rows
+            ),
+        ));
+    }
     let mut out = Vec::new();
     let mut y = s + dy / 2.0;
     while y < n {
@@ -196,7 +273,7 @@ pub fn demand_grid(g: &Graph, spacing: f64) -> Vec<DemandPoint> {
         }
         y += dy;
     }
-    out
+    Ok(out)
 }
 
 /// Demand points from a CSV file, or a SYNTHETIC grid of the given spacing over the graph;
@@ -214,7 +291,7 @@ pub fn read_demand_from(
                 false,
             ))
         }
-        (None, Some(spacing)) if spacing > 0.0 => Ok((demand_grid(g, spacing), true)),
+        (None, Some(spacing)) => Ok((demand_grid(g, spacing)?, true)),
         _ => Err(AppError::invalid(
             "demand",
             "give either --demand FILE or --demand-grid METRES",

@@ -381,7 +381,7 @@ pub(crate) fn read_demand(
         }
         DemandSource::Grid(spacing) => {
             positive("demand_grid", *spacing)?;
-            Ok((inputs::demand_grid(g, *spacing), BTreeMap::new(), true))
+            Ok((inputs::demand_grid(g, *spacing)?, BTreeMap::new(), true))
         }
     }
 }

@@ -337,10 +337,22 @@ pub fn run(what: AccessWhat, lang: Lang) -> Result<()> {
                 crate::messages::pad(Msg::AccPopulationHeader.text(lang), 12),
                 head.join("  ")
             );
-            for u in c.units.iter().chain(std::iter::once(&c.total)) {
-                let cells: Vec<String> = u.share_pct.iter().map(|s| format!("{s:>6.1}%")).collect();
-                let name = if u.unit.is_empty() {
+            // points without a unit form their own row, unless they are all there is
+            let only_unitless = c.units.len() == 1 && c.units[0].unit.is_empty();
+            let rows = c.units.iter().filter(|_| !only_unitless);
+            for (u, is_total) in rows
+                .map(|u| (u, false))
+                .chain(std::iter::once((&c.total, true)))
+            {
+                let cells: Vec<String> = u
+                    .share_pct
+                    .iter()
+                    .map(|s| format!("{:>6.1}%", crate::messages::shown(*s, 1)))
+                    .collect();
+                let name = if is_total {
                     Msg::AccAll.text(lang)
+                } else if u.unit.is_empty() {
+                    Msg::AccNoUnit.text(lang)
                 } else {
                     &u.unit
                 };
@@ -359,7 +371,7 @@ pub fn run(what: AccessWhat, lang: Lang) -> Result<()> {
                 println!(
                     "{}{:>12.0}  {}{std}",
                     crate::messages::pad(name, 28),
-                    u.population,
+                    crate::messages::shown(u.population, 0),
                     cells.join("  ")
                 );
             }
@@ -374,7 +386,13 @@ pub fn run(what: AccessWhat, lang: Lang) -> Result<()> {
                         ("n", &uncovered.len()),
                         (
                             "pop",
-                            &format!("{:.0}", uncovered.iter().map(|p| p.population).sum::<f64>())
+                            &format!(
+                                "{:.0}",
+                                crate::messages::shown(
+                                    uncovered.iter().map(|p| p.population).sum::<f64>(),
+                                    0
+                                )
+                            )
                         )
                     ]
                 )

@@ -1,7 +1,7 @@
 //! `hsplan site …`: where new facilities should go (LSCP, MCLP, p-median, p-center) over
 //! the road network; scenarios saved, compared, and turned into a facilities table.
 
-use crate::messages::{Lang, Msg, fill, pad};
+use crate::messages::{Lang, Msg, fill, pad, shown};
 use anyhow::{Context, Result, bail};
 use hsplan_access::analysis::SupplyPoint;
 use std::path::{Path, PathBuf};
@@ -278,8 +278,8 @@ pub(crate) fn print_scenario(s: &Scenario, lang: Lang) {
             Msg::SiteResult.text(lang),
             &[
                 ("model", &model_name(model, lang)),
-                ("objective", &format!("{:.2}", s.objective)),
-                ("bound", &format!("{:.2}", s.bound)),
+                ("objective", &format!("{:.2}", shown(s.objective, 2))),
+                ("bound", &format!("{:.2}", shown(s.bound, 2))),
                 ("gap", &format!("{:.3}", s.gap * 100.0)),
                 ("s", &format!("{:.3}", s.seconds_solve)),
             ]
@@ -347,9 +347,9 @@ pub(crate) fn print_scenario(s: &Scenario, lang: Lang) {
         let mut line = format!(
             "{}{:>12.0}  {:>8.1}%  {:>8.1}%",
             pad(name, 28),
-            u.population,
-            u.covered_before_pct,
-            u.covered_after_pct,
+            shown(u.population, 0),
+            shown(u.covered_before_pct, 1),
+            shown(u.covered_after_pct, 1),
         );
         if !covering {
             line.push_str(&format!(
@@ -367,7 +367,7 @@ pub(crate) fn print_scenario(s: &Scenario, lang: Lang) {
                 Msg::SiteUncoverable.text(lang),
                 &[
                     ("n", &s.uncoverable.0),
-                    ("pop", &format!("{:.0}", s.uncoverable.1)),
+                    ("pop", &format!("{:.0}", shown(s.uncoverable.1, 0))),
                     ("t", &s.minutes)
                 ]
             )
@@ -409,7 +409,7 @@ fn compare(paths: &[PathBuf], lang: Lang) -> Result<()> {
         ),
         (
             Msg::SiteObjective,
-            Box::new(|s| format!("{:.2}", s.objective)),
+            Box::new(|s| format!("{:.2}", shown(s.objective, 2))),
         ),
         (Msg::SiteGap, Box::new(|s| format!("{:.3}%", s.gap * 100.0))),
         (
@@ -420,7 +420,7 @@ fn compare(paths: &[PathBuf], lang: Lang) -> Result<()> {
             Msg::SiteBefore,
             Box::new(move |s| {
                 total(s)
-                    .map(|u| format!("{:.1}%", u.covered_before_pct))
+                    .map(|u| format!("{:.1}%", shown(u.covered_before_pct, 1)))
                     .unwrap_or_default()
             }),
         ),
@@ -428,7 +428,7 @@ fn compare(paths: &[PathBuf], lang: Lang) -> Result<()> {
             Msg::SiteAfter,
             Box::new(move |s| {
                 total(s)
-                    .map(|u| format!("{:.1}%", u.covered_after_pct))
+                    .map(|u| format!("{:.1}%", shown(u.covered_after_pct, 1)))
                     .unwrap_or_default()
             }),
         ),
@@ -475,7 +475,13 @@ fn compare(paths: &[PathBuf], lang: Lang) -> Result<()> {
                     .coverage
                     .iter()
                     .find(|u| u.unit == unit)
-                    .map(|u| format!("{:.1}→{:.1}%", u.covered_before_pct, u.covered_after_pct))
+                    .map(|u| {
+                        format!(
+                            "{:.1}→{:.1}%",
+                            shown(u.covered_before_pct, 1),
+                            shown(u.covered_after_pct, 1)
+                        )
+                    })
                     .unwrap_or_else(|| "—".into());
                 line.push_str(&pad(&cell, width));
             }

@@ -205,3 +205,114 @@ fn absurd_access_options_are_refused_with_the_field_named() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("cell_m"));
     assert!(!p("iso.geojson").exists());
 }
+
+#[test]
+fn absurd_access_inputs_are_refused_and_messages_read_right() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |f: &str| dir.path().join(f);
+    let run = |args: &[&std::ffi::OsStr]| {
+        let mut c = hsplan();
+        c.args(["--lang", "en"]).args(args);
+        c.output().unwrap()
+    };
+    let os = |s: &str| std::ffi::OsString::from(s);
+    // a 0-byte PBF and a road GeoJSON far outside the globe build nothing
+    std::fs::write(p("empty.pbf"), b"").unwrap();
+    std::fs::write(
+        p("bad.geojson"),
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"highway":"primary"},"geometry":{"type":"LineString","coordinates":[[500,95],[501,95.1]]}}]}"#,
+    )
+    .unwrap();
+    for (input, expect) in [("empty.pbf", "no roads"), ("bad.geojson", "feature 1")] {
+        let out = run(&[
+            &os("access"),
+            &os("graph"),
+            &os("build"),
+            p(input).as_os_str(),
+            &os("--out"),
+            p("x.hsg").as_os_str(),
+        ]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && err.contains(expect),
+            "{input}: {err}"
+        );
+        assert!(!p("x.hsg").exists());
+    }
+    hsplan()
+        .args(["access", "graph", "build"])
+        .arg(pbf())
+        .args(["--profile", "walk", "--out"])
+        .arg(p("walk.hsg"))
+        .assert()
+        .success();
+    std::fs::write(
+        p("fac.csv"),
+        "id,kind,lon,lat,capacity\nh1,hospital,7.42,43.735,10\nh2,hospital,200,43.7,5\n",
+    )
+    .unwrap();
+    std::fs::write(
+        p("neg.csv"),
+        "id,kind,lon,lat,capacity\nh1,hospital,7.42,43.735,-10\n",
+    )
+    .unwrap();
+    std::fs::write(p("ok.csv"), "id,kind,lon,lat\nh1,hospital,7.42,43.735\n").unwrap();
+    std::fs::write(
+        p("huge.csv"),
+        "id,lon,lat,population\np1,7.42,43.735,1e308\n",
+    )
+    .unwrap();
+    std::fs::write(
+        p("nounit.csv"),
+        "id,lon,lat,population\np1,7.42,43.735,100\np2,7.425,43.74,50\n",
+    )
+    .unwrap();
+    let coverage = |fac: &str, demand: &[&str]| {
+        let mut c = hsplan();
+        c.args(["--lang", "en", "access", "coverage", "--graph"])
+            .arg(p("walk.hsg"))
+            .arg("--facilities")
+            .arg(p(fac))
+            .args(demand);
+        c.output().unwrap()
+    };
+    let nounit = p("nounit.csv").display().to_string();
+    let huge = p("huge.csv").display().to_string();
+    for (fac, demand, expect) in [
+        (
+            "fac.csv",
+            vec!["--demand", nounit.as_str()],
+            "line 3, columns `lon`,`lat`",
+        ),
+        (
+            "neg.csv",
+            vec!["--demand", nounit.as_str()],
+            "column `capacity`",
+        ),
+        (
+            "ok.csv",
+            vec!["--demand", huge.as_str()],
+            "column `population`",
+        ),
+        ("ok.csv", vec!["--demand-grid", "0.5"], "--demand"),
+    ] {
+        let out = coverage(fac, &demand);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && err.contains(expect),
+            "{fac} {demand:?}: {err}"
+        );
+    }
+    // points without a unit: one ALL row, and never a "-0"
+    let out = coverage(
+        "ok.csv",
+        &["--demand", nounit.as_str(), "--thresholds", "60"],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert_eq!(text.matches("ALL").count(), 1, "{text}");
+    assert!(
+        text.contains("population 0") && !text.contains("-0"),
+        "{text}"
+    );
+}

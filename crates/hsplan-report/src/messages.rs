@@ -135,6 +135,7 @@ pub enum Msg {
     AccUnitHeader,
     AccPopulationHeader,
     AccAll,
+    AccNoUnit,
     AccStandard,
     AccUncovered,
     AccFarSnaps,
@@ -410,6 +411,8 @@ impl Msg {
             (AccPopulationHeader, Lang::En) => "population",
             (AccAll, Lang::Zh) => "合计",
             (AccAll, Lang::En) => "ALL",
+            (AccNoUnit, Lang::Zh) => "（未注明所属单位）",
+            (AccNoUnit, Lang::En) => "(no unit given)",
             (AccStandard, Lang::Zh) => "达标（城镇15/农村30分钟）：{share}%",
             (AccStandard, Lang::En) => "standard (urban 15 / rural 30): {share}%",
             (AccUncovered, Lang::Zh) => "{t} 分钟内无法到达：{n} 个点，人口 {pop}",
@@ -667,6 +670,17 @@ pub fn label<T: hsplan_model::Labelled>(v: T, lang: Lang) -> &'static str {
     match lang {
         Lang::Zh => v.zh(),
         Lang::En => v.en(),
+    }
+}
+
+/// `value` as it should be shown with `digits` decimals: never "-0" (a value that rounds
+/// to zero is zero).
+pub fn shown(value: f64, digits: i32) -> f64 {
+    // an empty float sum is -0.0, and -0.04 shown with one digit is "-0.0": both are 0
+    if value.abs() < 0.5 * 10f64.powi(-digits) {
+        0.0
+    } else {
+        value
     }
 }
 
@@ -1009,6 +1023,19 @@ pub const WEB: &[(&str, &str, &str)] = &[
         "Against the version before",
     ),
 ];
+
+#[cfg(test)]
+mod shown_tests {
+    #[test]
+    fn negative_zero_is_never_shown() {
+        let empty: f64 = std::iter::empty::<f64>().sum();
+        assert_eq!(format!("{:.0}", super::shown(empty, 0)), "0");
+        assert_eq!(format!("{:.1}", super::shown(-0.04, 1)), "0.0");
+        assert_eq!(format!("{:.2}", super::shown(-0.001, 2)), "0.00");
+        assert_eq!(format!("{:.1}", super::shown(-0.06, 1)), "-0.1");
+        assert_eq!(format!("{:.0}", super::shown(12.4, 0)), "12");
+    }
+}
 
 #[cfg(test)]
 mod web_tests {
