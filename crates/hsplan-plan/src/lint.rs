@@ -304,8 +304,9 @@ fn sub_rows(plan: &Plan, out: &mut Vec<Finding>) {
 /// The parts of a stated count must add up to its total.
 fn stated_counts(plan: &Plan, out: &mut Vec<Finding>) {
     for c in &plan.data.stated_counts {
-        let sum: u64 = c.parts.iter().map(|p| p.count).sum();
-        if sum != *c.total.get_ref() {
+        // widened: parts near u64::MAX must not wrap into a false match
+        let sum: u128 = c.parts.iter().map(|p| u128::from(p.count)).sum();
+        if sum != u128::from(*c.total.get_ref()) {
             out.push(finding(
                 plan,
                 c.total.span(),

@@ -94,3 +94,24 @@ fn beibei_institution_counts_add_up_and_a_wrong_total_is_caught() {
     assert_eq!(rules.len(), 1);
     assert!(rules[0].message_en.contains("479") && rules[0].message_en.contains("478"));
 }
+
+#[test]
+fn parts_near_the_largest_count_do_not_wrap_into_a_match() {
+    let p = plan("beibei.toml");
+    // 18446744073709551615 + 29 + … wraps to a small number in u64 arithmetic
+    let text = p
+        .text
+        .replacen("{ label = \"医院\", count = 29 }", "{ label = \"医院\", count = 18446744073709551615 }", 1)
+        .replacen("total = 478", "total = 448", 1);
+    let broken = hsplan_plan::load("b.toml", &text).unwrap();
+    let found: Vec<_> = hsplan_plan::lint(&broken)
+        .into_iter()
+        .filter(|f| f.rule == "ledger-count")
+        .collect();
+    assert_eq!(found.len(), 1, "the wrapped sum matched the total");
+    assert!(
+        found[0].message_en.contains("18446744073709552064"),
+        "{}",
+        found[0].message_en
+    );
+}

@@ -189,6 +189,10 @@ fn tier_rank(t: Tier) -> u8 {
     }
 }
 
+/// Largest `min` or `max` a rule may state (no count or ratio a plan sets comes near it;
+/// larger values would not print or compute exactly).
+pub const MAX_BOUND: f64 = 1e12;
+
 /// Whether `g` is at least `min` (a higher tier always is; within the tier, the class).
 pub fn grade_at_least(g: Grade, min: Grade) -> bool {
     match (g, min) {
@@ -427,8 +431,11 @@ pub fn load(file: &str, text: &str) -> Result<RuleSet, PlanError> {
         let bounds = |need: bool| -> Result<(Option<f64>, Option<f64>), PlanError> {
             let (min, max) = (r.min.as_ref(), r.max.as_ref());
             for b in [min, max].into_iter().flatten() {
-                if !b.get_ref().is_finite() || *b.get_ref() < 0.0 {
-                    return Err(err(b.span(), "a bound must be a number ≥ 0".into()));
+                if !b.get_ref().is_finite() || !(0.0..=MAX_BOUND).contains(b.get_ref()) {
+                    return Err(err(
+                        b.span(),
+                        format!("a bound must be a number from 0 to {MAX_BOUND:e}"),
+                    ));
                 }
             }
             if let (Some(a), Some(b)) = (min, max)

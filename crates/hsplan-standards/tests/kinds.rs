@@ -466,6 +466,15 @@ colour = "red""#,
             ),
             "unknown field `colour`",
         ),
+        (
+            // printed as "≥ 18446744073709551616 → 18446744073709551615 needed" before
+            rule(
+                r#"kind = "presence"
+min = 18446744073709551616.0
+scope = { level = "town" }"#,
+            ),
+            "a bound must be a number from 0 to 1e12",
+        ),
     ];
     for (body, expected) in cases {
         let text = format!("{HEAD}{body}");
