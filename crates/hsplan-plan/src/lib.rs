@@ -101,6 +101,57 @@ fn check_indicator_id(id: &toml::Spanned<String>) -> Result<(), (std::ops::Range
     Ok(())
 }
 
+/// `sub_of` links form a forest: following them from any row ends at a row without one.
+/// Linear: each row is walked once (rows already known to end are not walked again).
+fn check_sub_of_cycles(data: &PlanFile) -> Result<(), (std::ops::Range<usize>, String)> {
+    use std::collections::HashMap;
+    let parent_of: HashMap<(&str, &str), &toml::Spanned<String>> = data
+        .indicators
+        .iter()
+        .filter_map(|i| {
+            Some((
+                (i.table.as_str(), i.row.get_ref().as_str()),
+                i.sub_of.as_ref()?,
+            ))
+        })
+        .collect();
+    // 1: on the current walk, 2: known to end
+    let mut state: HashMap<(&str, &str), u8> = HashMap::new();
+    for ind in &data.indicators {
+        let mut walk = Vec::new();
+        let mut at = (ind.table.as_str(), ind.row.get_ref().as_str());
+        loop {
+            match state.get(&at) {
+                Some(2) => break,
+                Some(_) => {
+                    let link = parent_of[&at];
+                    let rows: Vec<&str> = walk.iter().map(|(_, r): &(&str, &str)| *r).collect();
+                    return Err((
+                        link.span(),
+                        format!(
+                            "sub_of `{}`: rows {} in {} are sub-rows of each other (a cycle)",
+                            link.get_ref(),
+                            rows.join(" → "),
+                            at.0
+                        ),
+                    ));
+                }
+                None => {}
+            }
+            state.insert(at, 1);
+            walk.push(at);
+            match parent_of.get(&at) {
+                Some(p) => at = (at.0, p.get_ref().as_str()),
+                None => break,
+            }
+        }
+        for w in walk {
+            state.insert(w, 2);
+        }
+    }
+    Ok(())
+}
+
 /// A unit from [`UNITS`].
 fn check_unit(unit: &toml::Spanned<String>) -> Result<(), (std::ops::Range<usize>, String)> {
     if !UNITS.contains(&unit.get_ref().as_str()) {
@@ -219,13 +270,14 @@ pub fn load(file: &str, text: &str) -> Result<Plan, PlanError> {
             }
         }
     }
+    // rows that other rows are sub_of (one pass: plans may have tens of thousands of rows)
+    let parents: std::collections::HashSet<(&str, &str)> = data
+        .indicators
+        .iter()
+        .filter_map(|o| Some((o.table.as_str(), o.sub_of.as_ref()?.get_ref().as_str())))
+        .collect();
     for ind in &data.indicators {
-        let has_sub_rows = data.indicators.iter().any(|o| {
-            o.table == ind.table
-                && o.sub_of
-                    .as_ref()
-                    .is_some_and(|p| p.get_ref() == ind.row.get_ref())
-        });
+        let has_sub_rows = parents.contains(&(ind.table.as_str(), ind.row.get_ref().as_str()));
         for (label, missing) in [
             ("baseline", ind.baseline.is_none()),
             ("target", ind.target.is_none()),
@@ -244,9 +296,16 @@ pub fn load(file: &str, text: &str) -> Result<Plan, PlanError> {
     }
     for ind in &data.indicators {
         if let Some(parent) = &ind.sub_of {
-            if !rows.contains_key(&(ind.table.as_str(), parent.get_ref().as_str()))
-                || parent.get_ref() == ind.row.get_ref()
-            {
+            if parent.get_ref() == ind.row.get_ref() {
+                return Err(err(
+                    parent.span(),
+                    format!(
+                        "sub_of `{}`: a row cannot be a sub-row of itself",
+                        parent.get_ref()
+                    ),
+                ));
+            }
+            if !rows.contains_key(&(ind.table.as_str(), parent.get_ref().as_str())) {
                 return Err(err(
                     parent.span(),
                     format!(
@@ -258,6 +317,7 @@ pub fn load(file: &str, text: &str) -> Result<Plan, PlanError> {
             }
         }
     }
+    check_sub_of_cycles(&data).map_err(|(span, m)| err(span, m))?;
     for q in &data.equipment_quotas {
         if let Some(code) = &q.quantity {
             let ok =

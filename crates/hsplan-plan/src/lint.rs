@@ -263,14 +263,15 @@ fn direction(plan: &Plan, ind: &IndicatorRow, out: &mut Vec<Finding>) {
 
 fn sub_rows(plan: &Plan, out: &mut Vec<Finding>) {
     let inds = &plan.data.indicators;
+    let by_row: std::collections::HashMap<(&str, &str), &IndicatorRow> = inds
+        .iter()
+        .map(|i| ((i.table.as_str(), i.row.get_ref().as_str()), i))
+        .collect();
     for sub in inds {
         let Some(parent_row) = &sub.sub_of else {
             continue;
         };
-        let Some(parent) = inds
-            .iter()
-            .find(|p| p.table == sub.table && p.row.get_ref() == parent_row.get_ref())
-        else {
+        let Some(parent) = by_row.get(&(sub.table.as_str(), parent_row.get_ref().as_str())) else {
             continue;
         };
         // Only a true part (其中) of the same unit can be compared with its total.

@@ -101,7 +101,11 @@ fn parts_near_the_largest_count_do_not_wrap_into_a_match() {
     // 18446744073709551615 + 29 + … wraps to a small number in u64 arithmetic
     let text = p
         .text
-        .replacen("{ label = \"医院\", count = 29 }", "{ label = \"医院\", count = 18446744073709551615 }", 1)
+        .replacen(
+            "{ label = \"医院\", count = 29 }",
+            "{ label = \"医院\", count = 18446744073709551615 }",
+            1,
+        )
         .replacen("total = 478", "total = 448", 1);
     let broken = hsplan_plan::load("b.toml", &text).unwrap();
     let found: Vec<_> = hsplan_plan::lint(&broken)

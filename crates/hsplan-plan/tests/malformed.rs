@@ -271,3 +271,20 @@ fn text_targets_are_checked_against_the_table() {
     let msg = hsplan_plan::load("p.toml", &bad).unwrap_err().to_string();
     assert!(msg.contains("target `much`: expected a number"), "{msg}");
 }
+
+#[test]
+fn sub_of_itself_and_sub_of_cycles_are_refused() {
+    let e = error_for("sub_of = \"1\"", "sub_of = \"1.1\"");
+    assert!(
+        e.contains("p.toml:28:10") && e.contains("cannot be a sub-row of itself"),
+        "{e}"
+    );
+    let e = error_for(
+        "row = \"1\"\nid = \"beds_per_1000\"",
+        "row = \"1\"\nsub_of = \"1.1\"\nid = \"beds_per_1000\"",
+    );
+    assert!(
+        e.contains("p.toml:") && e.contains("sub-rows of each other (a cycle)"),
+        "{e}"
+    );
+}
