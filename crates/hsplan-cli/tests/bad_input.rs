@@ -169,6 +169,20 @@ const CASES: &[Case] = &[
         expect: &["g.geojson, feature 1: geometry type `LineString` is not supported"],
     },
     Case {
+        name: "GeoJSON with a code twice (CSV refuses repeats too)",
+        kind: "geojson",
+        file: "g.geojson",
+        content: br#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"500109001000"},"geometry":{"type":"Point","coordinates":[106,29]}},{"type":"Feature","properties":{"code":"500109001000"},"geometry":{"type":"Point","coordinates":[106.1,29]}}]}"#,
+        expect: &["g.geojson, feature 2: property `code`: code 500109001000 repeats feature 1"],
+    },
+    Case {
+        name: "GeoJSON feature of a unit not in the store (named as a feature)",
+        kind: "geojson",
+        file: "g.geojson",
+        content: br#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"500109999000"},"geometry":{"type":"Point","coordinates":[106,29]}}]}"#,
+        expect: &["g.geojson, feature 1, code `500109999000`: expected the code of a unit in the store"],
+    },
+    Case {
         name: "not UTF-8",
         kind: "units",
         file: "u.csv",

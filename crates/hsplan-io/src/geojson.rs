@@ -55,6 +55,8 @@ pub fn unit_geometries_from_str(
         feature,
         message,
     };
+    // a byte order mark (as some Windows tools write) is not part of the JSON
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let doc: Value = serde_json::from_str(text).map_err(|e| {
         err(
             0,
@@ -73,6 +75,7 @@ pub fn unit_geometries_from_str(
         .and_then(Value::as_array)
         .ok_or_else(|| err(0, "`features` must be an array".into()))?;
     let mut out = Vec::with_capacity(features.len());
+    let mut seen: std::collections::HashMap<AdminCode, usize> = std::collections::HashMap::new();
     for (i, f) in features.iter().enumerate() {
         let n = i + 1;
         let props = f
@@ -103,6 +106,12 @@ pub fn unit_geometries_from_str(
         };
         let code =
             AdminCode::parse(&code_text).map_err(|e| err(n, format!("property `{key}`: {e}")))?;
+        if let Some(first) = seen.insert(code, n) {
+            return Err(err(
+                n,
+                format!("property `{key}`: code {code} repeats feature {first}; each unit once"),
+            ));
+        }
         let geom = f
             .get("geometry")
             .ok_or_else(|| err(n, "has no geometry".into()))?;
@@ -201,6 +210,17 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "b.geojson, feature 1: Polygon: expected a closed ring of at least 4 positions (first = last)"
+        );
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_read_past() {
+        let text = "\u{feff}{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":{\"code\":\"500109\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[106.4,29.8]}}]}";
+        assert_eq!(
+            unit_geometries_from_str("b.geojson", text, None)
+                .unwrap()
+                .len(),
+            1
         );
     }
 }

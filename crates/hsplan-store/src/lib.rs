@@ -73,9 +73,11 @@ pub struct StoreCounts {
     pub facility_years: usize,
 }
 
+/// The `column` of a reference made by a GeoJSON feature's code property.
+pub const FEATURE_CODE: &str = "feature code";
+
 /// A record that refers to something the store does not hold.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{file}, row {row}, column `{column}`: value `{value}`: expected {expected}", file = origin.file, row = origin.row)]
 pub struct ReferenceError {
     /// Where the record came from.
     pub origin: Origin,
@@ -85,6 +87,22 @@ pub struct ReferenceError {
     pub value: String,
     /// What was expected.
     pub expected: String,
+}
+
+impl std::fmt::Display for ReferenceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (file, n) = (&self.origin.file, self.origin.row);
+        if self.column == FEATURE_CODE {
+            write!(f, "{file}, feature {n}, code `{}`", self.value)?;
+        } else {
+            write!(
+                f,
+                "{file}, row {n}, column `{}`: value `{}`",
+                self.column, self.value
+            )?;
+        }
+        write!(f, ": expected {}", self.expected)
+    }
 }
 
 /// Store failures.

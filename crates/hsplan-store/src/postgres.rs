@@ -1583,7 +1583,13 @@ fn write_batch(
 
     // geometries
     let mut rows: Vec<Vec<Box<dyn ToSql + Sync>>> = Vec::new();
-    let accepted = in_known_units(&batch.geometries, &units, "code", |g| g.code, missing);
+    let accepted = in_known_units(
+        &batch.geometries,
+        &units,
+        crate::FEATURE_CODE,
+        |g| g.code,
+        missing,
+    );
     summary.geometries = accepted.len();
     for g in last_per_key(accepted.into_iter(), |g| g.value.code) {
         let geo = &g.value;

@@ -259,7 +259,7 @@ fn write_batch(
         if !unit_exists(tx, geo.code)? {
             missing.push(ReferenceError {
                 origin: g.origin.clone(),
-                column: "code",
+                column: crate::FEATURE_CODE,
                 value: geo.code.to_string(),
                 expected: "the code of a unit in the store".into(),
             });
