@@ -167,8 +167,20 @@ pub fn read_facilities(path: &Path, kinds: &[String]) -> Result<Vec<SupplyPoint>
 /// Candidate sites (id,lon,lat).
 pub fn candidates_from_rows(file: &str, rows: &[Row]) -> Result<Vec<SupplyPoint>> {
     let mut out = Vec::new();
+    // positions equal to 1e-7 degrees (about 1 cm) are one site
+    let mut seen: std::collections::HashMap<(i64, i64), (usize, String)> =
+        std::collections::HashMap::new();
     for (i, row) in rows.iter().enumerate() {
         let (lon, lat) = position(file, i + 2, row)?;
+        let key = ((lon * 1e7).round() as i64, (lat * 1e7).round() as i64);
+        if let Some((line, id)) = seen.insert(key, (i + 2, row["id"].clone())) {
+            return Err(input(format!(
+                "{file}: line {}, candidate `{}` is at the same place as `{id}` (line {line}); \
+                 list each site once",
+                i + 2,
+                row["id"]
+            )));
+        }
         out.push(SupplyPoint {
             id: row["id"].clone(),
             kind: "candidate".into(),

@@ -173,6 +173,25 @@ fn bad_site_input_is_named() {
         .output()
         .unwrap();
     assert!(!out.status.success());
+    // regression: identical candidates were both chosen, one site twice
+    std::fs::write(
+        p("twice.csv"),
+        "id,lon,lat\nc1,7.42,43.735\nc2,7.42,43.735\nc3,7.425,43.74\n",
+    )
+    .unwrap();
+    let out = hsplan()
+        .args(["site", "mclp", "--p", "2", "--minutes", "1", "--graph"])
+        .arg(p("walk.hsg"))
+        .args(["--demand-grid", "300", "--candidates"])
+        .arg(p("twice.csv"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("line 3") && err.contains("same place as `c1`"),
+        "{err}"
+    );
     // not a scenario file
     std::fs::write(p("x.json"), "{\"name\": 3}").unwrap();
     let out = hsplan()
