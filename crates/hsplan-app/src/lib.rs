@@ -47,7 +47,7 @@ pub enum AppError {
         message: String,
     },
     /// An uploaded or named input file is malformed; every problem is located.
-    #[error("{}", .problems.join("\n"))]
+    #[error("{}{}", .problems.join("\n"), if *.more > 0 { format!("\n… and {} more problems", .more) } else { String::new() })]
     Input {
         /// One located message per problem (file, row, column, value, expectation).
         problems: Vec<String>,

@@ -143,6 +143,33 @@ impl ImportErrors {
     /// Maximum number of problems kept.
     pub const LIMIT: usize = 50;
 
+    /// No problems yet.
+    pub fn none() -> ImportErrors {
+        ImportErrors {
+            errors: Vec::new(),
+            more: 0,
+        }
+    }
+
+    /// Adds a problem: kept while fewer than [`Self::LIMIT`] are, else only counted (so a
+    /// file of a million bad rows costs a counter, not a million messages).
+    pub fn push(&mut self, e: IoError) {
+        if self.errors.len() < Self::LIMIT {
+            self.errors.push(e);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    /// `Err(self)` when there is any problem.
+    pub fn into_result(self) -> Result<(), ImportErrors> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(self)
+        }
+    }
+
     /// Collects problems, keeping the first [`Self::LIMIT`].
     pub fn collect(errors: Vec<IoError>) -> Result<(), ImportErrors> {
         if errors.is_empty() {

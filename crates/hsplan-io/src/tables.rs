@@ -133,7 +133,7 @@ fn convert_rows<T, K: Ord + std::fmt::Display>(
     let schema = kind.schema();
     let mapped = Mapped::new(table, &schema)?;
     let mut out = Vec::with_capacity(mapped.rows().len());
-    let mut errors = Vec::new();
+    let mut errors = ImportErrors::none();
     let mut seen: BTreeMap<K, usize> = BTreeMap::new();
     for row in mapped.rows() {
         let reader = mapped.row(row);
@@ -159,7 +159,7 @@ fn convert_rows<T, K: Ord + std::fmt::Display>(
             Err(e) => errors.push(e),
         }
     }
-    ImportErrors::collect(errors)?;
+    errors.into_result()?;
     Ok(out)
 }
 
@@ -513,6 +513,18 @@ mod tests {
 
     fn units(csv: &str) -> Result<Vec<Sourced<AdminUnit>>, ImportErrors> {
         units_from_table(&read_csv_bytes("u.csv", csv.as_bytes()).unwrap())
+    }
+
+    #[test]
+    fn a_file_of_bad_rows_keeps_fifty_messages_and_counts_the_rest() {
+        let mut csv = String::from("code,name\n");
+        for i in 0..10_000 {
+            csv.push_str(&format!("bad{i},x\n"));
+        }
+        let e = units(&csv).unwrap_err();
+        assert_eq!(e.errors.len(), ImportErrors::LIMIT);
+        assert_eq!(e.more, 10_000 - ImportErrors::LIMIT);
+        assert!(e.to_string().ends_with("… and 9950 more problems"));
     }
 
     #[test]
