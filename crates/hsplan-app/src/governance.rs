@@ -812,11 +812,7 @@ pub fn audit_csv_all(ws: &Workspace) -> Result<String> {
 /// Audit entries as CSV (cells that a spreadsheet would run as formulas are quoted as text).
 pub fn audit_csv(entries: &[AuditEntry]) -> String {
     let cell = |s: &str| {
-        let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-            format!("'{s}")
-        } else {
-            s.to_string()
-        };
+        let s = hsplan_io::table::defuse_formula(s).into_owned();
         if s.contains([',', '"', '\n', '\r']) {
             format!("\"{}\"", s.replace('"', "\"\""))
         } else {

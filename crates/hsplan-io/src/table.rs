@@ -170,7 +170,7 @@ pub fn read_csv_bytes(file: &str, bytes: &[u8]) -> Result<RawTable, IoError> {
                 value: String::from_utf8_lossy(field).into_owned(),
                 expected: "UTF-8 text (save the file as CSV UTF-8)".into(),
             })?;
-            cells.push(text.trim().to_string());
+            cells.push(restore_formula_text(text.trim()).to_string());
         }
         if row == 1 {
             headers = cells;
@@ -287,6 +287,24 @@ fn read_xlsx_book<R: std::io::Read + std::io::Seek>(
     })
 }
 
+/// Text a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, or a tab or carriage
+/// return first) gets a leading `'`, which spreadsheets show as text; reading hsplan's CSV
+/// drops it again ([`restore_formula_text`]).
+pub fn defuse_formula(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => std::borrow::Cow::Owned(format!("'{text}")),
+        _ => std::borrow::Cow::Borrowed(text),
+    }
+}
+
+/// Undoes [`defuse_formula`] on a cell read from CSV.
+pub fn restore_formula_text(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => text,
+    }
+}
+
 /// Writes a table as CSV or XLSX (chosen by the extension of `path`).
 pub fn write_table(path: &Path, schema: &TableSchema, table: &RawTable) -> Result<(), IoError> {
     let file = path.display().to_string();
@@ -310,11 +328,29 @@ pub fn table_bytes(
     };
     match format {
         TableFormat::Csv => {
+            let text_column: Vec<bool> = table
+                .headers
+                .iter()
+                .map(|h| {
+                    schema
+                        .columns
+                        .iter()
+                        .find(|c| c.matches(h))
+                        .is_none_or(|c| c.kind == CellKind::Text)
+                })
+                .collect();
             let mut w = csv::Writer::from_writer(Vec::new());
             w.write_record(&table.headers)
                 .map_err(|e| werr(e.to_string()))?;
             for r in &table.rows {
-                w.write_record(&r.cells).map_err(|e| werr(e.to_string()))?;
+                let cells = r.cells.iter().enumerate().map(|(i, c)| {
+                    if text_column.get(i).copied().unwrap_or(true) {
+                        defuse_formula(c).into_owned().into_bytes()
+                    } else {
+                        c.as_bytes().to_vec()
+                    }
+                });
+                w.write_record(cells).map_err(|e| werr(e.to_string()))?;
             }
             w.into_inner().map_err(|e| werr(e.to_string()))
         }
@@ -540,6 +576,17 @@ pub fn parse_bool(text: &str) -> Result<bool, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_that_a_spreadsheet_would_run_is_defused_and_read_back() {
+        for t in ["=SUM(A1)", "+1", "-x", "@cmd", "\tx"] {
+            let out = defuse_formula(t);
+            assert!(out.starts_with('\''), "{t}");
+            assert_eq!(restore_formula_text(&out), t);
+        }
+        assert_eq!(defuse_formula("北碚区"), "北碚区");
+        assert_eq!(restore_formula_text("'quoted"), "'quoted");
+    }
 
     fn schema() -> TableSchema {
         TableSchema {
