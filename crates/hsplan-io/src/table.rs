@@ -140,6 +140,15 @@ pub fn read_table(path: &Path, sheet: &str) -> Result<RawTable, IoError> {
 
 /// Parses CSV text (UTF-8, optional BOM). `file` is used in messages.
 pub fn read_csv_bytes(file: &str, bytes: &[u8]) -> Result<RawTable, IoError> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Err(IoError::MalformedCsv {
+            file: file.to_string(),
+            row: 1,
+            message: "this is a ZIP file (an XLSX workbook?), not CSV text: give it the \
+                      extension .xlsx, or save the sheet as CSV UTF-8"
+                .into(),
+        });
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -167,7 +176,7 @@ pub fn read_csv_bytes(file: &str, bytes: &[u8]) -> Result<RawTable, IoError> {
                 file: file.to_string(),
                 row,
                 column: format!("#{}", c + 1),
-                value: String::from_utf8_lossy(field).into_owned(),
+                value: String::from_utf8_lossy(&field[..field.len().min(40)]).into_owned(),
                 expected: "UTF-8 text (save the file as CSV UTF-8)".into(),
             })?;
             cells.push(restore_formula_text(text.trim()).to_string());
@@ -576,6 +585,12 @@ pub fn parse_bool(text: &str) -> Result<bool, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_workbook_named_csv_is_called_what_it_is() {
+        let e = read_csv_bytes("r.csv", b"PK\x03\x04\x14\x00\x06\x00binary").unwrap_err();
+        assert!(e.to_string().contains("r.csv, row 1") && e.to_string().contains(".xlsx"));
+    }
 
     #[test]
     fn text_that_a_spreadsheet_would_run_is_defused_and_read_back() {
