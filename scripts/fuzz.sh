@@ -15,7 +15,7 @@ targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
     targets=(plan_toml standards_toml csv_table xlsx_table unit_geojson osm_pbf road_geojson graph_file scenario_json)
 fi
-cargo +stable fuzz build -s none -O -a "${targets[@]/#/}" >/dev/null 2>&1 || cargo +stable fuzz build -s none -O -a
+cargo +stable fuzz build -s none -O -a
 mkdir -p logs
 run() {
     local t=$1
