@@ -549,17 +549,28 @@ impl RowReader<'_> {
     }
 }
 
-/// Parses a non-negative whole number (thousands separators `,` allowed; `1.0` accepted).
+/// Largest count a table may hold (more than any population, visit count or budget in
+/// yuan a plan deals with; sums of many such counts stay exact and in range).
+pub const MAX_COUNT: u64 = 1_000_000_000_000;
+
+/// Parses a whole number from 0 to [`MAX_COUNT`] (thousands separators `,` allowed; `1.0`
+/// accepted).
 pub fn parse_count(text: &str) -> Result<u64, String> {
     let t: String = text
         .chars()
         .filter(|&c| c != ',' && c != '，' && c != '_')
         .collect();
+    let too_big = || format!("a whole number from 0 to {MAX_COUNT} (10¹²)");
     if let Ok(v) = t.parse::<u64>() {
-        return Ok(v);
+        return if v <= MAX_COUNT {
+            Ok(v)
+        } else {
+            Err(too_big())
+        };
     }
     match t.parse::<f64>() {
-        Ok(f) if f >= 0.0 && f.fract() == 0.0 && f < 1e15 => Ok(f as u64),
+        Ok(f) if f >= 0.0 && f.fract() == 0.0 && f <= MAX_COUNT as f64 => Ok(f as u64),
+        Ok(f) if f > MAX_COUNT as f64 => Err(too_big()),
         Ok(f) if f < 0.0 => Err("a non-negative whole number (counts cannot be negative)".into()),
         _ => Err("a non-negative whole number".into()),
     }
@@ -585,6 +596,21 @@ pub fn parse_bool(text: &str) -> Result<bool, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_are_bounded() {
+        assert_eq!(parse_count("1,000"), Ok(1000));
+        assert_eq!(parse_count("1000000000000"), Ok(MAX_COUNT));
+        for t in [
+            "1000000000001",
+            "18446744073709551615",
+            "99999999999999999999",
+            "1e300",
+        ] {
+            assert!(parse_count(t).unwrap_err().contains("10¹²"), "{t}");
+        }
+        assert!(parse_count("-1").is_err());
+    }
 
     #[test]
     fn a_workbook_named_csv_is_called_what_it_is() {
