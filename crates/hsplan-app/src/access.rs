@@ -139,15 +139,30 @@ pub fn isochrones_geojson(
 /// Runs an access question.
 pub fn run(req: &AccessRequest, progress: &dyn Progress, cancel: &Cancel) -> Result<AccessResult> {
     let thresholds_min = thresholds("thresholds", &req.thresholds_min)?;
-    for (field, v, lo) in [
-        ("walk_kmh", req.walk_kmh, f64::MIN_POSITIVE),
-        ("dispatch_min", req.dispatch_min, 0.0),
-        ("max_snap_m", req.max_snap_m, 0.0),
+    for (field, v, ok, expected) in [
+        (
+            "walk_kmh",
+            req.walk_kmh,
+            req.walk_kmh > 0.0 && req.walk_kmh <= 100.0,
+            "a speed above 0 and at most 100 km/h",
+        ),
+        (
+            "dispatch_min",
+            req.dispatch_min,
+            (0.0..=1440.0).contains(&req.dispatch_min),
+            "minutes from 0 to 1440",
+        ),
+        (
+            "max_snap_m",
+            req.max_snap_m,
+            (0.0..=1_000_000.0).contains(&req.max_snap_m),
+            "metres from 0 to 1,000,000",
+        ),
     ] {
-        if !(v.is_finite() && v >= lo) {
+        if !(v.is_finite() && ok) {
             return Err(AppError::invalid(
                 field,
-                format!("`{v}`: must be a finite number ≥ {lo}"),
+                format!("`{v}`: expected {expected}"),
             ));
         }
     }
