@@ -117,7 +117,7 @@ function go(view, params, arg) {
 function errorBox(e) {
   const p = e.problem || { detail: String(e) };
   return h('div', { class: 'error', role: 'alert' },
-    h('strong', {}, t('error'), ': '), p.detail,
+    h('strong', {}, t('error'), ': '), getLang() === 'en' ? p.detail : (p.detail_zh || p.detail),
     p.problems && p.problems.length > 1 ? h('ul', {}, p.problems.map((x) => h('li', {}, x))) : null,
     p.more ? h('p', {}, `… +${p.more}`) : null);
 }

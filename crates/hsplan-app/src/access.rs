@@ -78,20 +78,22 @@ pub struct AccessPoint {
 /// Checks thresholds: finite, positive, at most [`MAX_THRESHOLD_MIN`], ascending order made.
 pub fn thresholds(field: &str, values: &[f64]) -> Result<Vec<f64>> {
     if values.is_empty() {
-        return Err(AppError::invalid(
+        return Err(AppError::invalid_said(
             field,
             "give at least one threshold in minutes",
+            "请至少给出一个以分钟计的时间阈值",
         ));
     }
     let mut out = Vec::new();
     for &v in values {
-        if !(v.is_finite() && v > 0.0 && v <= MAX_THRESHOLD_MIN) {
-            return Err(AppError::invalid(
-                field,
-                format!("`{v}`: thresholds are minutes above 0 and at most {MAX_THRESHOLD_MIN}"),
-            ));
-        }
-        out.push(v);
+        out.push(crate::check_above(
+            field,
+            v,
+            0.0,
+            MAX_THRESHOLD_MIN,
+            "minutes",
+            "分钟数",
+        )?);
     }
     out.sort_by(f64::total_cmp);
     out.dedup();
@@ -107,12 +109,7 @@ pub fn isochrones_geojson(
     cell_m: f64,
     walk_kmh: f64,
 ) -> Result<Vec<serde_json::Value>> {
-    if !(cell_m.is_finite() && cell_m >= MIN_CELL_M) {
-        return Err(AppError::invalid(
-            "cell_m",
-            format!("`{cell_m}`: the raster cell is at least {MIN_CELL_M} metres"),
-        ));
-    }
+    crate::check_number("cell_m", cell_m, MIN_CELL_M..=100_000.0, "metres", "米数")?;
     let round = |x: f64| (x * 1e7).round() / 1e7;
     Ok(
         hsplan_access::analysis::isochrones(g, facilities, thresholds_min, cell_m, walk_kmh)
@@ -139,33 +136,28 @@ pub fn isochrones_geojson(
 /// Runs an access question.
 pub fn run(req: &AccessRequest, progress: &dyn Progress, cancel: &Cancel) -> Result<AccessResult> {
     let thresholds_min = thresholds("thresholds", &req.thresholds_min)?;
-    for (field, v, ok, expected) in [
-        (
-            "walk_kmh",
-            req.walk_kmh,
-            req.walk_kmh > 0.0 && req.walk_kmh <= 100.0,
-            "a speed above 0 and at most 100 km/h",
-        ),
-        (
-            "dispatch_min",
-            req.dispatch_min,
-            (0.0..=1440.0).contains(&req.dispatch_min),
-            "minutes from 0 to 1440",
-        ),
-        (
-            "max_snap_m",
-            req.max_snap_m,
-            (0.0..=1_000_000.0).contains(&req.max_snap_m),
-            "metres from 0 to 1,000,000",
-        ),
-    ] {
-        if !(v.is_finite() && ok) {
-            return Err(AppError::invalid(
-                field,
-                format!("`{v}`: expected {expected}"),
-            ));
-        }
-    }
+    crate::check_above(
+        "walk_kmh",
+        req.walk_kmh,
+        0.0,
+        100.0,
+        "a speed in km/h",
+        "速度（千米/小时）",
+    )?;
+    crate::check_number(
+        "dispatch_min",
+        req.dispatch_min,
+        0.0..=1440.0,
+        "minutes",
+        "分钟数",
+    )?;
+    crate::check_number(
+        "max_snap_m",
+        req.max_snap_m,
+        0.0..=1_000_000.0,
+        "metres",
+        "米数",
+    )?;
     progress.report(Stage::Reading, 0, 2);
     let g = crate::inputs::load_graph(&req.graph)?;
     let (demand, unit_names, synthetic_demand) = crate::siting::read_demand(&req.demand, &g)?;
@@ -355,12 +347,14 @@ pub fn e2sfca(
     cancel: &Cancel,
 ) -> Result<E2sfcaResult> {
     let decay = parse_decay("decay", &req.decay)?;
-    if !(req.walk_kmh.is_finite() && req.walk_kmh > 0.0) {
-        return Err(AppError::invalid(
-            "walk_kmh",
-            format!("`{}`: must be above 0", req.walk_kmh),
-        ));
-    }
+    crate::check_above(
+        "walk_kmh",
+        req.walk_kmh,
+        0.0,
+        100.0,
+        "a speed in km/h",
+        "速度（千米/小时）",
+    )?;
     progress.report(Stage::Reading, 0, 1);
     let g = crate::inputs::load_graph(&req.graph)?;
     let (demand, _, synthetic_demand) = crate::siting::read_demand(&req.demand, &g)?;

@@ -238,12 +238,7 @@ pub const MAX_GRID_POINTS: f64 = 2_000_000.0;
 /// A SYNTHETIC grid of demand points `spacing` metres apart over the graph's extent
 /// (one resident each); refused when it would exceed [`MAX_GRID_POINTS`].
 pub fn demand_grid(g: &Graph, spacing: f64) -> Result<Vec<DemandPoint>> {
-    if !(spacing.is_finite() && spacing > 0.0) {
-        return Err(AppError::invalid(
-            "demand_grid",
-            format!("{spacing}: the grid spacing must be a positive number of metres"),
-        ));
-    }
+    crate::check_above("demand_grid", spacing, 0.0, 1e6, "metres", "米数")?;
     let (mut w, mut s, mut e, mut n) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
     for (x, y) in &g.coords {
         w = w.min(*x);
@@ -259,11 +254,17 @@ pub fn demand_grid(g: &Graph, spacing: f64) -> Result<Vec<DemandPoint>> {
     let columns = ((e - w) / dx).ceil().max(0.0);
     let rows = ((n - s) / dy).ceil().max(0.0);
     if columns * rows > MAX_GRID_POINTS {
-        return Err(AppError::invalid(
+        return Err(AppError::invalid_said(
             "demand_grid",
             format!(
-                "{spacing} m over the graph's extent makes about {:.0} points; at most {MAX_GRID_POINTS:.0}: \
-                 use a larger spacing, or give the points you mean as a demand file (--demand)",
+                "{spacing} m over the graph's extent makes about {:.0} points; at most \
+                 {MAX_GRID_POINTS:.0}: use a larger spacing, or give the points you mean as a \
+                 demand file (--demand)",
+                columns * rows
+            ),
+            format!(
+                "间距 {spacing} 米在路网范围内约生成 {:.0} 个点，上限 {MAX_GRID_POINTS:.0}：\
+                 请加大间距，或以需求点文件（--demand）给出所需的点",
                 columns * rows
             ),
         ));

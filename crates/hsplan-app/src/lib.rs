@@ -45,6 +45,8 @@ pub enum AppError {
         field: String,
         /// What is wrong and what was expected.
         message: String,
+        /// The same in Chinese, where the check says it.
+        message_zh: Option<String>,
     },
     /// An uploaded or named input file is malformed; every problem is located.
     #[error("{}{}", .problems.join("\n"), if *.more > 0 { format!("\n… and {} more problems", .more) } else { String::new() })]
@@ -89,8 +91,77 @@ impl AppError {
         AppError::Invalid {
             field: field.into(),
             message: message.into(),
+            message_zh: None,
         }
     }
+
+    /// An invalid request field, said in both languages.
+    pub fn invalid_said(
+        field: impl Into<String>,
+        en: impl Into<String>,
+        zh: impl Into<String>,
+    ) -> Self {
+        AppError::Invalid {
+            field: field.into(),
+            message: en.into(),
+            message_zh: Some(zh.into()),
+        }
+    }
+
+    /// The message in `lang` (Chinese where the check says it in Chinese).
+    pub fn text(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (
+                AppError::Invalid {
+                    field,
+                    message_zh: Some(zh),
+                    ..
+                },
+                Lang::Zh,
+            ) => format!("{field}：{zh}"),
+            _ => self.to_string(),
+        }
+    }
+}
+
+/// A number checked at the edge: finite and within `range`, else an invalid field that
+/// says, in both languages, what was expected (`what_en`/`what_zh` name the quantity and its
+/// unit, e.g. "minutes" / "分钟").
+pub fn check_number(
+    field: &str,
+    value: f64,
+    range: std::ops::RangeInclusive<f64>,
+    what_en: &str,
+    what_zh: &str,
+) -> Result<f64> {
+    if value.is_finite() && range.contains(&value) {
+        return Ok(value);
+    }
+    let (lo, hi) = (range.start(), range.end());
+    Err(AppError::invalid_said(
+        field,
+        format!("`{value}`: expected {what_en} from {lo} to {hi}"),
+        format!("`{value}`：应为 {lo} 至 {hi} 之间的{what_zh}"),
+    ))
+}
+
+/// Like [`check_number`] for a number that must be above `lo` (0 is not a speed).
+pub fn check_above(
+    field: &str,
+    value: f64,
+    lo: f64,
+    hi: f64,
+    what_en: &str,
+    what_zh: &str,
+) -> Result<f64> {
+    if value.is_finite() && value > lo && value <= hi {
+        return Ok(value);
+    }
+    Err(AppError::invalid_said(
+        field,
+        format!("`{value}`: expected {what_en} above {lo} and at most {hi}"),
+        format!("`{value}`：应为大于 {lo}、不超过 {hi} 的{what_zh}"),
+    ))
 }
 
 impl From<hsplan_store::StoreError> for AppError {

@@ -356,15 +356,8 @@ pub fn model_key(m: Model) -> &'static str {
     }
 }
 
-fn positive(field: &str, v: f64) -> Result<()> {
-    if v.is_finite() && v > 0.0 {
-        Ok(())
-    } else {
-        Err(AppError::invalid(
-            field,
-            format!("`{v}`: must be a positive number"),
-        ))
-    }
+fn positive(field: &str, v: f64, hi: f64, what_en: &str, what_zh: &str) -> Result<()> {
+    crate::check_above(field, v, 0.0, hi, what_en, what_zh).map(|_| ())
 }
 
 /// Demand points from a file or a SYNTHETIC grid over the graph, the unit names the file
@@ -380,7 +373,7 @@ pub(crate) fn read_demand(
             Ok((d, names, false))
         }
         DemandSource::Grid(spacing) => {
-            positive("demand_grid", *spacing)?;
+            positive("demand_grid", *spacing, 1e6, "metres", "米数")?;
             Ok((inputs::demand_grid(g, *spacing)?, BTreeMap::new(), true))
         }
     }
@@ -401,12 +394,24 @@ pub fn solve(req: &SitingRequest, progress: &dyn Progress, cancel: &Cancel) -> R
     let p = match (model, req.p) {
         (Model::Lscp, _) => 0,
         (_, Some(p)) if p > 0 => p,
-        (_, Some(_)) => return Err(AppError::invalid("p", "must be at least 1")),
+        (_, Some(_)) => {
+            return Err(AppError::invalid_said(
+                "p",
+                "must be at least 1",
+                "至少为 1",
+            ));
+        }
         (_, None) => return Err(AppError::invalid("p", Msg::SiteNeedP.text(lang))),
     };
-    positive("minutes", req.minutes)?;
-    positive("max_minutes", req.max_minutes)?;
-    positive("walk_kmh", req.walk_kmh)?;
+    positive("minutes", req.minutes, 1440.0, "minutes", "分钟数")?;
+    positive("max_minutes", req.max_minutes, 1440.0, "minutes", "分钟数")?;
+    positive(
+        "walk_kmh",
+        req.walk_kmh,
+        100.0,
+        "a speed in km/h",
+        "速度（千米/小时）",
+    )?;
     progress.report(Stage::Reading, 0, 3);
     let g = inputs::load_graph(&req.graph)?;
     let rev = g.reversed();
@@ -429,7 +434,7 @@ pub fn solve(req: &SitingRequest, progress: &dyn Progress, cancel: &Cancel) -> R
             metres,
             uncovered_only,
         } => {
-            positive("candidate_spacing", *metres)?;
+            positive("candidate_spacing", *metres, 1e6, "metres", "米数")?;
             let mut nodes = candidate_nodes(&g, *metres);
             if *uncovered_only && !existing.is_empty() {
                 let snapper = hsplan_access::analysis::Snapper::new(&g, req.walk_kmh);

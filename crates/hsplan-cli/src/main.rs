@@ -270,10 +270,15 @@ fn main() -> std::process::ExitCode {
             }
         };
     }
+    let lang = cli.lang;
     match run(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // the app's checks say what they expected in the user's language
+            match e.downcast_ref::<hsplan_app::AppError>() {
+                Some(app) if e.chain().count() == 1 => eprintln!("error: {}", app.text(lang)),
+                _ => eprintln!("error: {e:#}"),
+            }
             std::process::ExitCode::FAILURE
         }
     }

@@ -316,3 +316,41 @@ fn absurd_access_inputs_are_refused_and_messages_read_right() {
         "{text}"
     );
 }
+
+#[test]
+fn option_checks_speak_the_users_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |f: &str| dir.path().join(f);
+    hsplan()
+        .args(["access", "graph", "build"])
+        .arg(pbf())
+        .args(["--profile", "walk", "--out"])
+        .arg(p("walk.hsg"))
+        .assert()
+        .success();
+    std::fs::write(p("ok.csv"), "id,kind,lon,lat\nh1,hospital,7.42,43.735\n").unwrap();
+    for (lang, expect) in [
+        (
+            "zh-CN",
+            "walk_kmh：`-4.5`：应为大于 0、不超过 100 的速度（千米/小时）",
+        ),
+        (
+            "en",
+            "walk_kmh: `-4.5`: expected a speed in km/h above 0 and at most 100",
+        ),
+    ] {
+        let out = hsplan()
+            .args(["--lang", lang, "access", "coverage", "--graph"])
+            .arg(p("walk.hsg"))
+            .arg("--facilities")
+            .arg(p("ok.csv"))
+            .args(["--demand-grid", "300", "--walk-kmh=-4.5"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && err.contains(expect),
+            "{lang}: {err}"
+        );
+    }
+}

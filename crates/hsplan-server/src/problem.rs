@@ -25,17 +25,22 @@ pub struct Problem {
     pub problems: Vec<String>,
     /// Problems beyond those listed.
     #[serde(skip_serializing_if = "is_zero")]
-    pub more: usize,
+    pub more: u32,
     /// The request field at fault, when one is.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub field: Option<Box<str>>,
+    /// `detail` in Chinese, where the check says it in Chinese.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub detail_zh: Option<Box<str>>,
 }
 
 fn problem_uri<S: serde::Serializer>(kind: &&'static str, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&format!("https://hsplan.dev/problems/{kind}"))
 }
 
-fn is_zero(n: &usize) -> bool {
+fn is_zero(n: &u32) -> bool {
     *n == 0
 }
 
@@ -50,13 +55,14 @@ impl Problem {
             problems: Vec::new(),
             more: 0,
             field: None,
+            detail_zh: None,
         }
     }
 
     /// A 400 about a request field.
     pub fn bad_request(field: &str, detail: impl Into<String>) -> Self {
         let mut p = Problem::new(StatusCode::BAD_REQUEST, "invalid-request", detail);
-        p.field = Some(field.to_string());
+        p.field = Some(field.into());
         p
     }
 }
@@ -64,8 +70,14 @@ impl Problem {
 impl From<AppError> for Problem {
     fn from(e: AppError) -> Self {
         match e {
-            AppError::Invalid { field, message } => {
-                Problem::bad_request(&field, format!("{field}: {message}"))
+            AppError::Invalid {
+                field,
+                message,
+                message_zh,
+            } => {
+                let mut p = Problem::bad_request(&field, format!("{field}: {message}"));
+                p.detail_zh = message_zh.map(|zh| format!("{field}：{zh}").into());
+                p
             }
             AppError::Input { problems, more } => {
                 let mut p = Problem::new(
@@ -74,7 +86,7 @@ impl From<AppError> for Problem {
                     problems.first().cloned().unwrap_or_default(),
                 );
                 p.problems = problems;
-                p.more = more;
+                p.more = u32::try_from(more).unwrap_or(u32::MAX);
                 p
             }
             AppError::NotFound(what) => Problem::new(
