@@ -126,7 +126,11 @@ pub fn choropleth(sys: &ServiceSystem, req: &ChoroplethRequest) -> Result<Chorop
     )?;
     let k = req.classes.unwrap_or(5);
     if !(1..=9).contains(&k) {
-        return Err(AppError::invalid("classes", "between 1 and 9"));
+        return Err(AppError::invalid_said(
+            "classes",
+            "between 1 and 9",
+            "应在 1 至 9 之间",
+        ));
     }
     let children: Vec<_> = sys.children(unit.code).collect();
     let values: Vec<Option<f64>> = children

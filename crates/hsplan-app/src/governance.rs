@@ -659,7 +659,11 @@ pub fn step(
         .as_ref()
         .is_some_and(|r| r.chars().count() > 2000)
     {
-        return Err(AppError::invalid("reason", "at most 2000 characters"));
+        return Err(AppError::invalid_said(
+            "reason",
+            "at most 2000 characters",
+            "至多 2000 个字符",
+        ));
     }
     if !p.can(action.needs(), unit) {
         return Err(AppError::Forbidden(format!(
@@ -756,7 +760,11 @@ pub fn audit(ws: &Workspace, p: &Principal, after: i64, limit: i64) -> Result<Ve
         ));
     }
     if !(1..=10_000).contains(&limit) {
-        return Err(AppError::invalid("limit", "between 1 and 10000"));
+        return Err(AppError::invalid_said(
+            "limit",
+            "between 1 and 10000",
+            "应在 1 至 10000 之间",
+        ));
     }
     let full = ws.snapshot();
     let within = if covers_everything(&full.sys, p, Action::Administer) {

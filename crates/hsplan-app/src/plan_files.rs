@@ -250,7 +250,11 @@ pub fn save(
         ));
     }
     if req.base_version < 0 {
-        return Err(AppError::invalid("base_version", "must be 0 or more"));
+        return Err(AppError::invalid_said(
+            "base_version",
+            "must be 0 or more",
+            "应为 0 或更大",
+        ));
     }
     let plan = match hsplan_plan::load(&current.file, &req.text) {
         Ok(plan) => plan,

@@ -501,13 +501,18 @@ pub fn facilities(sys: &ServiceSystem, q: &FacilityQuery) -> Result<Page<Facilit
     )?;
     let page_size = q.page_size.unwrap_or(100);
     if !(1..=5000).contains(&page_size) {
-        return Err(crate::AppError::invalid("page_size", "between 1 and 5000"));
+        return Err(crate::AppError::invalid_said(
+            "page_size",
+            "between 1 and 5000",
+            "应在 1 至 5000 之间",
+        ));
     }
     let page = q.page.unwrap_or(1);
     if page == 0 {
-        return Err(crate::AppError::invalid(
+        return Err(crate::AppError::invalid_said(
             "page",
             "pages are numbered from 1",
+            "页码从 1 开始",
         ));
     }
     let kinds: Vec<&str> = q
