@@ -42,11 +42,14 @@ fn batch_for(what: &ImportWhat) -> Result<ImportBatch> {
     use hsplan_app::data::{UploadKind, parse_upload_with};
     let (kind, file, code_property) = match what {
         ImportWhat::Units {
-            builtin: Some(BuiltinAdmin::Chongqing),
+            builtin: Some(which),
             ..
         } => {
             return Ok(ImportBatch {
-                units: hsplan_io::nbs::chongqing_hierarchy()?,
+                units: match which {
+                    BuiltinAdmin::Chongqing => hsplan_io::nbs::chongqing_hierarchy()?,
+                    BuiltinAdmin::Leshan => hsplan_io::nbs::leshan_hierarchy()?,
+                },
                 ..ImportBatch::default()
             });
         }

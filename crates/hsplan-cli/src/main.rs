@@ -232,6 +232,8 @@ enum ImportWhat {
 pub enum BuiltinAdmin {
     /// Chongqing municipality to village level (NBS 2023).
     Chongqing,
+    /// Leshan city, Sichuan, to village level (NBS 2023): for the Leshan Shizhong plan.
+    Leshan,
 }
 
 /// Exportable content.

@@ -54,3 +54,27 @@ fn chongqing_hierarchy_counts() {
         12342
     );
 }
+
+/// Leshan city (Sichuan) is built in the same way, so the Leshan Shizhong plan has its
+/// jurisdiction to be evaluated on.
+#[test]
+fn leshan_hierarchy_loads_and_its_district_plan_evaluates() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ls.db");
+    hsplan(&db)
+        .args(["import", "units", "--builtin", "leshan"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("Imported: 1516 units"));
+    let sys = SqliteStore::open(&db).unwrap().load().unwrap();
+    assert_eq!(sys.validate(), vec![]);
+    let shizhong = AdminCode::parse("511102").unwrap();
+    assert_eq!(sys.units[&shizhong].name, "市中区");
+    assert_eq!(sys.children(shizhong).count(), 17);
+    hsplan(&db)
+        .args(["evaluate", "--year", "2024", "--plan"])
+        .arg(repo_root().join("data/plans/leshan.toml"))
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("Shizhong"));
+}

