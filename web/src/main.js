@@ -296,7 +296,8 @@ async function viewEvaluation(params) {
   }
   const rows = e.indicators.map((r) => h('tr', { class: r.id === (ind && ind.id) ? 'chosen' : '', 'data-id': r.id },
     h('td', {}, r.row),
-    h('td', {}, h('a', { href: link('evaluation', { ...q, ind: r.id }) }, pick(r.name_zh, r.name_en)), r.binding ? h('span', { class: 'tag' }, t('binding')) : null),
+    h('td', {}, h('a', { href: link('evaluation', { ...q, ind: r.id }) }, pick(r.name_zh, r.name_en)), r.binding ? h('span', { class: 'tag' }, t('binding')) : null,
+      r.quote ? h('div', { class: 'muted small text-target' }, `“${r.quote}”`) : null),
     h('td', {}, r.baseline), h('td', {}, r.target), h('td', {}, num(r.expected)), h('td', {}, num(r.actual)),
     h('td', {}, progressBar(r.progress_pct)),
     h('td', {}, h('span', { class: `badge ${STATUS_CLASS[r.status]}` }, statusText(r.status))),

@@ -142,8 +142,9 @@ fn evaluate_the_demo_store_in_every_format() {
     let rows = hsplan_io::read_table(&csv, "").unwrap();
     assert_eq!(
         rows.rows.len(),
-        26,
-        "every Beibei row with a formula and a numeric target"
+        26 + 3,
+        "every Beibei table row with a formula and a numeric target, and the three text \
+         targets with a formula that no table row has (bed–nurse, bed–doctor, pharmacists)"
     );
     assert!(rows.rows.iter().all(|r| !r.cells[9].is_empty()));
     let xlsx = dir.path().join("e.xlsx");
@@ -159,8 +160,38 @@ fn evaluate_the_demo_store_in_every_format() {
             .unwrap()
             .rows
             .len(),
-        26
+        26 + 3
     );
+    // Dadukou's targets live in its text: those with a library formula are evaluated, due in
+    // their own year, with their words (the demo has no Dadukou registry: no data yet)
+    let dadukou: serde_json::Value = serde_json::from_slice(
+        &hsplan(&db)
+            .args([
+                "evaluate", "--year", "2024", "--format", "json", "--unit", "500104",
+            ])
+            .arg("--plan")
+            .arg(repo_root().join("data/plans/dadukou.toml"))
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let rows = dadukou["indicators"].as_array().unwrap();
+    let ids: Vec<&str> = rows.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        [
+            "beds_per_1000",
+            "licensed_doctors_per_1000",
+            "registered_nurses_per_1000",
+            "clinical_pharmacists_per_100_beds"
+        ]
+    );
+    assert!(
+        rows.iter()
+            .all(|r| r["quote"].as_str().is_some_and(|q| !q.is_empty()))
+    );
+    assert_eq!(rows[0]["target"], "7.9");
     let json: serde_json::Value = serde_json::from_slice(
         &hsplan(&db)
             .args(["evaluate", "--year", "2020", "--format", "json", "--plan"])

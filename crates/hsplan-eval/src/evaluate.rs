@@ -300,6 +300,9 @@ pub struct EvaluatedIndicator {
     pub gap: Option<u64>,
     /// The population the gap was computed at, and where it came from.
     pub projected_population: Option<ProjectedPopulation>,
+    /// For a target stated in the text (not a table row): the words of the source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quote: Option<String>,
 }
 
 /// Where a target year's population comes from.
@@ -340,85 +343,169 @@ pub fn evaluate_plan(
         .iter()
         .filter_map(|ind| {
             let def = crate::find(ind.formula.as_deref()?)?;
-            let actual = crate::compute(sys, def, unit, year).value.ok();
-            let baseline = ind
+            let base = ind
                 .baseline
                 .as_ref()
-                .map(|b| PublishedValue::parse(b.get_ref()));
-            let base = baseline
-                .as_ref()
-                .and_then(PublishedValue::number)
+                .and_then(|b| PublishedValue::parse(b.get_ref()).number())
                 .zip(base_year)
                 .map(|(v, y)| (y, v));
-            let target_value = ind
-                .target
-                .as_ref()
-                .map(|t| PublishedValue::parse(t.get_ref()));
-            let (tv, comparator) = match target_value {
-                Some(PublishedValue::Number {
-                    value, comparator, ..
-                }) => (value, comparator),
-                Some(PublishedValue::Ratio {
-                    per_one,
-                    comparator,
-                }) => (per_one, comparator),
-                _ => return None,
-            };
-            let target = Target {
-                value: tv,
-                comparator,
-                direction: ind.direction,
-            };
-            let expected = base.map(|b| expected_value(b, (target_year, tv), year.get() as i32));
-            let observed: BTreeMap<i32, f64> = sys
-                .years()
-                .into_iter()
-                .filter(|y| *y <= year)
-                .filter_map(|y| {
-                    crate::compute(sys, def, unit, y)
-                        .value
-                        .ok()
-                        .map(|v| (y.get() as i32, v))
-                })
-                .collect();
-            // A share cannot be projected beyond 0–100 %.
-            let projection = project(&observed, target_year).map(|p| {
-                if def.unit == "%" {
-                    Projection {
-                        linear: p.linear.clamp(0.0, 100.0),
-                        compound: p.compound.map(|c| c.clamp(0.0, 100.0)),
-                    }
-                } else {
-                    p
-                }
-            });
-            let will_reach = projection.map(|p| target.is_met_by(p.linear));
-            let (gap, projected_population) =
-                population_gap(sys, def, unit, year, target_year, tv).unzip();
-            Some(EvaluatedIndicator {
-                row: ind.row.get_ref().clone(),
-                id: ind.id.get_ref().clone(),
-                formula: def.id.to_string(),
-                name_zh: ind.name_zh.clone(),
-                name_en: ind.name_en.clone(),
-                binding: ind.nature == Some(Nature::Binding),
-                baseline: ind.baseline_text().to_string(),
-                target: ind.target_text().to_string(),
-                actual,
-                expected,
-                progress_pct: base
-                    .zip(actual)
-                    .and_then(|((_, b), a)| progress_pct(b, tv, a)),
-                status: status(base, (target_year, target), actual, year.get() as i32),
-                projection,
-                will_reach,
-                gap,
-                projected_population,
-            })
+            evaluate_row(
+                sys,
+                def,
+                unit,
+                year,
+                RowSpec {
+                    row: ind.row.get_ref().clone(),
+                    id: ind.id.get_ref().clone(),
+                    name_zh: ind.name_zh.clone(),
+                    name_en: ind.name_en.clone(),
+                    binding: ind.nature == Some(Nature::Binding),
+                    baseline: ind.baseline_text().to_string(),
+                    base,
+                    target: ind.target.as_ref().map(|_| ind.target_text())?,
+                    target_year,
+                    direction: ind.direction,
+                    quote: None,
+                },
+            )
         })
         .collect();
+    // Quantitative targets stated in the text, whose id is a library formula and which no
+    // table row already evaluates: due in their own year, with the model's value in the
+    // plan's baseline year as their starting point (the text states none).
+    for t in &plan.data.text_targets {
+        let Some(id) = t.id.as_ref().map(|i| i.get_ref()) else {
+            continue;
+        };
+        let Some(def) = crate::find(id) else { continue };
+        if rows.iter().any(|r| &r.id == id) {
+            continue;
+        }
+        let base = base_year.and_then(|y| {
+            let by = hsplan_model::Year::new(i64::from(y)).ok()?;
+            let v = crate::compute(sys, def, unit, by).value.ok()?;
+            Some((y, v))
+        });
+        // "≈": the model's value, not a published one
+        let baseline = match (base, def.form) {
+            (Some((_, v)), crate::Form::OneTo) => format!("≈1:{:.2}", v),
+            (Some((_, v)), _) => format!("≈{:.2}", v),
+            (None, _) => "—".to_string(),
+        };
+        let row = evaluate_row(
+            sys,
+            def,
+            unit,
+            year,
+            RowSpec {
+                row: t.section.clone(),
+                id: id.clone(),
+                name_zh: t.subject_zh.clone(),
+                name_en: t.subject_en.clone(),
+                binding: false,
+                baseline,
+                base,
+                target: t.target.get_ref().trim(),
+                target_year: i32::from(*t.year.get_ref()),
+                direction: t.direction,
+                quote: Some(t.quote.get_ref().clone()),
+            },
+        );
+        rows.extend(row);
+    }
     rows.sort_by_key(|r| !r.binding);
     rows
+}
+
+/// One row to evaluate: a table row, or a target stated in the text.
+struct RowSpec<'a> {
+    row: String,
+    id: String,
+    name_zh: String,
+    name_en: String,
+    binding: bool,
+    baseline: String,
+    base: Option<(i32, f64)>,
+    target: &'a str,
+    target_year: i32,
+    direction: hsplan_plan::Direction,
+    quote: Option<String>,
+}
+
+/// Evaluates one row with its library formula: actual, expected path, progress, status,
+/// projection and gap (None when the target is not a number or a ratio).
+fn evaluate_row(
+    sys: &hsplan_model::ServiceSystem,
+    def: &'static crate::IndicatorDef,
+    unit: hsplan_model::AdminCode,
+    year: hsplan_model::Year,
+    spec: RowSpec<'_>,
+) -> Option<EvaluatedIndicator> {
+    use hsplan_plan::PublishedValue;
+    let (tv, comparator) = match PublishedValue::parse(spec.target) {
+        PublishedValue::Number {
+            value, comparator, ..
+        } => (value, comparator),
+        PublishedValue::Ratio {
+            per_one,
+            comparator,
+        } => (per_one, comparator),
+        _ => return None,
+    };
+    let target_year = spec.target_year;
+    let actual = crate::compute(sys, def, unit, year).value.ok();
+    let target = Target {
+        value: tv,
+        comparator,
+        direction: spec.direction,
+    };
+    let base = spec.base;
+    let expected = base.map(|b| expected_value(b, (target_year, tv), year.get() as i32));
+    let observed: BTreeMap<i32, f64> = sys
+        .years()
+        .into_iter()
+        .filter(|y| *y <= year)
+        .filter_map(|y| {
+            crate::compute(sys, def, unit, y)
+                .value
+                .ok()
+                .map(|v| (y.get() as i32, v))
+        })
+        .collect();
+    // A share cannot be projected beyond 0–100 %.
+    let projection = project(&observed, target_year).map(|p| {
+        if def.unit == "%" {
+            Projection {
+                linear: p.linear.clamp(0.0, 100.0),
+                compound: p.compound.map(|c| c.clamp(0.0, 100.0)),
+            }
+        } else {
+            p
+        }
+    });
+    let will_reach = projection.map(|p| target.is_met_by(p.linear));
+    let (gap, projected_population) = population_gap(sys, def, unit, year, target_year, tv).unzip();
+    Some(EvaluatedIndicator {
+        row: spec.row,
+        id: spec.id,
+        formula: def.id.to_string(),
+        name_zh: spec.name_zh,
+        name_en: spec.name_en,
+        binding: spec.binding,
+        baseline: spec.baseline,
+        target: spec.target.to_string(),
+        actual,
+        expected,
+        progress_pct: base
+            .zip(actual)
+            .and_then(|((_, b), a)| progress_pct(b, tv, a)),
+        status: status(base, (target_year, target), actual, year.get() as i32),
+        projection,
+        will_reach,
+        gap,
+        projected_population,
+        quote: spec.quote,
+    })
 }
 
 /// For a per-population density: how many more units the target needs in the target year.

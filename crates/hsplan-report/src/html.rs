@@ -227,6 +227,19 @@ fn name(r: &EvaluatedIndicator, lang: Lang) -> &str {
     lang.pick(&r.name_zh, &r.name_en)
 }
 
+/// The name, and for a target stated in the text its section and verbatim words.
+fn name_cell(r: &EvaluatedIndicator, lang: Lang) -> String {
+    match &r.quote {
+        Some(q) => format!(
+            "{}<br><span class=\"small\">{} · “{}”</span>",
+            esc(name(r, lang)),
+            esc(&r.row),
+            esc(q)
+        ),
+        None => esc(name(r, lang)).to_string(),
+    }
+}
+
 fn chapter(h: &mut String, p: &Part<'_>, ctx: &Context<'_>, lang: Lang) {
     let e = p.evaluation;
     let _ = writeln!(
@@ -419,7 +432,7 @@ fn indicator_table<'a>(
             "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
              <td class=\"n\">{}</td><td>{progress}</td><td><span class=\"badge\" style=\"background:{}\">{}</span></td>\
              <td>{trend}</td><td class=\"small\">{}</td></tr>",
-            esc(name(r, lang)),
+            name_cell(r, lang),
             esc(&r.baseline),
             esc(&r.target),
             esc(&format_value(&r.target, r.expected)),

@@ -44,6 +44,7 @@ fn row(id: &str, binding: bool, status: Status, actual: Option<f64>) -> Evaluate
             persons: 100_000.0,
             basis: PopulationBasis::Trend,
         }),
+        quote: None,
     }
 }
 
