@@ -239,6 +239,33 @@ pub fn read_table_bytes(file: &str, bytes: &[u8], sheet: &str) -> Result<RawTabl
     }
 }
 
+/// Excel's sheet limits: a cell beyond them is not from a real workbook.
+const XLSX_MAX_ROWS: u32 = 1_048_576;
+const XLSX_MAX_COLUMNS: u32 = 16_384;
+
+thread_local! {
+    /// Set while a third-party parser runs under [`guarded`]: its panic is an error, not news.
+    static QUIET_PANICS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` (a third-party parser on user bytes) so that a panic inside it becomes `None`
+/// instead of crashing hsplan, without printing the panic message.
+fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET_PANICS.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    QUIET_PANICS.with(|q| q.set(true));
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok();
+    QUIET_PANICS.with(|q| q.set(false));
+    out
+}
+
 fn read_xlsx_book<R: std::io::Read + std::io::Seek>(
     file: &str,
     mut book: calamine::Xlsx<R>,
@@ -256,38 +283,65 @@ fn read_xlsx_book<R: std::io::Read + std::io::Seek>(
         .or(names.first())
         .cloned()
         .ok_or_else(|| bad("the workbook has no sheets".into()))?;
-    let range = book
-        .worksheet_range(&name)
-        .map_err(|e| bad(e.to_string()))?;
+    // Cells one by one (not calamine's dense range: a forged reference far out would make
+    // it allocate the whole rectangle), each checked against Excel's limits.
+    let cells = guarded(|| -> Result<Vec<(u32, u32, String)>, IoError> {
+        let mut reader = book
+            .worksheet_cells_reader(&name)
+            .map_err(|e| bad(e.to_string()))?;
+        let mut cells = Vec::new();
+        while let Some(cell) = reader.next_cell().map_err(|e| bad(e.to_string()))? {
+            let (r, c) = cell.get_position();
+            if r >= XLSX_MAX_ROWS || c >= XLSX_MAX_COLUMNS {
+                return Err(bad(format!(
+                    "sheet {name}: a cell at row {}, column {} lies beyond Excel's limits \
+                     ({XLSX_MAX_ROWS} rows, {XLSX_MAX_COLUMNS} columns)",
+                    u64::from(r) + 1,
+                    u64::from(c) + 1
+                )));
+            }
+            let text = cell_text(&Data::from(cell.get_value().clone()));
+            if !text.is_empty() {
+                cells.push((r, c, text));
+            }
+        }
+        Ok(cells)
+    })
+    .ok_or_else(|| bad(format!("sheet {name}: the workbook's structure is damaged")))??;
     let label = format!("{file}[{name}]");
-    let start_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-    let start_col = range.start().map(|(_, c)| c as usize).unwrap_or(0);
-    let mut headers = Vec::new();
+    let mut by_row: std::collections::BTreeMap<u32, Vec<(u32, String)>> =
+        std::collections::BTreeMap::new();
+    for (r, c, text) in cells {
+        by_row.entry(r).or_default().push((c, text));
+    }
+    let mut headers: Vec<String> = Vec::new();
     let mut rows = Vec::new();
-    for (i, r) in range.rows().enumerate() {
-        let row = start_row + i + 1;
-        let mut cells: Vec<String> = std::iter::repeat_n(String::new(), start_col).collect();
-        cells.extend(r.iter().map(cell_text));
+    for (r, mut values) in by_row {
+        let row = r as usize + 1;
+        values.sort_by_key(|(c, _)| *c);
         if headers.is_empty() {
-            if cells.iter().any(|c| !c.is_empty()) {
-                while cells.last().is_some_and(String::is_empty) {
-                    cells.pop();
-                }
-                headers = cells;
+            let width = values.last().map_or(0, |(c, _)| *c as usize + 1);
+            headers = vec![String::new(); width];
+            for (c, text) in values {
+                headers[c as usize] = text;
             }
             continue;
         }
-        if cells.iter().any(|c| !c.is_empty()) {
-            if cells.len() > headers.len() && cells[headers.len()..].iter().any(|c| !c.is_empty()) {
-                return Err(IoError::MalformedCsv {
-                    file: label,
-                    row,
-                    message: format!("values beyond the last header column ({})", headers.len()),
-                });
-            }
-            cells.resize(headers.len(), String::new());
-            rows.push(RawRow { row, cells });
+        if let Some((c, _)) = values.iter().find(|(c, _)| *c as usize >= headers.len()) {
+            return Err(IoError::MalformedXlsx {
+                file: label,
+                message: format!(
+                    "row {row}: a value in column {} beyond the last header column ({})",
+                    *c as usize + 1,
+                    headers.len()
+                ),
+            });
         }
+        let mut cells = vec![String::new(); headers.len()];
+        for (c, text) in values {
+            cells[c as usize] = text;
+        }
+        rows.push(RawRow { row, cells });
     }
     Ok(RawTable {
         file: label,
