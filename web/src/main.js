@@ -1174,17 +1174,24 @@ async function render() {
   header.replaceChildren(nav(r.view), banners() || '');
   main.replaceChildren(h('p', { class: 'muted' }, t('loading')));
   main.setAttribute('aria-busy', 'true');
+  // a later navigation wins: an older view that finishes last is not shown
+  const token = ++renders;
+  const hash = location.hash;
+  let el;
   try {
     const view = VIEWS[r.view] || VIEWS.home;
-    const el = await view(r);
-    main.replaceChildren(el);
-    flushMounted();
+    el = await view(r);
   } catch (e) {
-    main.replaceChildren(errorBox(e));
+    el = errorBox(e);
   }
+  if (token !== renders) return;
+  main.replaceChildren(el);
+  flushMounted();
+  main.dataset.rendered = hash;
   main.setAttribute('aria-busy', 'false');
   document.title = `${t(r.view in VIEWS ? r.view : 'home')} · hsplan`;
 }
+let renders = 0;
 
 window.addEventListener('resize', () => charts.forEach((c) => c.resize()));
 window.addEventListener('hashchange', render);

@@ -88,7 +88,8 @@ async function shot(p, name) {
 
 async function open(p, hash) {
   await p.goto(`${base}/${hash}`);
-  await p.waitForSelector('main[aria-busy="false"]');
+  // the view of this address is in place (not the one before the hash changed)
+  await p.waitForSelector(`main[aria-busy="false"][data-rendered="${hash.replace(/["\\]/g, '\\$&')}"]`);
 }
 
 test('a wrong password is refused without saying which part was wrong', async () => {
@@ -130,7 +131,8 @@ test('clerk enters and submits, approver approves and locks, the audit log shows
   // submitted: the form is closed
   await clerk.goBack();
   await open(clerk, '#/entry?unit=500109001&year=2024');
-  await (await clerk.$('#entry-list tbody a')).click();
+  // (a hash change after goBack: wait for the list itself, not only for a page not busy)
+  await (await clerk.waitForSelector('#entry-list tbody a')).click();
   await clerk.waitForSelector('#entry-form');
   assert.equal(await clerk.$('#save-btn'), null);
 
