@@ -339,9 +339,10 @@ pub fn form(ws: &Workspace, p: &Principal, facility: &str, year: i64) -> Result<
 pub struct SaveRequest {
     /// The version the form was read at (0 = a new record).
     #[schema(minimum = 0)]
+    #[serde(deserialize_with = "crate::whole::number")]
     pub version: i64,
     /// Reported quantities by code (absent = not reported).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::whole::map")]
     pub quantities: BTreeMap<String, i64>,
     /// Capabilities present, by code.
     #[serde(default)]

@@ -124,6 +124,55 @@ impl AppError {
     }
 }
 
+/// Whole numbers in JSON request bodies: `3` and `3.0` alike (JSON Schema calls both an
+/// integer, and clients such as spreadsheets and JavaScript send the second).
+pub mod whole {
+    use serde::{Deserialize, Deserializer, de::Error};
+    use std::collections::BTreeMap;
+
+    fn of<E: Error>(n: serde_json::Number) -> Result<i64, E> {
+        if let Some(i) = n.as_i64() {
+            return Ok(i);
+        }
+        match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(f as i64),
+            _ => Err(E::custom(format!("`{n}`: expected a whole number"))),
+        }
+    }
+
+    /// One whole number.
+    pub fn number<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+        of(serde_json::Number::deserialize(d)?)
+    }
+
+    /// A map of whole numbers.
+    pub fn map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, i64>, D::Error> {
+        BTreeMap::<String, serde_json::Number>::deserialize(d)?
+            .into_iter()
+            .map(|(k, v)| of(v).map(|v| (k, v)))
+            .collect()
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[derive(serde::Deserialize)]
+        struct T {
+            #[serde(deserialize_with = "super::number")]
+            n: i64,
+        }
+
+        #[test]
+        fn integer_valued_floats_are_whole_numbers() {
+            let t = |s: &str| serde_json::from_str::<T>(s).map(|t| t.n);
+            assert_eq!(t(r#"{"n": 3}"#).unwrap(), 3);
+            assert_eq!(t(r#"{"n": 2206691603.0}"#).unwrap(), 2_206_691_603);
+            assert!(t(r#"{"n": 2.5}"#).is_err());
+            assert!(t(r#"{"n": 1e300}"#).is_err());
+            assert!(t(r#"{"n": "3"}"#).is_err());
+        }
+    }
+}
+
 /// A number checked at the edge: finite and within `range`, else an invalid field that
 /// says, in both languages, what was expected (`what_en`/`what_zh` name the quantity and its
 /// unit, e.g. "minutes" / "分钟").

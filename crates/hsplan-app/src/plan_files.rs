@@ -156,6 +156,7 @@ pub fn version_text(ws: &Workspace, id: &str, version: i64) -> Result<String> {
 pub struct PlanSaveRequest {
     /// The version the text was read at.
     #[schema(minimum = 0)]
+    #[serde(deserialize_with = "crate::whole::number")]
     pub base_version: i64,
     /// The whole TOML text.
     pub text: String,

@@ -752,6 +752,7 @@ pub struct ApplyRequest {
     pub kind: String,
     /// Year they open.
     #[schema(minimum = 1949, maximum = 2100)]
+    #[serde(deserialize_with = "crate::whole::number")]
     pub year: i64,
     /// Ownership, as in the facilities table (default government).
     pub ownership: Option<String>,

@@ -243,6 +243,7 @@ pub struct StandardsFileRequest {
     pub text: String,
     /// Year checked.
     #[schema(minimum = 1949, maximum = 2100)]
+    #[serde(deserialize_with = "crate::whole::number")]
     pub year: i64,
     /// Only this unit and below.
     pub unit: Option<String>,
