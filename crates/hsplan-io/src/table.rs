@@ -389,25 +389,27 @@ pub fn table_bytes(
         file: file.to_string(),
         message,
     };
+    // each column's kind by its header (text where the schema does not say)
+    let kinds: Vec<CellKind> = table
+        .headers
+        .iter()
+        .map(|h| {
+            schema
+                .columns
+                .iter()
+                .find(|c| c.matches(h))
+                .map(|c| c.kind)
+                .unwrap_or(CellKind::Text)
+        })
+        .collect();
     match format {
         TableFormat::Csv => {
-            let text_column: Vec<bool> = table
-                .headers
-                .iter()
-                .map(|h| {
-                    schema
-                        .columns
-                        .iter()
-                        .find(|c| c.matches(h))
-                        .is_none_or(|c| c.kind == CellKind::Text)
-                })
-                .collect();
             let mut w = csv::Writer::from_writer(Vec::new());
             w.write_record(&table.headers)
                 .map_err(|e| werr(e.to_string()))?;
             for r in &table.rows {
                 let cells = r.cells.iter().enumerate().map(|(i, c)| {
-                    if text_column.get(i).copied().unwrap_or(true) {
+                    if kinds.get(i).is_none_or(|k| *k == CellKind::Text) {
                         defuse_formula(c).into_owned().into_bytes()
                     } else {
                         c.as_bytes().to_vec()
@@ -424,18 +426,6 @@ pub fn table_bytes(
                 .set_name(schema.name)
                 .map_err(|e| werr(e.to_string()))?;
             let bold = rust_xlsxwriter::Format::new().set_bold();
-            let kinds: Vec<CellKind> = table
-                .headers
-                .iter()
-                .map(|h| {
-                    schema
-                        .columns
-                        .iter()
-                        .find(|c| c.matches(h))
-                        .map(|c| c.kind)
-                        .unwrap_or(CellKind::Text)
-                })
-                .collect();
             for (c, h) in table.headers.iter().enumerate() {
                 sheet
                     .write_string_with_format(0, c as u16, h, &bold)

@@ -16,24 +16,10 @@ struct Backend {
 }
 
 fn sqlite() -> Backend {
-    let dir = std::env::temp_dir().join(format!(
-        "hsplan-suite-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    struct Dir(std::path::PathBuf);
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
+    let (path, dir) = temp_store_path("suite");
     Backend {
-        store: Box::new(SqliteStore::open(&dir.join("s.db")).unwrap()),
-        _keep: Box::new(Dir(dir)),
+        store: Box::new(SqliteStore::open(&path).unwrap()),
+        _keep: Box::new(dir),
     }
 }
 
@@ -270,7 +256,8 @@ fn the_demo_region_loads_identically_from_both_backends() {
 
 // ---- SQLite only: readers and writers side by side ----
 
-fn temp_store_path(tag: &str) -> (std::path::PathBuf, impl Drop) {
+/// A store file in a fresh temporary directory, removed when the second value drops.
+fn temp_store_path(tag: &str) -> (std::path::PathBuf, impl Drop + 'static) {
     let dir = std::env::temp_dir().join(format!(
         "hsplan-{tag}-{}-{}",
         std::process::id(),
