@@ -136,14 +136,7 @@ pub fn isochrones_geojson(
 /// Runs an access question.
 pub fn run(req: &AccessRequest, progress: &dyn Progress, cancel: &Cancel) -> Result<AccessResult> {
     let thresholds_min = thresholds("thresholds", &req.thresholds_min)?;
-    crate::check_above(
-        "walk_kmh",
-        req.walk_kmh,
-        0.0,
-        100.0,
-        "a speed in km/h",
-        "速度（千米/小时）",
-    )?;
+    crate::check_walk_kmh(req.walk_kmh)?;
     crate::check_number(
         "dispatch_min",
         req.dispatch_min,
@@ -347,14 +340,7 @@ pub fn e2sfca(
     cancel: &Cancel,
 ) -> Result<E2sfcaResult> {
     let decay = parse_decay("decay", &req.decay)?;
-    crate::check_above(
-        "walk_kmh",
-        req.walk_kmh,
-        0.0,
-        100.0,
-        "a speed in km/h",
-        "速度（千米/小时）",
-    )?;
+    crate::check_walk_kmh(req.walk_kmh)?;
     progress.report(Stage::Reading, 0, 1);
     let g = crate::inputs::load_graph(&req.graph)?;
     let (demand, _, synthetic_demand) = crate::siting::read_demand(&req.demand, &g)?;

@@ -194,6 +194,18 @@ pub fn check_number(
     ))
 }
 
+/// The walking speed of off-network legs: above 0, at most 100 km/h.
+pub fn check_walk_kmh(value: f64) -> Result<f64> {
+    check_above(
+        "walk_kmh",
+        value,
+        0.0,
+        100.0,
+        "a speed in km/h",
+        "速度（千米/小时）",
+    )
+}
+
 /// Like [`check_number`] for a number that must be above `lo` (0 is not a speed).
 pub fn check_above(
     field: &str,

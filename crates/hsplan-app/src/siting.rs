@@ -405,13 +405,7 @@ pub fn solve(req: &SitingRequest, progress: &dyn Progress, cancel: &Cancel) -> R
     };
     positive("minutes", req.minutes, 1440.0, "minutes", "分钟数")?;
     positive("max_minutes", req.max_minutes, 1440.0, "minutes", "分钟数")?;
-    positive(
-        "walk_kmh",
-        req.walk_kmh,
-        100.0,
-        "a speed in km/h",
-        "速度（千米/小时）",
-    )?;
+    crate::check_walk_kmh(req.walk_kmh)?;
     progress.report(Stage::Reading, 0, 3);
     let g = inputs::load_graph(&req.graph)?;
     let rev = g.reversed();
