@@ -171,6 +171,7 @@ async function viewHome() {
       config.home_plan ? h('li', {}, h('a', { href: link('evaluation', { plan: config.home_plan, year: latestYear() }) }, t('evaluation'))) : null,
       home ? h('li', {}, h('a', { href: link('map', { unit: home }) }, t('map'))) : null,
       h('li', {}, h('a', { href: link('standards', { year: latestYear(), unit: home }) }, t('standards'))),
+      h('li', {}, h('a', { href: link('quality', { year: latestYear() }) }, t('quality'))),
       config.siting ? h('li', {}, h('a', { href: link('siting') }, t('siting'))) : null,
       h('li', {}, h('a', { href: link('plans') }, t('plans'))),
       h('li', {}, h('a', { href: link('data') }, t('data')))),
@@ -297,7 +298,8 @@ async function viewEvaluation(params) {
   const rows = e.indicators.map((r) => h('tr', { class: r.id === (ind && ind.id) ? 'chosen' : '', 'data-id': r.id },
     h('td', {}, r.row),
     h('td', {}, h('a', { href: link('evaluation', { ...q, ind: r.id }) }, pick(r.name_zh, r.name_en)), r.binding ? h('span', { class: 'tag' }, t('binding')) : null,
-      r.quote ? h('div', { class: 'muted small text-target' }, `“${r.quote}”`) : null),
+      r.quote ? h('div', { class: 'muted small text-target' }, `“${r.quote}”`) : null,
+      r.doubt ? h('div', { class: 'small doubt' }, h('a', { href: link('quality', { year, unit: e.unit }), title: pick(r.doubt.zh, r.doubt.en) }, `⚠ ${t('dataDoubt')}`), `: ${pick(r.doubt.zh, r.doubt.en)}`) : null),
     h('td', {}, r.baseline), h('td', {}, r.target), h('td', {}, num(r.expected)), h('td', {}, num(r.actual)),
     h('td', {}, progressBar(r.progress_pct)),
     h('td', {}, h('span', { class: `badge ${STATUS_CLASS[r.status]}` }, statusText(r.status))),
@@ -445,6 +447,62 @@ async function viewStandards(params) {
     h('p', {}, `${t('violations')}: ${r.violations.length}`),
     violationsTable(r, rules, unit, year, 'violations'),
     rulesFileForm(year, unit));
+}
+
+// The data-quality review: scores of a unit and its sub-units (drill down by clicking),
+// a chart of the sub-units' scores, and the findings, filtered by check.
+async function viewQuality(params) {
+  const year = params.get('year') || latestYear();
+  const unit = params.get('unit') || '';
+  const check = params.get('check') || '';
+  const q = { year, unit, check };
+  const r = await api(`/api/quality?${new URLSearchParams({ year, ...(unit ? { unit } : {}) })}`);
+  const dl = (format) => `/api/quality/report?${new URLSearchParams({ year, unit: r.unit, lang: getLang(), format })}`;
+  // rounded down below 100, so 99.96 % of checks passed never reads as all of them
+  const share = (v) => (v === null || v === undefined ? '—' : v >= 100 ? '100%' : `${(Math.floor(v * 10) / 10).toFixed(1)}%`);
+  const pct = (s) => share(s.pct);
+  const dims = ['completeness', 'internal_consistency', 'outliers', 'external_consistency'];
+  const scoreRows = r.scores.map((s, i) => h('tr', { 'data-unit': s.unit },
+    h('td', {}, i === 0 ? h('strong', {}, s.name) : h('a', { href: link('quality', { ...q, unit: s.unit }) }, s.name)),
+    h('td', {}, `${s.facilities} / ${s.reporting}`),
+    dims.map((d) => h('td', { class: 'n', title: `${s[d].passed} / ${s[d].checked}` }, pct(s[d]))),
+    h('td', { class: 'n' }, share(s.score)),
+    h('td', { class: 'n' }, String(s.findings))));
+  const labels = Object.fromEntries(r.checks.map((c) => [c.code, c]));
+  const shown = r.findings.filter((f) => !check || f.check === check);
+  const findingRows = shown.map((f) => h('tr', {},
+    h('td', {}, pick(labels[f.check].zh, labels[f.check].en)),
+    h('td', {}, h('a', { href: link('region', {}, f.unit) }, f.unit_name), f.facility ? h('span', { class: 'muted' }, ` · ${f.facility_name} (${f.facility})`) : null),
+    h('td', {}, String(f.year)),
+    h('td', {}, pick(f.zh, f.en))));
+  const chartEl = h('div', { class: 'chart tall', id: 'chart-quality' });
+  const subs = r.scores.slice(1).filter((s) => s.score !== null);
+  onMount(() => {
+    if (!subs.length) return;
+    const rows = [...subs].reverse();
+    chart(chartEl, {
+      tooltip: {}, grid: { left: 110, right: 30, top: 10, bottom: 20 },
+      xAxis: { type: 'value', min: (v) => Math.max(0, Math.floor(v.min - 1)), max: 100 },
+      yAxis: { type: 'category', data: rows.map((s) => s.name) },
+      series: [{ type: 'bar', data: rows.map((s) => Number(s.score.toFixed(1))), itemStyle: { color: '#3182bd' } }],
+    });
+  });
+  return h('section', {},
+    h('h1', {}, t('quality'), ` · ${r.unit_name} · ${r.year}`),
+    h('div', { class: 'toolbar' },
+      select('q-year', t('year'), years().map((y) => [y, y]), year, (v) => go('quality', { ...q, year: v })),
+      select('q-check', t('check'), [['', t('all')], ...r.checks.map((c) => [c.code, `${pick(c.zh, c.en)} (${c.findings})`])], check, (v) => go('quality', { ...q, unit: r.unit, check: v }))),
+    h('p', { class: 'muted' }, t('qualityHelp')),
+    r.plans_compared.length ? h('p', { class: 'muted small' }, `${t('plansCompared')}: ${r.plans_compared.join(', ')}`) : null,
+    h('p', { class: 'downloads' },
+      h('a', { href: dl('html'), download: true }, t('downloadQualityHtml')), ' · ',
+      h('a', { href: dl('xlsx'), download: true }, t('downloadXlsx')), ' · ',
+      h('a', { href: dl('csv'), download: true }, t('downloadCsv'))),
+    table([t('unit'), t('facilitiesReporting'), ...r.dimensions.map((d) => pick(d.zh, d.en)), t('qualityScore'), t('findings')], scoreRows, { id: 'quality-scores' }),
+    subs.length ? chartEl : null,
+    h('h2', {}, t('findings'), ` · ${shown.length}`),
+    shown.length ? table([t('check'), t('place'), t('year'), t('finding')], findingRows, { id: 'quality-findings' })
+      : h('p', { id: 'quality-findings' }, t('noFindings')));
 }
 
 function violationsTable(r, rules, unit, year, id) {
@@ -1128,6 +1186,7 @@ const VIEWS = {
   evaluation: (r) => viewEvaluation(r.params),
   map: (r) => viewMap(r.params),
   standards: (r) => viewStandards(r.params),
+  quality: (r) => viewQuality(r.params),
   siting: (r) => viewSiting(r.params),
   plans: (r) => viewPlans(r.params),
   planfile: (r) => viewPlanFile(r.params),
@@ -1139,7 +1198,7 @@ const VIEWS = {
 };
 
 function nav(current) {
-  const items = ['home', 'region', 'evaluation', 'map', 'standards', 'siting', 'plans', 'data'];
+  const items = ['home', 'region', 'evaluation', 'map', 'standards', 'quality', 'siting', 'plans', 'data'];
   if (config.accounts) {
     if (can('enter_data')) items.push('entry');
     items.push('approvals');
@@ -1148,7 +1207,7 @@ function nav(current) {
   const home = config.home_unit;
   const target = (v) => ({
     home: link('home'), region: link('region', {}, home), evaluation: link('evaluation', { plan: config.home_plan, year: latestYear() }),
-    map: link('map', { unit: home }), standards: link('standards', { year: latestYear(), unit: home }), siting: link('siting'),
+    map: link('map', { unit: home }), standards: link('standards', { year: latestYear(), unit: home }), quality: link('quality', { year: latestYear() }), siting: link('siting'),
     plans: link('plans'), data: link('data'),
     entry: link('entry', { unit: home, year: latestYear() }), approvals: link('approvals', { unit: home, year: latestYear() }), audit: link('audit'),
   }[v]);

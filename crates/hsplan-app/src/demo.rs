@@ -45,6 +45,8 @@ pub struct DemoRun {
     pub db: PathBuf,
     /// The seed's own contradictions, noted with the data.
     pub notes: Vec<hsplan_synth::Note>,
+    /// Data-quality faults put in the synthetic data on purpose, noted with the data.
+    pub faults: Vec<hsplan_synth::Note>,
     /// The evaluated years.
     pub years: Vec<DemoYear>,
     /// The siting inputs' folder.
@@ -77,7 +79,10 @@ fn synthetic<T>(values: Vec<T>) -> Vec<Sourced<T>> {
 }
 
 /// What travels with the demo data: synthetic registry, schematic map, the seed's conflicts.
-fn demo_notes(conflicts: &[hsplan_synth::Note]) -> Vec<hsplan_model::DatasetNote> {
+fn demo_notes(
+    conflicts: &[hsplan_synth::Note],
+    faults: &[hsplan_synth::Note],
+) -> Vec<hsplan_model::DatasetNote> {
     use hsplan_model::{DatasetNote, NoteKind};
     let mut notes = vec![
         DatasetNote {
@@ -91,7 +96,7 @@ fn demo_notes(conflicts: &[hsplan_synth::Note]) -> Vec<hsplan_model::DatasetNote
             en: Msg::SchematicMap.text(Lang::En).into(),
         },
     ];
-    notes.extend(conflicts.iter().map(|n| DatasetNote {
+    notes.extend(conflicts.iter().chain(faults).map(|n| DatasetNote {
         kind: NoteKind::Remark,
         zh: n.zh.clone(),
         en: n.en.clone(),
@@ -319,8 +324,11 @@ pub fn siting_request(
     req
 }
 
-/// Builds the demo store fresh in `out/demo.db` and returns it (no evaluation).
-pub fn build_store(out: &Path) -> Result<(PathBuf, Vec<hsplan_synth::Note>)> {
+/// Builds the demo store fresh in `out/demo.db` and returns it with the seed's conflicts
+/// and the faults put in on purpose (no evaluation).
+pub fn build_store(
+    out: &Path,
+) -> Result<(PathBuf, Vec<hsplan_synth::Note>, Vec<hsplan_synth::Note>)> {
     std::fs::create_dir_all(out).map_err(|e| file_error(out, "cannot create directory", e))?;
     let db = out.join("demo.db");
     for suffix in ["", "-wal", "-shm"] {
@@ -329,14 +337,21 @@ pub fn build_store(out: &Path) -> Result<(PathBuf, Vec<hsplan_synth::Note>)> {
             std::fs::remove_file(&p).map_err(|e| file_error(&p, "cannot remove", e))?;
         }
     }
-    let (batch, notes) = batch_and_notes()?;
+    let (batch, notes, faults) = batch_and_notes()?;
     let mut store = SqliteStore::open(&db)
         .map_err(|e| AppError::Store(format!("opening store {}: {e}", db.display())))?;
     store.import(&batch)?;
-    Ok((db, notes))
+    Ok((db, notes, faults))
 }
 
-fn batch_and_notes() -> Result<(ImportBatch, Vec<hsplan_synth::Note>)> {
+/// The batch, the seed's conflicts and the faults put in on purpose.
+type Generated = (
+    ImportBatch,
+    Vec<hsplan_synth::Note>,
+    Vec<hsplan_synth::Note>,
+);
+
+fn batch_and_notes() -> Result<Generated> {
     let units = hsplan_io::nbs::chongqing_hierarchy()?;
     let plain: Vec<_> = units.iter().map(|u| u.value.clone()).collect();
     let registry = hsplan_synth::beibei(&plain, 2020);
@@ -346,9 +361,9 @@ fn batch_and_notes() -> Result<(ImportBatch, Vec<hsplan_synth::Note>)> {
         population: synthetic(registry.population),
         facilities: synthetic(registry.facilities),
         facility_years: synthetic(registry.facility_years),
-        notes: demo_notes(&registry.notes),
+        notes: demo_notes(&registry.notes, &registry.faults),
     };
-    Ok((batch, registry.notes))
+    Ok((batch, registry.notes, registry.faults))
 }
 
 /// The demo region as one import batch (Chongqing's hierarchy and Beibei's synthetic
@@ -359,7 +374,7 @@ pub fn batch() -> Result<ImportBatch> {
 
 /// The whole demo: store, evaluations, standards, access, siting, report.
 pub fn run(out: &Path, lang: Lang) -> Result<DemoRun> {
-    let (db, notes) = build_store(out)?;
+    let (db, notes, faults) = build_store(out)?;
     let sys = SqliteStore::open(&db)
         .map_err(|e| AppError::Store(e.to_string()))?
         .load()?;
@@ -418,6 +433,7 @@ pub fn run(out: &Path, lang: Lang) -> Result<DemoRun> {
     Ok(DemoRun {
         db,
         notes,
+        faults,
         years,
         siting_dir,
         siting,

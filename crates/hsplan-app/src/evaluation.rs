@@ -167,6 +167,7 @@ pub fn csv(rows: &[EvaluatedIndicator], synthetic: bool) -> Result<Vec<u8>> {
         "actual",
         "progress_pct",
         "status",
+        "data_doubt",
         "synthetic_data",
     ])
     .map_err(err)?;
@@ -183,6 +184,10 @@ pub fn csv(rows: &[EvaluatedIndicator], synthetic: bool) -> Result<Vec<u8>> {
             f(r.actual),
             f(r.progress_pct),
             r.status.en().to_string(),
+            r.doubt
+                .as_ref()
+                .map(|d| csv_text(&d.en))
+                .unwrap_or_default(),
             synthetic.to_string(),
         ])
         .map_err(err)?;
@@ -207,6 +212,7 @@ pub fn xlsx(rows: &[EvaluatedIndicator], notes: &[String]) -> Result<Vec<u8>> {
         "实际值",
         "进度%",
         "状态",
+        "数据存疑",
     ];
     let bold = Format::new().set_bold();
     for (c, h) in headers.iter().enumerate() {
@@ -244,6 +250,9 @@ pub fn xlsx(rows: &[EvaluatedIndicator], notes: &[String]) -> Result<Vec<u8>> {
                 &Format::new().set_background_color(colour),
             )
             .map_err(err)?;
+        if let Some(d) = &r.doubt {
+            sheet.write_string(row, 9, &d.zh).map_err(err)?;
+        }
     }
     sheet.set_column_width(1, 60).map_err(err)?;
     if !notes.is_empty() {

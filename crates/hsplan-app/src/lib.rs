@@ -22,6 +22,7 @@ pub mod inputs;
 pub mod plan_files;
 pub mod plans;
 pub mod progress;
+pub mod quality;
 pub mod region;
 pub mod siting;
 pub mod standards;

@@ -178,7 +178,7 @@ pub fn demo(out: &Path, lang: Lang) -> Result<()> {
     let run = hsplan_app::demo::run(out, lang)?;
     println!("{}", Msg::DemoTitle.text(lang));
     println!("{}", Msg::DemoSynthetic.text(lang));
-    for note in &run.notes {
+    for note in run.notes.iter().chain(&run.faults) {
         println!("  * {}", lang.pick(&note.zh, &note.en));
     }
     let standards = hsplan_app::catalog::standards();
@@ -188,6 +188,8 @@ pub fn demo(out: &Path, lang: Lang) -> Result<()> {
         crate::evaluate_cmd::print(&y.evaluation, lang);
         println!();
         crate::standards_cmd::print(standards, &y.standards, lang);
+        println!();
+        crate::quality_cmd::print(&y.evaluation.quality, lang, true, 2);
         println!("{}: {}", Msg::Exported.text(lang), y.json.display());
         println!();
         println!("{}", Msg::SecAccess.text(lang));

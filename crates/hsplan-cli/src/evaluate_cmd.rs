@@ -49,7 +49,10 @@ pub fn print(e: &Evaluation, lang: Lang) {
     for r in &e.indicators {
         let name = lang.pick(&r.name_zh, &r.name_en);
         let mark = if r.binding { "★" } else { " " };
-        let outlook = hsplan_report::html::outlook(r, e.target_year, lang);
+        let mut outlook = hsplan_report::html::outlook(r, e.target_year, lang);
+        if r.doubt.is_some() {
+            outlook = format!("⚠{} {outlook}", Msg::DataDoubt.text(lang));
+        }
         println!(
             "{} {}{}{}{}{}{outlook}",
             pad(&format!("{mark}{name}"), 70),

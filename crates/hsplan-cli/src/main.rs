@@ -11,6 +11,7 @@ mod indicators_cmd;
 mod ledger_cmd;
 mod messages;
 mod plan_cmd;
+mod quality_cmd;
 mod site_cmd;
 mod standards_cmd;
 mod users_cmd;
@@ -92,6 +93,9 @@ enum Command {
         #[command(subcommand)]
         what: StandardsWhat,
     },
+    /// Review the data's quality for a year: completeness, internal and external consistency,
+    /// outliers; a score per unit.
+    Quality(quality_cmd::QualityArgs),
     /// Run the built-in demo region (Beibei district).
     Demo {
         /// Directory for the demo store and outputs.
@@ -315,6 +319,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::User { what } => users_cmd::user(&cli.db, what, cli.lang),
         Command::Audit { what } => users_cmd::audit(&cli.db, what, cli.lang),
         Command::Evaluate(args) => evaluate_cmd::run(&cli.db, &args, cli.lang),
+        Command::Quality(args) => quality_cmd::run(&cli.db, &args, cli.lang),
         Command::Access { what } => access_cmd::run(what, cli.lang),
         Command::Site { what } => site_cmd::run(what, cli.lang),
         Command::Standards {

@@ -303,6 +303,9 @@ pub struct EvaluatedIndicator {
     /// For a target stated in the text (not a table row): the words of the source.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quote: Option<String>,
+    /// Findings of the data-quality review in the row's inputs, when there are any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub doubt: Option<crate::quality::Doubt>,
 }
 
 /// Where a target year's population comes from.
@@ -505,6 +508,7 @@ fn evaluate_row(
         gap,
         projected_population,
         quote: spec.quote,
+        doubt: None,
     })
 }
 

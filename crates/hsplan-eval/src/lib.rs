@@ -14,6 +14,7 @@ pub mod columnar;
 pub mod evaluate;
 pub mod library;
 pub mod measure;
+pub mod quality;
 pub mod report;
 
 pub use library::{Form, INDICATORS, IndicatorDef, find};

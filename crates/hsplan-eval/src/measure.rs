@@ -93,7 +93,8 @@ pub enum PopulationBase {
 }
 
 impl PopulationBase {
-    fn of(self, r: &PopulationRecord) -> Option<u64> {
+    /// The size of this base in a population record, when recorded.
+    pub fn of(self, r: &PopulationRecord) -> Option<u64> {
         match self {
             PopulationBase::Resident => Some(r.resident.0),
             PopulationBase::Children0To14 => r.ages.age_0_14.map(|p| p.0),

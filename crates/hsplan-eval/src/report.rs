@@ -87,6 +87,8 @@ pub struct Evaluation {
     pub leagues: Vec<League>,
     /// Equity of beds, doctors and nurses across the sub-units.
     pub equity: Vec<Equity>,
+    /// The data-quality review of the unit for the year (and of the plan's baselines).
+    pub quality: crate::quality::QualityReview,
 }
 
 /// Densities whose spread over sub-units the report measures.
@@ -110,7 +112,17 @@ pub fn evaluate(
     year: Year,
 ) -> Evaluation {
     let h = &plan.data.plan;
-    let indicators = evaluate_plan(sys, plan, unit, year);
+    let mut indicators = evaluate_plan(sys, plan, unit, year);
+    let mut quality = crate::quality::review(sys, unit, year, &crate::quality::Rules::default());
+    // Published baselines are the jurisdiction's own.
+    if hsplan_model::AdminCode::parse(h.jurisdiction.get_ref()) == Ok(unit) {
+        crate::quality::check_plan_baselines(&mut quality, sys, plan, unit);
+    }
+    for r in &mut indicators {
+        if let Some(def) = crate::find(&r.formula) {
+            r.doubt = crate::quality::doubt_for(sys, &quality, &r.id, def);
+        }
+    }
     let mut status_counts = BTreeMap::new();
     for r in &indicators {
         *status_counts.entry(r.status).or_insert(0) += 1;
@@ -212,5 +224,6 @@ pub fn evaluate(
         sub_units,
         leagues,
         equity,
+        quality,
     }
 }

@@ -4,6 +4,7 @@
 use crate::messages::{Lang, Mode, Msg, fill};
 use crate::svg;
 use hsplan_eval::evaluate::{EvaluatedIndicator, Status};
+use hsplan_eval::quality::{Dimension, QualityReview};
 use hsplan_eval::report::{Evaluation, League};
 use hsplan_model::MultiPolygon;
 use std::collections::BTreeMap;
@@ -127,7 +128,7 @@ th{background:#eef3f8;text-align:left}td.n{text-align:right;font-variant-numeric
 .badge{display:inline-block;color:#fff;border-radius:3px;padding:0 6px;font-size:.85em;white-space:nowrap}\
 .banner{background:#fff4d6;border:1px solid #e8c15a;padding:8px 12px;margin:12px 0}\
 .maps{display:flex;flex-wrap:wrap;gap:16px}.map{flex:0 0 360px}.small{font-size:.85em;color:#555}\
-nav a{margin-right:12px}figure{margin:0}figcaption{font-size:.9em;font-weight:600}";
+.doubt{color:#9a5b00}nav a{margin-right:12px}figure{margin:0}figcaption{font-size:.9em;font-weight:600}";
 
 /// Renders the report: one document, one chapter per evaluation.
 pub fn render(parts: &[Part<'_>], ctx: &Context<'_>, lang: Lang) -> String {
@@ -173,7 +174,12 @@ pub fn render(parts: &[Part<'_>], ctx: &Context<'_>, lang: Lang) -> String {
         chapter(&mut h, p, ctx, lang);
     }
     let _ = writeln!(h, "<h2>{}</h2>", esc(Msg::SecMethod.text(lang)));
-    for m in [Msg::MethodStatus, Msg::MethodProjection, Msg::EquityNote] {
+    for m in [
+        Msg::MethodStatus,
+        Msg::MethodProjection,
+        Msg::EquityNote,
+        Msg::QualityMethod,
+    ] {
         let _ = writeln!(h, "<p class=\"small\">{}</p>", esc(m.text(lang)));
     }
     if !ctx.notes.is_empty() {
@@ -227,9 +233,10 @@ fn name(r: &EvaluatedIndicator, lang: Lang) -> &str {
     lang.pick(&r.name_zh, &r.name_en)
 }
 
-/// The name, and for a target stated in the text its section and verbatim words.
+/// The name, and for a target stated in the text its section and verbatim words; a row
+/// computed from doubtful data says what the review found.
 fn name_cell(r: &EvaluatedIndicator, lang: Lang) -> String {
-    match &r.quote {
+    let mut cell = match &r.quote {
         Some(q) => format!(
             "{}<br><span class=\"small\">{} · “{}”</span>",
             esc(name(r, lang)),
@@ -237,7 +244,16 @@ fn name_cell(r: &EvaluatedIndicator, lang: Lang) -> String {
             esc(q)
         ),
         None => esc(name(r, lang)).to_string(),
+    };
+    if let Some(d) = &r.doubt {
+        let _ = write!(
+            cell,
+            "<br><span class=\"small doubt\">⚠ {}：{}</span>",
+            esc(Msg::DataDoubt.text(lang)),
+            esc(lang.pick(&d.zh, &d.en))
+        );
     }
+    cell
 }
 
 fn chapter(h: &mut String, p: &Part<'_>, ctx: &Context<'_>, lang: Lang) {
@@ -336,6 +352,136 @@ fn chapter(h: &mut String, p: &Part<'_>, ctx: &Context<'_>, lang: Lang) {
         let _ = writeln!(h, "<h3>{}</h3>", esc(Msg::SecAccess.text(lang)));
         access(h, a, lang);
     }
+    // 9. Data quality.
+    let _ = writeln!(h, "<h3>{}</h3>", esc(Msg::SecQuality.text(lang)));
+    quality(h, &e.quality, lang, 40);
+}
+
+/// A share passed, one decimal, rounded down below 100 so that 99.96 % of checks passed
+/// never reads as all of them; a dash when nothing was checked.
+pub fn pct_cell(v: Option<f64>) -> String {
+    match v {
+        Some(x) if x >= 100.0 => "100%".into(),
+        Some(x) => format!("{:.1}%", (x * 10.0).floor() / 10.0),
+        None => "—".into(),
+    }
+}
+
+/// The data-quality review: scores of the unit and its sub-units, then the findings (at
+/// most `limit`).
+fn quality(h: &mut String, q: &QualityReview, lang: Lang, limit: usize) {
+    if let Some(top) = q.scores.first() {
+        let _ = writeln!(
+            h,
+            "<p>{}</p>",
+            esc(&fill(
+                Msg::QualityLine.text(lang),
+                &[
+                    ("facilities", &top.facilities),
+                    ("reporting", &top.reporting),
+                    ("findings", &top.findings),
+                    ("score", &pct_cell(top.score)),
+                ]
+            ))
+        );
+    }
+    let _ = write!(h, "<table><tr><th>{}</th>", esc(Msg::UnitWord.text(lang)));
+    for d in Dimension::ALL {
+        let _ = write!(h, "<th>{}</th>", esc(lang.pick(d.zh(), d.en())));
+    }
+    let _ = writeln!(
+        h,
+        "<th>{}</th><th>{}</th></tr>",
+        esc(Msg::QualityScore.text(lang)),
+        esc(Msg::QualityFindings.text(lang))
+    );
+    for (i, s) in q.scores.iter().enumerate() {
+        let _ = write!(
+            h,
+            "<tr><td>{}{}</td>",
+            if i == 0 { "<b>" } else { "" },
+            esc(&s.name)
+        );
+        for d in Dimension::ALL {
+            let sc = s.of(d);
+            let _ = write!(
+                h,
+                "<td class=\"n\" title=\"{} / {}\">{}</td>",
+                sc.passed,
+                sc.checked,
+                pct_cell(sc.pct)
+            );
+        }
+        let _ = writeln!(
+            h,
+            "<td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            pct_cell(s.score),
+            s.findings
+        );
+    }
+    h.push_str("</table>\n");
+    if q.findings.is_empty() {
+        let _ = writeln!(h, "<p>{}</p>", esc(Msg::QualityNone.text(lang)));
+        return;
+    }
+    let _ = writeln!(
+        h,
+        "<table><tr><th>{}</th><th>{}</th><th>{}</th></tr>",
+        esc(Msg::QualityCheck.text(lang)),
+        esc(Msg::Location.text(lang)),
+        esc(Msg::QualityFinding.text(lang))
+    );
+    for f in q.findings.iter().take(limit) {
+        let place = match (&f.facility, &f.facility_name) {
+            (Some(id), Some(n)) => format!("{} · {n} ({id})", f.unit_name),
+            _ => format!("{} ({})", f.unit_name, f.unit),
+        };
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(lang.pick(f.check.zh(), f.check.en())),
+            esc(&place),
+            esc(lang.pick(&f.zh, &f.en))
+        );
+    }
+    h.push_str("</table>\n");
+    if q.findings.len() > limit {
+        let _ = writeln!(
+            h,
+            "<p class=\"small\">{}</p>",
+            esc(&fill(
+                Msg::QualityMore.text(lang),
+                &[("n", &(q.findings.len() - limit))]
+            ))
+        );
+    }
+}
+
+/// A standalone data-quality report (`hsplan quality --format html`), every finding listed.
+pub fn render_quality(q: &QualityReview, banners: &[String], lang: Lang) -> String {
+    let mut h = String::new();
+    let heading = fill(
+        Msg::QualityHeading.text(lang),
+        &[("unit", &q.unit_name), ("year", &q.year)],
+    );
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>\n",
+        lang.pick("zh-CN", "en"),
+        esc(&heading),
+        esc(&heading)
+    );
+    for b in banners {
+        let _ = writeln!(h, "<div class=\"banner\">{}</div>", esc(b));
+    }
+    quality(&mut h, q, lang, usize::MAX);
+    let _ = writeln!(
+        h,
+        "<p class=\"small\">{}</p>\n<p class=\"small\">{}</p>\n</body>\n</html>",
+        esc(Msg::QualityMethod.text(lang)),
+        esc(Msg::GeneratedBy.text(lang))
+    );
+    h
 }
 
 fn access(h: &mut String, a: &AccessSection, lang: Lang) {
@@ -715,5 +861,9 @@ mod tests {
         assert_eq!(hsplan_plan_number("—"), None);
         assert_eq!(format_value("1:1.3", Some(1.234)), "1:1.23");
         assert_eq!(format_value("7.5", None), "—");
+        assert_eq!(pct_cell(Some(99.96)), "99.9%");
+        assert_eq!(pct_cell(Some(100.0)), "100%");
+        assert_eq!(pct_cell(Some(92.0)), "92.0%");
+        assert_eq!(pct_cell(None), "—");
     }
 }

@@ -176,6 +176,17 @@ pub enum Msg {
     NoProblems,
     MethodStatus,
     MethodProjection,
+    SecQuality,
+    QualityHeading,
+    QualityLine,
+    QualityScore,
+    QualityFindings,
+    QualityCheck,
+    QualityFinding,
+    QualityNone,
+    QualityMore,
+    QualityMethod,
+    DataDoubt,
     PopulationFromTable,
     PopulationFromTrend,
     GeneratedBy,
@@ -511,6 +522,36 @@ impl Msg {
             (MethodProjection, Lang::En) => {
                 "Projection: least-squares line through the observed years, extended to the target year; resource gaps use the target year’s population (a stored projection table where there is one, else the trend)."
             }
+            (SecQuality, Lang::Zh) => "九、数据质量审查",
+            (SecQuality, Lang::En) => "9. Data-quality review",
+            (QualityHeading, Lang::Zh) => "数据质量审查 · {unit} · {year} 年",
+            (QualityHeading, Lang::En) => "Data-quality review · {unit} · {year}",
+            (QualityLine, Lang::Zh) => {
+                "开放机构 {facilities} 家，报送 {reporting} 家；发现问题 {findings} 项；综合得分 {score}。"
+            }
+            (QualityLine, Lang::En) => {
+                "{facilities} open facilities, {reporting} sent a return; {findings} findings; overall score {score}."
+            }
+            (QualityScore, Lang::Zh) => "综合得分",
+            (QualityScore, Lang::En) => "Score",
+            (QualityFindings, Lang::Zh) => "问题数",
+            (QualityFindings, Lang::En) => "Findings",
+            (QualityCheck, Lang::Zh) => "检查",
+            (QualityCheck, Lang::En) => "Check",
+            (QualityFinding, Lang::Zh) => "发现",
+            (QualityFinding, Lang::En) => "Finding",
+            (QualityNone, Lang::Zh) => "未发现数据质量问题。",
+            (QualityNone, Lang::En) => "No data-quality problem found.",
+            (QualityMore, Lang::Zh) => "…… 另有 {n} 项（全部见 hsplan quality）",
+            (QualityMore, Lang::En) => "… and {n} more (all of them: hsplan quality)",
+            (QualityMethod, Lang::Zh) => {
+                "数据质量审查（参照世卫组织《数据质量审查》与DHIS2数据质量应用）：完整性——开放机构是否报送、机构往年报过的项目本年是否缺报；内部一致性——执业（助理）医师与注册护士之和不超过卫生技术人员，病床使用率（出院者占用床日÷床位×天数）不超过150%；异常值——同类机构同年修正z值绝对值大于3.5，或较前三年均值变化超过50%且至少20；外部一致性——单位人口与下级合计相差不超过1%，规划公布基线与基线年计算值相差不超过5%。各维度得分为通过检查的比例，综合得分为已评维度的平均值。所用数据存疑的指标在表中标注。"
+            }
+            (QualityMethod, Lang::En) => {
+                "Data-quality review (after WHO’s Data Quality Review and DHIS2’s data-quality app): completeness — open facilities sending a return, and quantities a facility reports in other years present this year; internal consistency — licensed (assistant) doctors plus registered nurses within the health technical staff, bed occupancy (bed-days ÷ beds × days) at most 150 %; outliers — a modified z-score beyond ±3.5 among facilities of one type in one year, or a change of more than 50 % (and at least 20) against the mean of the three years before; external consistency — a unit’s population within 1 % of the sum of its sub-units’, a plan’s published baseline within 5 % of the value computed for its baseline year. A dimension’s score is the share of its checks passed; the overall score is the mean of the dimensions assessed. Indicators computed from doubtful data are marked in the tables."
+            }
+            (DataDoubt, Lang::Zh) => "数据存疑",
+            (DataDoubt, Lang::En) => "Doubtful data",
             (PopulationFromTable, Lang::Zh) => "人口预测表",
             (PopulationFromTable, Lang::En) => "population projection table",
             (PopulationFromTrend, Lang::Zh) => "人口趋势外推",
@@ -712,6 +753,37 @@ pub const WEB: &[(&str, &str, &str)] = &[
     ("evaluation", "规划评估", "Plan evaluation"),
     ("map", "地图", "Map"),
     ("standards", "配置标准", "Standards"),
+    ("quality", "数据质量", "Data quality"),
+    ("qualityScore", "综合得分", "Score"),
+    ("findings", "问题数", "Findings"),
+    ("check", "检查", "Check"),
+    ("finding", "发现", "Finding"),
+    (
+        "facilitiesReporting",
+        "开放机构 / 报送",
+        "Open facilities / reporting",
+    ),
+    (
+        "noFindings",
+        "未发现数据质量问题。",
+        "No data-quality problem found.",
+    ),
+    ("dataDoubt", "数据存疑", "Doubtful data"),
+    (
+        "downloadQualityHtml",
+        "下载审查报告（HTML）",
+        "Download the review (HTML)",
+    ),
+    (
+        "plansCompared",
+        "已与规划公布基线比较",
+        "Compared with the published baselines of",
+    ),
+    (
+        "qualityHelp",
+        "完整性、内部一致性、异常值与外部一致性四个维度；得分为通过检查的比例。点击下级单位逐级查看。",
+        "Four dimensions: completeness, internal consistency, outliers, external consistency; a score is the share of checks passed. Click a sub-unit to look further down.",
+    ),
     ("siting", "可及性与选址", "Access & siting"),
     ("plans", "规划与台账", "Plans & ledgers"),
     ("data", "数据", "Data"),

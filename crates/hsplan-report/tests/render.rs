@@ -3,6 +3,7 @@
 use hsplan_eval::evaluate::{
     EvaluatedIndicator, LeagueRow, PopulationBasis, ProjectedPopulation, Projection, Status,
 };
+use hsplan_eval::quality::{Check, Doubt, Finding, QualityReview, Rules, Score, UnitScore};
 use hsplan_eval::report::{Equity, Evaluation, League, SubUnit, Trend};
 use hsplan_model::{LonLat, MultiPolygon};
 use hsplan_report::html::{Context, Part, StandardsSection, ViolationLine, render};
@@ -45,6 +46,7 @@ fn row(id: &str, binding: bool, status: Status, actual: Option<f64>) -> Evaluate
             basis: PopulationBasis::Trend,
         }),
         quote: None,
+        doubt: None,
     }
 }
 
@@ -78,7 +80,15 @@ fn evaluation() -> Evaluation {
         target_year: 2025,
         indicators: vec![
             row("beds_per_1000", true, Status::OffTrack, Some(6.4)),
-            row("nurses", false, Status::OnTrack, Some(7.3)),
+            EvaluatedIndicator {
+                doubt: Some(Doubt {
+                    checks: vec![Check::Outlier],
+                    findings: 1,
+                    zh: "诊疗人次异常".into(),
+                    en: "visits outlier".into(),
+                }),
+                ..row("nurses", false, Status::OnTrack, Some(7.3))
+            },
             row("missing", false, Status::NoData, None),
         ],
         status_counts: [
@@ -125,6 +135,58 @@ fn evaluation() -> Evaluation {
             gini_by_population: Some(0.1667),
             gini_by_area: None,
         }],
+        quality: quality(),
+    }
+}
+
+fn quality() -> QualityReview {
+    let finding = |check: Check, facility: Option<&str>, zh: &str, en: &str| Finding {
+        dimension: check.dimension(),
+        check,
+        unit: "500109001000".into(),
+        unit_name: "甲镇".into(),
+        facility: facility.map(str::to_string),
+        facility_name: facility.map(|_| "甲镇卫生院<1>".to_string()),
+        facility_type: None,
+        year: 2023,
+        quantity: None,
+        indicator: None,
+        value: Some(10.0),
+        reference: Some(1.0),
+        statistic: None,
+        zh: zh.into(),
+        en: en.into(),
+    };
+    let score = |checked, passed| Score {
+        checked,
+        passed,
+        pct: Some(passed as f64 / checked as f64 * 100.0),
+    };
+    QualityReview {
+        unit: "500109000000".into(),
+        unit_name: "测试区".into(),
+        year: 2023,
+        rules: Rules::default(),
+        scores: vec![UnitScore {
+            unit: "500109000000".into(),
+            name: "测试区".into(),
+            facilities: 4,
+            reporting: 3,
+            completeness: score(40, 36),
+            internal_consistency: score(3, 3),
+            outliers: score(30, 29),
+            external_consistency: Score::default(),
+            score: Some(95.0),
+            findings: 2,
+        }],
+        completeness: Vec::new(),
+        findings: vec![
+            finding(Check::NotReporting, Some("H4"), "无报表", "no return"),
+            finding(Check::Outlier, Some("H1"), "诊疗人次异常", "visits outlier"),
+        ],
+        counts: [(Check::NotReporting, 1), (Check::Outlier, 1)]
+            .into_iter()
+            .collect(),
     }
 }
 

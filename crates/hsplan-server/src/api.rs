@@ -15,6 +15,7 @@ use hsplan_app::data::{ExportFormat, ImportReport, UploadKind};
 use hsplan_app::evaluation::EvaluationRequest;
 use hsplan_app::geo::{Choropleth, ChoroplethRequest};
 use hsplan_app::plans::{PlanCheck, PlanCheckRequest, PlanSummary, PlanTables};
+use hsplan_app::quality::QualityResult;
 use hsplan_app::region::{
     FacilityQuery, FacilitySummary, IndicatorRow, Page, SearchHit, StatusReport, UnitDetail,
     UnitSummary,
@@ -453,6 +454,101 @@ pub async fn check_standards_file(
     })
     .await
     .map(Json)
+}
+
+/// What to review (`GET /api/quality` and its report).
+#[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct QualityParams {
+    /// Year reviewed.
+    #[param(minimum = 1949, maximum = 2100)]
+    pub year: i64,
+    /// Unit reviewed with everything below it (default: the smallest unit holding every
+    /// facility in view).
+    #[param(pattern = r"^[1-9][0-9]([0-9]{2}([0-9]{2}([0-9]{3}([0-9]{3})?)?)?)?$")]
+    pub unit: Option<String>,
+    /// Language of the report (zh-CN or en).
+    #[param(value_type = Option<String>, pattern = r"^(zh-CN|zh|en)$")]
+    pub lang: Option<Lang>,
+    /// Download format: html, xlsx or csv.
+    #[param(pattern = r"^(html|xlsx|csv)$")]
+    pub format: Option<String>,
+}
+
+impl QualityParams {
+    fn request(&self) -> hsplan_app::quality::QualityRequest {
+        hsplan_app::quality::QualityRequest {
+            year: self.year,
+            unit: self.unit.clone(),
+        }
+    }
+}
+
+/// The data-quality review of a unit for a year: completeness, internal consistency,
+/// outliers and external consistency, scores per unit and every finding located.
+#[utoipa::path(get, path = "/api/quality", tag = "evaluation", params(QualityParams),
+    responses((status = 200, body = QualityResult), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn quality(
+    Shared(state): S,
+    caller: Caller,
+    Query(p): Query<QualityParams>,
+) -> ApiResult<Json<QualityResult>> {
+    let req = p.request();
+    let ws = state.clone();
+    read(&state, &caller, move |s| {
+        hsplan_app::quality::review(&ws.workspace.plans(), &s.sys, &req)
+    })
+    .await
+    .map(Json)
+}
+
+/// The data-quality review as a file: HTML, XLSX (scores, completeness, findings) or CSV.
+#[utoipa::path(get, path = "/api/quality/report", tag = "evaluation", params(QualityParams),
+    responses((status = 200, description = "The review: HTML, XLSX or CSV", content(
+            ("text/html; charset=utf-8"),
+            ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            ("text/csv; charset=utf-8"))),
+        (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn quality_report(
+    Shared(state): S,
+    caller: Caller,
+    Query(p): Query<QualityParams>,
+) -> ApiResult<Response> {
+    let req = p.request();
+    let format = p.format.clone().unwrap_or_else(|| "html".into());
+    let lang = p.lang.unwrap_or_default();
+    if !["html", "xlsx", "csv"].contains(&format.as_str()) {
+        return Err(Problem::bad_request(
+            "format",
+            "format: one of html, xlsx, csv",
+        ));
+    }
+    let ws = state.clone();
+    read(&state, &caller, move |s| {
+        let r = hsplan_app::quality::review(&ws.workspace.plans(), &s.sys, &req)?;
+        let base = format!("quality-{}-{}", r.review.unit, r.review.year);
+        Ok(match format.as_str() {
+            "xlsx" => download(
+                &format!("{base}.xlsx"),
+                hsplan_app::data::XLSX_MIME,
+                hsplan_app::quality::xlsx(
+                    &r,
+                    &hsplan_app::evaluation::data_notes(&s.sys, lang).all,
+                )?,
+            ),
+            "csv" => download(
+                &format!("{base}.csv"),
+                "text/csv; charset=utf-8",
+                hsplan_app::quality::csv(&r)?,
+            ),
+            _ => download(
+                &format!("{base}.html"),
+                "text/html; charset=utf-8",
+                hsplan_app::quality::html(&s.sys, &r, lang).into_bytes(),
+            ),
+        })
+    })
+    .await
 }
 
 /// The sub-units of a unit as a choropleth of an indicator.

@@ -111,6 +111,8 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ),
     ("GET", "/api/evaluations", Rule::Signed(Action::Read)),
     ("GET", "/api/evaluations/report", Rule::Signed(Action::Read)),
+    ("GET", "/api/quality", Rule::Signed(Action::Read)),
+    ("GET", "/api/quality/report", Rule::Signed(Action::Read)),
     ("GET", "/api/standards", Rule::Signed(Action::Read)),
     ("POST", "/api/standards/check", Rule::Signed(Action::Read)),
     ("GET", "/api/map/choropleth", Rule::Signed(Action::Read)),

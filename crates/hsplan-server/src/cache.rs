@@ -50,6 +50,7 @@ fn cacheable(path: &str) -> bool {
         "/api/plans",
         "/api/evaluations",
         "/api/standards",
+        "/api/quality",
         "/api/map/",
         "/api/exports/",
     ]

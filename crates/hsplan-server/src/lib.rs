@@ -88,7 +88,7 @@ pub struct Config {
     paths(
         api::health, api::config, api::messages, api::status, api::search_units, api::unit, api::children,
         api::facilities, api::indicators, api::plans, api::plan, api::check_plan, api::ledger,
-        api::evaluation, api::evaluation_report, api::standards, api::check_standards_file, api::choropleth, api::import,
+        api::evaluation, api::evaluation_report, api::quality, api::quality_report, api::standards, api::check_standards_file, api::choropleth, api::import,
         api::export, api::start_siting, api::start_access, api::job, api::cancel_job, api::job_events,
         api::scenarios, api::scenario, api::apply_scenario,
         api::login, api::logout, api::me, api::facility_year_form, api::save_facility_year,
@@ -285,6 +285,8 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/api/evaluations/report", get(api::evaluation_report))
         .route("/api/standards", get(api::standards))
         .route("/api/standards/check", post(api::check_standards_file))
+        .route("/api/quality", get(api::quality))
+        .route("/api/quality/report", get(api::quality_report))
         .route("/api/map/choropleth", get(api::choropleth))
         .route("/api/imports/{kind}", post(api::import))
         .route("/api/exports/{kind}", get(api::export))

@@ -173,6 +173,154 @@ fn schematic_geometry(
     out
 }
 
+/// Realistic faults of routine data, put in on purpose (all after the calibrated 2020) so the
+/// data-quality review has something to find: a return never sent, a value keyed with an
+/// extra digit, doctors and nurses entered beyond the technical staff they belong to,
+/// bed-days entered twice, and a town's own population estimate that disagrees with its
+/// villages'. Its own random stream picks the facilities and the town.
+fn faults(
+    facilities: &[Facility],
+    years: &mut Vec<FacilityYear>,
+    population: &mut Vec<PopulationRecord>,
+    towns: &[&AdminUnit],
+    seed: u64,
+) -> Vec<Note> {
+    let mut rng = Rng(seed ^ 0x6661_756c_7473);
+    let mut pick = |p: &dyn Fn(&Facility) -> bool| -> Option<&Facility> {
+        let all: Vec<&Facility> = facilities.iter().filter(|f| p(f)).collect();
+        (!all.is_empty()).then(|| all[(rng.next() % all.len() as u64) as usize])
+    };
+    let year = |y: i64| Year::new(y).expect("year");
+    let mut notes = Vec::new();
+    let value = |years: &Vec<FacilityYear>, i: usize, q: Q| years[i].get(q).map_or(0, |c| c.0);
+    let find = |years: &Vec<FacilityYear>, id: &FacilityId, y: i64| {
+        years
+            .iter()
+            .position(|fy| &fy.facility == id && fy.year == year(y))
+    };
+    let mut edits: Vec<(usize, Q, u64)> = Vec::new();
+    let mut dropped: Option<usize> = None;
+    if let Some(f) = pick(&|f| f.kind == T::Clinic)
+        && let Some(i) = find(years, &f.id, 2021)
+    {
+        dropped = Some(i);
+        notes.push(Note {
+            zh: format!(
+                "合成数据有意设置的问题：{}（{}）缺2021年报表。",
+                f.name,
+                f.id.as_str()
+            ),
+            en: format!(
+                "Fault put in the synthetic data on purpose: {} ({}) sent no return for 2021.",
+                f.name,
+                f.id.as_str()
+            ),
+        });
+    }
+    if let Some(f) = pick(&|f| f.kind == T::TownshipHealthCentre)
+        && let Some(i) = find(years, &f.id, 2023)
+    {
+        let v = value(years, i, Q::OutpatientVisits);
+        edits.push((i, Q::OutpatientVisits, v * 10));
+        notes.push(Note {
+            zh: format!(
+                "合成数据有意设置的问题：{}2023年诊疗人次多录一位（{}录为{}）。",
+                f.name,
+                v,
+                v * 10
+            ),
+            en: format!(
+                "Fault put in the synthetic data on purpose: {}'s 2023 visits keyed with an extra digit ({} entered as {}).",
+                f.name,
+                v,
+                v * 10
+            ),
+        });
+    }
+    if let Some(f) = pick(&|f| f.kind == T::GeneralHospital && f.ownership == Ownership::Private)
+        && let Some(i) = find(years, &f.id, 2024)
+    {
+        let doctors = value(years, i, Q::LicensedDoctors) + value(years, i, Q::AssistantDoctors);
+        let nurses = value(years, i, Q::RegisteredNurses);
+        // the technical staff keyed as its largest part alone (no single part exceeds it,
+        // so the import's part-of-whole check passes; doctors and nurses together do)
+        let keyed = doctors.max(nurses).max(value(years, i, Q::Pharmacists));
+        edits.push((i, Q::StaffHealthTechnical, keyed));
+        notes.push(Note {
+            zh: format!(
+                "合成数据有意设置的问题：{}2024年卫生技术人员录为{}，少于执业（助理）医师与注册护士之和（{}）。",
+                f.name,
+                keyed,
+                doctors + nurses
+            ),
+            en: format!(
+                "Fault put in the synthetic data on purpose: {}'s 2024 health technical staff keyed as {}, fewer than its doctors and nurses together ({}).",
+                f.name,
+                keyed,
+                doctors + nurses
+            ),
+        });
+    }
+    if let Some(f) = pick(&|f| {
+        matches!(f.kind, T::GeneralHospital | T::TcmHospital) && f.grade.is_secondary_or_above()
+    }) && let Some(i) = find(years, &f.id, 2023)
+    {
+        let beds = value(years, i, Q::Beds);
+        // a bed-day total that puts occupancy near 180 % (entered twice, plus some)
+        let days = (beds as f64 * 365.0 * 1.8).round() as u64;
+        edits.push((i, Q::InpatientBedDays, days));
+        notes.push(Note {
+            zh: format!(
+                "合成数据有意设置的问题：{}2023年出院者占用床日{}，相当于{}张床的使用率约180%。",
+                f.name, days, beds
+            ),
+            en: format!(
+                "Fault put in the synthetic data on purpose: {}'s 2023 bed-days of discharged patients are {}, about 180 % occupancy of its {} beds.",
+                f.name, days, beds
+            ),
+        });
+    }
+    for (i, q, v) in edits {
+        years[i].quantities.insert(q, Count(v));
+    }
+    if let Some(i) = dropped {
+        years.remove(i);
+    }
+    // A town's own 2022 estimate, 4 % above the sum of its villages.
+    if !towns.is_empty() {
+        let town = towns[(rng.next() % towns.len() as u64) as usize];
+        let y = year(2022);
+        let sum: u64 = population
+            .iter()
+            .filter(|r| r.year == y && r.unit.is_descendant_of(town.code))
+            .map(|r| r.resident.0)
+            .sum();
+        let own = (sum as f64 * 1.04).round() as u64;
+        population.push(PopulationRecord {
+            unit: town.code,
+            year: y,
+            source: PopulationSource::Estimate,
+            resident: Persons(own),
+            male: None,
+            female: None,
+            ages: AgeBands::default(),
+            live_births: None,
+            deaths: None,
+        });
+        notes.push(Note {
+            zh: format!(
+                "合成数据有意设置的问题：{}2022年另有一条本级人口估计{}，比所辖村（社区）合计{}多4%。",
+                town.name, own, sum
+            ),
+            en: format!(
+                "Fault put in the synthetic data on purpose: {} has its own 2022 population estimate of {}, 4 % above the {} summed over its villages and communities.",
+                town.name, own, sum
+            ),
+        });
+    }
+    notes
+}
+
 /// Resident population of Beibei in 2020 as the plan states it (常住人口83.63万).
 pub const RESIDENTS_2020: u64 = 836_300;
 
@@ -229,6 +377,9 @@ pub struct SyntheticRegistry {
     pub facility_years: Vec<FacilityYear>,
     /// Conflicts in the seed's 2020 column that the registry cannot satisfy at once.
     pub notes: Vec<Note>,
+    /// Data-quality faults put in on purpose (after 2020, so the calibration holds) for the
+    /// data-quality review to find, each described.
+    pub faults: Vec<Note>,
     /// Schematic (synthetic) boundaries of the district and its towns/streets, and points
     /// for the villages/communities inside them. Not real geography: a partition of a box
     /// of about Beibei's area (755 km²), one rectangle per town/street, streets smaller.
@@ -503,6 +654,13 @@ pub fn beibei(units: &[AdminUnit], seed: u64) -> SyntheticRegistry {
     out.facility_years = resources(&out.facilities, &mut rng);
     out.geometries = schematic_geometry(county, &streets, &towns, &villages, seed);
     configuration_details(&out.facilities, &mut out.facility_years, seed);
+    out.faults = faults(
+        &out.facilities,
+        &mut out.facility_years,
+        &mut out.population,
+        &towns,
+        seed,
+    );
     place_facilities(&mut out.facilities, &out.geometries, seed);
     out.notes = vec![
         Note {
