@@ -491,7 +491,7 @@ async function viewQuality(params) {
     h('h1', {}, t('quality'), ` · ${r.unit_name} · ${r.year}`),
     h('div', { class: 'toolbar' },
       select('q-year', t('year'), years().map((y) => [y, y]), year, (v) => go('quality', { ...q, year: v })),
-      select('q-check', t('check'), [['', t('all')], ...r.checks.map((c) => [c.code, `${pick(c.zh, c.en)} (${c.findings})`])], check, (v) => go('quality', { ...q, unit: r.unit, check: v }))),
+      select('q-check', t('qualityCheck'), [['', t('all')], ...r.checks.map((c) => [c.code, `${pick(c.zh, c.en)} (${c.findings})`])], check, (v) => go('quality', { ...q, unit: r.unit, check: v }))),
     h('p', { class: 'muted' }, t('qualityHelp')),
     r.plans_compared.length ? h('p', { class: 'muted small' }, `${t('plansCompared')}: ${r.plans_compared.join(', ')}`) : null,
     h('p', { class: 'downloads' },
@@ -501,7 +501,7 @@ async function viewQuality(params) {
     table([t('unit'), t('facilitiesReporting'), ...r.dimensions.map((d) => pick(d.zh, d.en)), t('qualityScore'), t('findings')], scoreRows, { id: 'quality-scores' }),
     subs.length ? chartEl : null,
     h('h2', {}, t('findings'), ` · ${shown.length}`),
-    shown.length ? table([t('check'), t('place'), t('year'), t('finding')], findingRows, { id: 'quality-findings' })
+    shown.length ? table([t('qualityCheck'), t('place'), t('year'), t('finding')], findingRows, { id: 'quality-findings' })
       : h('p', { id: 'quality-findings' }, t('noFindings')));
 }
 

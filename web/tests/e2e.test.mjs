@@ -148,6 +148,34 @@ test('standards list violations with filters and source quotes', async () => {
   await p.context().close();
 });
 
+test('the data-quality review: scores, drill-down, findings by check, doubtful rows', async () => {
+  const p = await page('/#/quality?year=2023');
+  // the district, then its 17 towns/streets
+  assert.equal((await p.$$('#quality-scores tbody tr')).length, 1 + 17);
+  assert.match(await p.textContent('#quality-scores tbody tr:first-child'), /北碚区/);
+  const all = (await p.$$('#quality-findings tbody tr')).length;
+  assert.ok(all >= 4, `${all} findings`);
+  assert.match(await p.textContent('#quality-findings'), /病床使用率/);
+  await shot(p, 'quality-zh-1366');
+  await p.selectOption('#q-check', 'bed_occupancy');
+  await p.waitForFunction(() => document.querySelector('main').dataset.rendered?.includes('check=bed_occupancy'));
+  assert.equal((await p.$$('#quality-findings tbody tr')).length, 1);
+  // drill down into the sub-unit with findings
+  const sub = await p.$$eval('#quality-scores tbody tr', (rows) => rows.slice(1).find((r) => r.lastElementChild.textContent !== '0')?.dataset.unit);
+  assert.ok(sub);
+  await p.click(`#quality-scores tr[data-unit="${sub}"] a`);
+  await p.waitForFunction((u) => document.querySelector('main').dataset.rendered?.includes(`unit=${u}`), sub);
+  assert.match(await p.textContent('#quality-scores tbody tr:first-child'), /街道|镇/);
+  // the evaluation marks doubtful rows and links to the review
+  await p.goto(`${base}/#/evaluation?plan=beibei-14th-fyp&year=2023`);
+  await p.waitForSelector('main[aria-busy="false"] #evaluation-table');
+  assert.ok((await p.$$('#evaluation-table .doubt')).length >= 2);
+  await p.click('#evaluation-table .doubt a');
+  await p.waitForSelector('main[aria-busy="false"] #quality-scores');
+  assert.deepEqual(p.errors, []);
+  await p.context().close();
+});
+
 test('a siting job runs with progress and its sites appear', async () => {
   const p = await page('/#/siting');
   await p.fill('#s-p', '2');

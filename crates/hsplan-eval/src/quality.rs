@@ -378,6 +378,9 @@ impl Tally {
     }
 }
 
+/// Facilities compared with each other: one type, one tier, one quantity.
+type PeerGroup = (InstitutionType, Option<Tier>, Quantity);
+
 /// Days in a year (for bed occupancy).
 fn days_in(year: Year) -> f64 {
     let y = i32::from(year.get());
@@ -657,8 +660,7 @@ pub fn review(sys: &ServiceSystem, unit: AdminCode, year: Year, rules: &Rules) -
     let inside: BTreeSet<&FacilityId> = open.iter().map(|f| &f.id).collect();
     // Peers: one type and one tier (a tier-3 district hospital is no peer of the small
     // unranked ones).
-    let mut groups: BTreeMap<(InstitutionType, Option<Tier>, Quantity), Vec<(&Facility, f64)>> =
-        BTreeMap::new();
+    let mut groups: BTreeMap<PeerGroup, Vec<(&Facility, f64)>> = BTreeMap::new();
     for f in sys.facilities.values().filter(|f| f.is_open_in(year)) {
         if let Some(fy) = sys.facility_years.get(&(f.id.clone(), year)) {
             for (&q, &v) in &fy.quantities {

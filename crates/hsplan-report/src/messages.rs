@@ -756,7 +756,7 @@ pub const WEB: &[(&str, &str, &str)] = &[
     ("quality", "数据质量", "Data quality"),
     ("qualityScore", "综合得分", "Score"),
     ("findings", "问题数", "Findings"),
-    ("check", "检查", "Check"),
+    ("qualityCheck", "检查", "Check"),
     ("finding", "发现", "Finding"),
     (
         "facilitiesReporting",

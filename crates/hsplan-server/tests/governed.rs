@@ -187,7 +187,8 @@ fn request_for(method: &str, path: &str, unit: &str, facility: &str) -> (String,
         "/api/evaluations/report" => {
             format!("?plan=beibei-14th-fyp&year=2024&unit={unit}&format=csv")
         }
-        "/api/standards" => format!("?year=2024&unit={unit}"),
+        "/api/standards" | "/api/quality" => format!("?year=2024&unit={unit}"),
+        "/api/quality/report" => format!("?year=2024&unit={unit}&format=csv"),
         "/api/map/choropleth" => format!("?unit={unit}&indicator=beds_per_1000&year=2024"),
         "/api/approvals" => format!("?unit={unit}&year=2024"),
         "/api/imports/{kind}" => "?file=r.csv".into(),
