@@ -806,7 +806,7 @@ async function viewPlans(params) {
 
 async function viewData() {
   const out = h('div', { id: 'upload-result', 'aria-live': 'polite' });
-  const kind = h('select', { id: 'upload-kind' }, ['facilities', 'resources', 'population', 'units', 'geojson'].map((k) => h('option', { value: k }, k)));
+  const kind = h('select', { id: 'upload-kind' }, ['facilities', 'resources', 'population', 'units', 'geojson', 'fhir'].map((k) => h('option', { value: k }, k)));
   const file = h('input', { id: 'upload-file', type: 'file', accept: '.csv,.xlsx,.geojson,.json', required: true });
   const form = h('form', {
     id: 'upload-form',
@@ -827,7 +827,8 @@ async function viewData() {
   const ex = (k) => h('li', {}, `${t(k)}: `, h('a', { href: `/api/exports/${k}?format=csv`, download: true }, 'CSV'), ' · ', h('a', { href: `/api/exports/${k}?format=xlsx`, download: true }, 'XLSX'));
   return h('section', {}, h('h1', {}, t('data')), h('h2', {}, t('upload')), form, out,
     h('h2', {}, t('export')), h('ul', {}, ex('units'), ex('population'), ex('facilities'), ex('resources'),
-      h('li', {}, h('a', { href: '/api/exports/geojson', download: true }, t('geojson')))));
+      h('li', {}, h('a', { href: '/api/exports/geojson', download: true }, t('geojson'))),
+      h('li', {}, h('a', { href: '/api/exports/fhir', download: true, id: 'export-fhir' }, t('fhirBundle')))));
 }
 
 

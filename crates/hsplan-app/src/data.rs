@@ -22,6 +22,8 @@ pub enum UploadKind {
     Resources,
     /// Unit points or boundaries (GeoJSON FeatureCollection).
     Geojson,
+    /// Units and facilities as a FHIR R4 Bundle (IHE mCSD).
+    Fhir,
 }
 
 impl UploadKind {
@@ -33,6 +35,7 @@ impl UploadKind {
             UploadKind::Facilities => "facilities",
             UploadKind::Resources => "resources",
             UploadKind::Geojson => "geojson",
+            UploadKind::Fhir => "fhir",
         }
     }
 
@@ -44,11 +47,12 @@ impl UploadKind {
             "facilities" => UploadKind::Facilities,
             "resources" => UploadKind::Resources,
             "geojson" => UploadKind::Geojson,
+            "fhir" => UploadKind::Fhir,
             other => {
                 return Err(AppError::invalid(
                     "kind",
                     format!(
-                        "`{other}`: expected units, population, facilities, resources or geojson"
+                        "`{other}`: expected units, population, facilities, resources, geojson or fhir"
                     ),
                 ));
             }
@@ -103,9 +107,10 @@ pub fn parse_upload_with(
         UploadKind::Population => "population",
         UploadKind::Facilities => "facilities",
         UploadKind::Resources => "resources",
-        UploadKind::Geojson => "",
+        UploadKind::Geojson | UploadKind::Fhir => "",
     };
     match kind {
+        UploadKind::Fhir => batch = crate::interop::fhir_read(file, bytes)?.0,
         UploadKind::Geojson => {
             let text = std::str::from_utf8(bytes).map_err(|e| AppError::Input {
                 problems: vec![format!("{file}: not UTF-8 text: {e}")],
@@ -152,9 +157,13 @@ pub enum ExportFormat {
 /// MIME type of an XLSX workbook.
 pub const XLSX_MIME: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-/// Exports a table of the store (units, population, facilities, resources) or its
-/// geometries (geojson; the format is then ignored).
+/// Exports a table of the store (units, population, facilities, resources), its
+/// geometries (geojson) or its directory as a FHIR Bundle (fhir); for the last two the
+/// format is ignored.
 pub fn export(sys: &ServiceSystem, kind: UploadKind, format: ExportFormat) -> Result<Download> {
+    if kind == UploadKind::Fhir {
+        return crate::interop::fhir_export(sys, None, None);
+    }
     if kind == UploadKind::Geojson {
         let doc = hsplan_io::geojson::units_to_geojson(sys.units.values());
         return Ok(Download {
@@ -202,6 +211,7 @@ pub fn export(sys: &ServiceSystem, kind: UploadKind, format: ExportFormat) -> Re
 pub fn rows(sys: &ServiceSystem, kind: UploadKind) -> usize {
     match kind {
         UploadKind::Units | UploadKind::Geojson => sys.units.len(),
+        UploadKind::Fhir => sys.units.len() + sys.facilities.len(),
         UploadKind::Population => sys.population.len(),
         UploadKind::Facilities => sys.facilities.len(),
         UploadKind::Resources => sys.facility_years.len(),

@@ -19,6 +19,7 @@ pub mod evaluation;
 pub mod geo;
 pub mod governance;
 pub mod inputs;
+pub mod interop;
 pub mod plan_files;
 pub mod plans;
 pub mod progress;

@@ -65,6 +65,7 @@ fn batch_for(what: &ImportWhat) -> Result<ImportBatch> {
             file,
             code_property,
         } => (UploadKind::Geojson, file, code_property.as_deref()),
+        ImportWhat::Fhir { file } => (UploadKind::Fhir, file, None),
     };
     let bytes = std::fs::read(file).with_context(|| format!("{}: cannot read", file.display()))?;
     Ok(parse_upload_with(
@@ -98,6 +99,12 @@ fn print_summary(s: &ImportSummary, lang: Lang) {
 
 pub fn import(db: &Path, what: ImportWhat, lang: Lang) -> Result<()> {
     let start = Instant::now();
+    if let ImportWhat::Fhir { file } = &what {
+        let bytes =
+            std::fs::read(file).with_context(|| format!("{}: cannot read", file.display()))?;
+        let (_, reading) = hsplan_app::interop::fhir_read(&file.display().to_string(), &bytes)?;
+        print_fhir_reading(&reading, lang);
+    }
     let batch = batch_for(&what)?;
     let mut store = open(db)?;
     let summary = store.import(&batch)?;
@@ -110,14 +117,69 @@ pub fn import(db: &Path, what: ImportWhat, lang: Lang) -> Result<()> {
     Ok(())
 }
 
-pub fn export(db: &Path, what: ExportWhat, out: &Path, lang: Lang) -> Result<()> {
+/// What a FHIR Bundle held besides the units and facilities imported.
+fn print_fhir_reading(r: &hsplan_app::interop::FhirReading, lang: Lang) {
+    let list = |m: &std::collections::BTreeMap<String, usize>| {
+        m.iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    };
+    println!("{}: {}", Msg::FhirResources.text(lang), list(&r.resources));
+    if !r.ignored_resources.is_empty() {
+        println!(
+            "{}: {}",
+            Msg::FhirIgnoredResources.text(lang),
+            list(&r.ignored_resources)
+        );
+    }
+    if !r.ignored_extensions.is_empty() {
+        println!(
+            "{}: {}",
+            Msg::FhirIgnoredExtensions.text(lang),
+            list(&r.ignored_extensions)
+        );
+    }
+    if !r.defaults.is_empty() {
+        println!("{}: {}", Msg::FhirDefaults.text(lang), list(&r.defaults));
+    }
+    if r.facilities_with_services > 0 {
+        println!(
+            "{}",
+            fill(
+                Msg::FhirServices.text(lang),
+                &[("n", &r.facilities_with_services)]
+            )
+        );
+    }
+}
+
+pub fn export(
+    db: &Path,
+    what: ExportWhat,
+    out: &Path,
+    unit: Option<&str>,
+    year: Option<i64>,
+    lang: Lang,
+) -> Result<()> {
     use hsplan_app::data::{ExportFormat, UploadKind};
+    if (unit.is_some() || year.is_some()) && !matches!(what, ExportWhat::Fhir) {
+        bail!("--unit and --year apply to `export fhir` only");
+    }
+    if let ExportWhat::Fhir = what {
+        let sys = open_read(db)?.load()?;
+        let download = hsplan_app::interop::fhir_export(&sys, unit, year)?;
+        std::fs::write(out, &download.bytes)
+            .with_context(|| format!("{}: cannot write", out.display()))?;
+        println!("{}: {}", Msg::Exported.text(lang), out.display());
+        return Ok(());
+    }
     let kind = match what {
         ExportWhat::Units => UploadKind::Units,
         ExportWhat::Population => UploadKind::Population,
         ExportWhat::Facilities => UploadKind::Facilities,
         ExportWhat::Resources => UploadKind::Resources,
-        ExportWhat::Geojson => UploadKind::Geojson,
+        ExportWhat::Geojson | ExportWhat::Fhir => UploadKind::Geojson,
     };
     let format = match hsplan_io::TableFormat::from_path(out) {
         _ if kind == UploadKind::Geojson => ExportFormat::Csv,

@@ -43,14 +43,21 @@ enum Command {
         #[command(subcommand)]
         what: ImportWhat,
     },
-    /// Export a table from the store to CSV/XLSX, or geometries to GeoJSON.
+    /// Export a table from the store to CSV/XLSX, geometries to GeoJSON, or the directory of
+    /// units and facilities as a FHIR R4 Bundle (IHE mCSD).
     Export {
         /// What to export.
         #[arg(value_enum)]
         what: ExportWhat,
-        /// Output file (.csv, .xlsx; .geojson for geometry).
+        /// Output file (.csv, .xlsx; .geojson for geometry; .json for fhir).
         #[arg(long, short)]
         out: PathBuf,
+        /// fhir: only this unit (with its ancestors) and everything below it.
+        #[arg(long)]
+        unit: Option<String>,
+        /// fhir: the year whose capabilities become HealthcareServices (default: the latest).
+        #[arg(long)]
+        year: Option<i64>,
     },
     /// Show what the store holds, units per level.
     Status,
@@ -229,6 +236,8 @@ enum ImportWhat {
         #[arg(long)]
         code_property: Option<String>,
     },
+    /// Units and facilities from a FHIR R4 Bundle (IHE mCSD), ours or another system's.
+    Fhir { file: PathBuf },
 }
 
 /// Built-in administrative hierarchies.
@@ -253,6 +262,8 @@ pub enum ExportWhat {
     Resources,
     /// Unit points and boundaries as GeoJSON.
     Geojson,
+    /// Units and facilities as a FHIR R4 transaction Bundle (IHE mCSD).
+    Fhir,
 }
 
 fn main() -> std::process::ExitCode {
@@ -293,7 +304,12 @@ fn main() -> std::process::ExitCode {
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Import { what } => commands::import(&cli.db, what, cli.lang),
-        Command::Export { what, out } => commands::export(&cli.db, what, &out, cli.lang),
+        Command::Export {
+            what,
+            out,
+            unit,
+            year,
+        } => commands::export(&cli.db, what, &out, unit.as_deref(), year, cli.lang),
         Command::Status => commands::status(&cli.db, cli.lang),
         Command::Demo { out, serve, addr } => {
             commands::demo(&out, cli.lang)?;

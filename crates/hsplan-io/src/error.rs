@@ -118,6 +118,16 @@ pub enum IoError {
         /// Row of the first occurrence.
         first_row: usize,
     },
+    /// A FHIR Bundle entry hsplan cannot read.
+    #[error("{file}, entry {entry}: {message}")]
+    Fhir {
+        /// File.
+        file: String,
+        /// 1-based entry number (0 = the Bundle itself).
+        entry: usize,
+        /// What is wrong, naming the resource and field.
+        message: String,
+    },
     /// The GeoJSON is not valid or lacks what hsplan needs.
     #[error("{file}, feature {feature}: {message}")]
     GeoJson {

@@ -115,40 +115,7 @@ pub fn unit_geometries_from_str(
         let geom = f
             .get("geometry")
             .ok_or_else(|| err(n, "has no geometry".into()))?;
-        let coords = geom
-            .get("coordinates")
-            .ok_or_else(|| err(n, "geometry has no coordinates".into()))?;
-        let gtype = geom.get("type").and_then(Value::as_str).unwrap_or("");
-        let (point, boundary) = match gtype {
-            "Point" => (
-                Some(position(coords).map_err(|m| err(n, format!("Point: expected {m}")))?),
-                None,
-            ),
-            "Polygon" => (
-                None,
-                Some(MultiPolygon(vec![
-                    polygon(coords).map_err(|m| err(n, format!("Polygon: expected {m}")))?,
-                ])),
-            ),
-            "MultiPolygon" => {
-                let polys = coords
-                    .as_array()
-                    .ok_or_else(|| err(n, "MultiPolygon: expected an array of polygons".into()))?
-                    .iter()
-                    .map(polygon)
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(|m| err(n, format!("MultiPolygon: expected {m}")))?;
-                (None, Some(MultiPolygon(polys)))
-            }
-            other => {
-                return Err(err(
-                    n,
-                    format!(
-                        "geometry type `{other}` is not supported; expected Point, Polygon or MultiPolygon"
-                    ),
-                ));
-            }
-        };
+        let (point, boundary) = geometry(geom).map_err(|m| err(n, m))?;
         out.push(Sourced {
             origin: Origin {
                 file: file.to_string(),
@@ -164,6 +131,47 @@ pub fn unit_geometries_from_str(
     Ok(out)
 }
 
+/// A GeoJSON geometry (Point, Polygon or MultiPolygon) as a point or a boundary; the
+/// message says what is wrong.
+pub(crate) fn geometry(geom: &Value) -> Result<(Option<LonLat>, Option<MultiPolygon>), String> {
+    let coords = geom
+        .get("coordinates")
+        .ok_or_else(|| "geometry has no coordinates".to_string())?;
+    let gtype = geom.get("type").and_then(Value::as_str).unwrap_or("");
+    Ok(match gtype {
+        "Point" => (
+            Some(position(coords).map_err(|m| format!("Point: expected {m}"))?),
+            None,
+        ),
+        "Polygon" => (
+            None,
+            Some(MultiPolygon(vec![
+                polygon(coords).map_err(|m| format!("Polygon: expected {m}"))?,
+            ])),
+        ),
+        "MultiPolygon" => {
+            let polys = coords
+                .as_array()
+                .ok_or_else(|| "MultiPolygon: expected an array of polygons".to_string())?
+                .iter()
+                .map(polygon)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|m| format!("MultiPolygon: expected {m}"))?;
+            (None, Some(MultiPolygon(polys)))
+        }
+        other => {
+            return Err(format!(
+                "geometry type `{other}` is not supported; expected Point, Polygon or MultiPolygon"
+            ));
+        }
+    })
+}
+
+/// A boundary as a GeoJSON MultiPolygon geometry.
+pub(crate) fn multipolygon_value(b: &MultiPolygon) -> Value {
+    json!({"type": "MultiPolygon", "coordinates": b.0.iter().map(|poly| poly.iter().map(|r| r.iter().map(|p| coords(*p)).collect::<Vec<_>>()).collect::<Vec<_>>()).collect::<Vec<_>>()})
+}
+
 fn coords(p: LonLat) -> Value {
     json!([p.lon(), p.lat()])
 }
@@ -174,7 +182,7 @@ pub fn units_to_geojson<'a>(units: impl IntoIterator<Item = &'a AdminUnit>) -> V
         .into_iter()
         .filter_map(|u| {
             let geometry = if let Some(b) = &u.boundary {
-                json!({"type": "MultiPolygon", "coordinates": b.0.iter().map(|poly| poly.iter().map(|r| r.iter().map(|p| coords(*p)).collect::<Vec<_>>()).collect::<Vec<_>>()).collect::<Vec<_>>()})
+                multipolygon_value(b)
             } else {
                 json!({"type": "Point", "coordinates": coords(u.point?)})
             };

@@ -11,6 +11,7 @@
 //! leaves anything half-written except the output file it was asked to write.
 
 pub mod error;
+pub mod fhir;
 pub mod geojson;
 pub mod nbs;
 pub mod table;

@@ -177,6 +177,11 @@ pub enum Msg {
     MethodStatus,
     MethodProjection,
     SecQuality,
+    FhirResources,
+    FhirIgnoredResources,
+    FhirIgnoredExtensions,
+    FhirDefaults,
+    FhirServices,
     QualityHeading,
     QualityLine,
     QualityScore,
@@ -522,6 +527,20 @@ impl Msg {
             (MethodProjection, Lang::En) => {
                 "Projection: least-squares line through the observed years, extended to the target year; resource gaps use the target year’s population (a stored projection table where there is one, else the trend)."
             }
+            (FhirResources, Lang::Zh) => "FHIR资源",
+            (FhirResources, Lang::En) => "FHIR resources",
+            (FhirIgnoredResources, Lang::Zh) => "未读取的资源类型（已忽略）",
+            (FhirIgnoredResources, Lang::En) => "Resource types not read (ignored)",
+            (FhirIgnoredExtensions, Lang::Zh) => "未读取的扩展（已忽略）",
+            (FhirIgnoredExtensions, Lang::En) => "Extensions not read (ignored)",
+            (FhirDefaults, Lang::Zh) => "未说明而取默认值",
+            (FhirDefaults, Lang::En) => "Not stated, default taken",
+            (FhirServices, Lang::Zh) => {
+                "{n} 家机构的 HealthcareService 列出了可识别的科室与服务（不入库：机构年度记录来自资源表）"
+            }
+            (FhirServices, Lang::En) => {
+                "{n} facilities list known departments and services as HealthcareServices (not stored: a facility-year's record comes from the resources table)"
+            }
             (SecQuality, Lang::Zh) => "九、数据质量审查",
             (SecQuality, Lang::En) => "9. Data-quality review",
             (QualityHeading, Lang::Zh) => "数据质量审查 · {unit} · {year} 年",
@@ -769,6 +788,11 @@ pub const WEB: &[(&str, &str, &str)] = &[
         "No data-quality problem found.",
     ),
     ("dataDoubt", "数据存疑", "Doubtful data"),
+    (
+        "fhirBundle",
+        "机构与区划目录（FHIR R4 / IHE mCSD）",
+        "Directory of units and facilities (FHIR R4 / IHE mCSD)",
+    ),
     (
         "downloadQualityHtml",
         "下载审查报告（HTML）",

@@ -577,7 +577,7 @@ pub struct UploadParams {
 
 /// Imports an uploaded file (the body) all-or-nothing; every problem is located.
 #[utoipa::path(post, path = "/api/imports/{kind}", tag = "data",
-    params(("kind" = UploadKind, Path, description = "units, population, facilities, resources or geojson"), UploadParams),
+    params(("kind" = UploadKind, Path, description = "units, population, facilities, resources, geojson or fhir (an IHE mCSD Bundle: units and facilities)"), UploadParams),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 200, body = ImportReport), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn import(
@@ -628,17 +628,20 @@ pub async fn import(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ExportParams {
-    /// csv (default) or xlsx; ignored for geojson.
+    /// csv (default) or xlsx; ignored for geojson and fhir.
     pub format: Option<ExportFormat>,
 }
 
-/// A table of the store as CSV or XLSX, or its geometries as GeoJSON.
+/// A table of the store as CSV or XLSX, its geometries as GeoJSON, or its directory of units
+/// and facilities as a FHIR R4 transaction Bundle (IHE mCSD; the latest year's capabilities as
+/// HealthcareServices).
 #[utoipa::path(get, path = "/api/exports/{kind}", tag = "data",
-    params(("kind" = UploadKind, Path, description = "units, population, facilities, resources or geojson"), ExportParams),
-    responses((status = 200, description = "The file: CSV, XLSX or GeoJSON", content(
+    params(("kind" = UploadKind, Path, description = "units, population, facilities, resources, geojson or fhir"), ExportParams),
+    responses((status = 200, description = "The file: CSV, XLSX, GeoJSON or FHIR JSON", content(
             ("text/csv; charset=utf-8"),
             ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            ("application/geo+json"))), (status = 400, body = Problem, content_type = "application/problem+json")))]
+            ("application/geo+json"),
+            ("application/fhir+json"))), (status = 400, body = Problem, content_type = "application/problem+json")))]
 pub async fn export(
     Shared(state): S,
     caller: Caller,

@@ -1,0 +1,679 @@
+//! FHIR R4 facility directories under the IHE mCSD profile (Mobile Care Services
+//! Discovery): hsplan's units and facilities out as a transaction Bundle, and Bundles in —
+//! ours or other systems'.
+//!
+//! Out: each unit is a jurisdiction — an `Organization` (type `jurisdiction`, `partOf` its
+//! parent) and a `Location` (physicalType `jdn`, its position, its boundary through the
+//! mCSD GeoJSON extension). Each facility is an `Organization` (type `prov` and its
+//! institution type, `partOf` its unit) and a `Location` (type `facility`, its position,
+//! `partOf` its unit's location); each capability of a chosen year is a `HealthcareService`
+//! provided by it. Identifiers carry the NBS division code and the facility id, so a Bundle
+//! read back gives the same units and facilities.
+//!
+//! In: jurisdictions are resources whose identifier is an NBS division code; facilities are
+//! `Organization`s (or `Location`s without one) that are not jurisdictions, placed by their
+//! `partOf` (or their location's). What hsplan does not know — other resource types,
+//! extensions, a facility type or ownership not stated — is counted in the report, never
+//! guessed silently; what cannot be placed is an error naming the entry and the field.
+
+use crate::error::IoError;
+use crate::geojson::{geometry, multipolygon_value};
+use base64::Engine as _;
+use hsplan_model::{
+    AdminCode, AdminUnit, Capability, Facility, FacilityId, Grade, InstitutionType, Labelled,
+    LonLat, Origin, Ownership, ServiceSystem, Sourced, Specialty, Year,
+};
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Identifier system of NBS statistical division codes.
+pub const NBS_SYSTEM: &str = "urn:hsplan:nbs-division-code";
+/// Identifier system of hsplan facility ids.
+pub const FACILITY_SYSTEM: &str = "urn:hsplan:facility-id";
+/// Code system of hsplan institution types.
+pub const INSTITUTION_TYPE_SYSTEM: &str = "urn:hsplan:institution-type";
+/// Code system of hsplan capabilities (departments and services).
+pub const CAPABILITY_SYSTEM: &str = "urn:hsplan:capability";
+/// Code system of hsplan administrative levels.
+pub const LEVEL_SYSTEM: &str = "urn:hsplan:admin-level";
+/// Extension: the facility's grade (valueCode, hsplan grade code).
+pub const GRADE_EXTENSION: &str = "urn:hsplan:fhir:grade";
+/// Extension: the facility's ownership (valueCode, hsplan ownership code).
+pub const OWNERSHIP_EXTENSION: &str = "urn:hsplan:fhir:ownership";
+/// Extension: the specialty of a specialised hospital (valueCode, hsplan specialty code).
+pub const SPECIALTY_EXTENSION: &str = "urn:hsplan:fhir:specialty";
+/// Extension: for-profit or not (valueBoolean).
+pub const FOR_PROFIT_EXTENSION: &str = "urn:hsplan:fhir:for-profit";
+/// Extension: year opened (valueInteger).
+pub const OPENED_EXTENSION: &str = "urn:hsplan:fhir:opened";
+/// Extension: year closed (valueInteger).
+pub const CLOSED_EXTENSION: &str = "urn:hsplan:fhir:closed";
+/// The mCSD code system of organization and location types.
+pub const MCSD_TYPES: &str =
+    "https://profiles.ihe.net/ITI/mCSD/CodeSystem/IHE.mCSD.Organization.Location.Types";
+/// The mCSD GeoJSON boundary extension.
+pub const MCSD_GEOJSON: &str =
+    "https://profiles.ihe.net/ITI/mCSD/StructureDefinition/IHE.mCSD.GeoJSONExtension";
+const MCSD_PROFILES: &str = "https://profiles.ihe.net/ITI/mCSD/StructureDefinition/";
+const PHYSICAL_TYPE: &str = "http://terminology.hl7.org/CodeSystem/location-physical-type";
+const ORGANIZATION_TYPE: &str = "http://terminology.hl7.org/CodeSystem/organization-type";
+
+/// A FHIR id (`[A-Za-z0-9\-\.]{1,64}`) for a key: kept when it fits, else a hash of it.
+fn fhir_id(prefix: &str, key: &str) -> String {
+    let clean: String = key
+        .chars()
+        .map(|c| if c == '_' { '-' } else { c })
+        .collect();
+    if clean.len() + prefix.len() <= 64
+        && clean
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+    {
+        return format!("{prefix}{clean}");
+    }
+    // FNV-1a, 64 bits: deterministic, and the key itself is in the identifier
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in key.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{prefix}h{h:016x}")
+}
+
+fn jurisdiction_id(code: AdminCode) -> String {
+    format!("jdn-{code}")
+}
+
+fn coding(system: &str, code: &str, display: &str) -> Value {
+    json!({"system": system, "code": code, "display": display})
+}
+
+fn entry(resource: Value) -> Value {
+    let url = format!(
+        "{}/{}",
+        resource["resourceType"].as_str().unwrap_or(""),
+        resource["id"].as_str().unwrap_or("")
+    );
+    json!({"resource": resource, "request": {"method": "PUT", "url": url}})
+}
+
+fn position(p: LonLat) -> Value {
+    json!({"longitude": p.lon(), "latitude": p.lat()})
+}
+
+/// The units (all, or `within` and below) and their facilities as an mCSD transaction
+/// Bundle; the capabilities of `year` (when given) as HealthcareServices.
+pub fn export_bundle(sys: &ServiceSystem, within: Option<AdminCode>, year: Option<Year>) -> Value {
+    let inside = |c: AdminCode| within.is_none_or(|w| c == w || c.is_descendant_of(w));
+    let mut entries = Vec::new();
+    for u in sys.units.values().filter(|u| inside(u.code)) {
+        let id = jurisdiction_id(u.code);
+        let identifier = json!([{"system": NBS_SYSTEM, "value": u.code.to_string()}]);
+        let level = u.level().label();
+        let types = json!([{"coding": [
+            coding(MCSD_TYPES, "jurisdiction", "Jurisdiction"),
+            coding(LEVEL_SYSTEM, level.code(), level.zh()),
+        ]}]);
+        let parent = u
+            .parent()
+            .filter(|p| sys.units.contains_key(p) && inside(*p));
+        let mut org = json!({
+            "resourceType": "Organization",
+            "id": id,
+            "meta": {"profile": [format!("{MCSD_PROFILES}IHE.mCSD.JurisdictionOrganization")]},
+            "identifier": identifier,
+            "active": true,
+            "type": types,
+            "name": u.name,
+        });
+        if let Some(p) = parent {
+            org["partOf"] = json!({"reference": format!("Organization/{}", jurisdiction_id(p))});
+        }
+        let mut loc = json!({
+            "resourceType": "Location",
+            "id": id,
+            "meta": {"profile": [format!("{MCSD_PROFILES}IHE.mCSD.JurisdictionLocation")]},
+            "identifier": identifier,
+            "status": "active",
+            "name": u.name,
+            "mode": "instance",
+            "type": types,
+            "physicalType": {"coding": [coding(PHYSICAL_TYPE, "jdn", "Jurisdiction")]},
+            "managingOrganization": {"reference": format!("Organization/{id}")},
+        });
+        if let Some(p) = u.point {
+            loc["position"] = position(p);
+        }
+        if let Some(p) = parent {
+            loc["partOf"] = json!({"reference": format!("Location/{}", jurisdiction_id(p))});
+        }
+        if let Some(b) = &u.boundary {
+            let text = multipolygon_value(b).to_string();
+            loc["extension"] = json!([{
+                "url": MCSD_GEOJSON,
+                "valueAttachment": {
+                    "contentType": "application/geo+json",
+                    "data": base64::engine::general_purpose::STANDARD.encode(text),
+                },
+            }]);
+        }
+        entries.push(entry(org));
+        entries.push(entry(loc));
+    }
+    for f in sys.facilities.values().filter(|f| inside(f.unit)) {
+        let id = fhir_id("fac-", f.id.as_str());
+        let identifier = json!([{"system": FACILITY_SYSTEM, "value": f.id.as_str()}]);
+        let open = year.is_none_or(|y| f.is_open_in(y)) && f.closed.is_none();
+        let mut extension = vec![
+            json!({"url": GRADE_EXTENSION, "valueCode": f.grade.code()}),
+            json!({"url": OWNERSHIP_EXTENSION, "valueCode": f.ownership.code()}),
+        ];
+        if let Some(sp) = f.specialty {
+            extension.push(json!({"url": SPECIALTY_EXTENSION, "valueCode": sp.code()}));
+        }
+        if let Some(fp) = f.for_profit {
+            extension.push(json!({"url": FOR_PROFIT_EXTENSION, "valueBoolean": fp}));
+        }
+        if let Some(y) = f.opened {
+            extension.push(json!({"url": OPENED_EXTENSION, "valueInteger": y.get()}));
+        }
+        if let Some(y) = f.closed {
+            extension.push(json!({"url": CLOSED_EXTENSION, "valueInteger": y.get()}));
+        }
+        let org = json!({
+            "resourceType": "Organization",
+            "id": id,
+            "meta": {"profile": [format!("{MCSD_PROFILES}IHE.mCSD.Organization")]},
+            "extension": extension,
+            "identifier": identifier,
+            "active": open,
+            "type": [
+                {"coding": [coding(ORGANIZATION_TYPE, "prov", "Healthcare Provider")]},
+                {"coding": [coding(INSTITUTION_TYPE_SYSTEM, f.kind.code(), f.kind.zh())]},
+            ],
+            "name": f.name,
+            "partOf": {"reference": format!("Organization/{}", jurisdiction_id(f.unit))},
+        });
+        let mut loc = json!({
+            "resourceType": "Location",
+            "id": id,
+            "meta": {"profile": [format!("{MCSD_PROFILES}IHE.mCSD.FacilityLocation")]},
+            "identifier": identifier,
+            "status": if open { "active" } else { "inactive" },
+            "name": f.name,
+            "mode": "instance",
+            "type": [{"coding": [coding(MCSD_TYPES, "facility", "Facility")]}],
+            "physicalType": {"coding": [coding(PHYSICAL_TYPE, "bu", "Building")]},
+            "managingOrganization": {"reference": format!("Organization/{id}")},
+            "partOf": {"reference": format!("Location/{}", jurisdiction_id(f.unit))},
+        });
+        if let Some(p) = f.location {
+            loc["position"] = position(p);
+        }
+        entries.push(entry(org));
+        entries.push(entry(loc));
+        if let Some(fy) = year.and_then(|y| sys.facility_years.get(&(f.id.clone(), y))) {
+            for c in &fy.capabilities {
+                let service = json!({
+                    "resourceType": "HealthcareService",
+                    "id": fhir_id("svc-", &format!("{}.{}", f.id.as_str(), c.code())),
+                    "active": true,
+                    "providedBy": {"reference": format!("Organization/{id}")},
+                    "type": [{"coding": [coding(CAPABILITY_SYSTEM, c.code(), c.zh())]}],
+                    "location": [{"reference": format!("Location/{id}")}],
+                    "name": format!("{} · {}", f.name, c.zh()),
+                });
+                entries.push(entry(service));
+            }
+        }
+    }
+    json!({
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "meta": {"tag": [{"system": "urn:hsplan", "code": "export", "display": "hsplan mCSD export"}]},
+        "entry": entries,
+    })
+}
+
+/// What a Bundle held, and what was made of it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FhirImport {
+    /// Jurisdictions with an NBS code, as units (points and boundaries included).
+    pub units: Vec<Sourced<AdminUnit>>,
+    /// Facilities placed in a unit.
+    pub facilities: Vec<Sourced<Facility>>,
+    /// Capabilities stated by HealthcareServices, by facility (not stored: a facility-year's
+    /// record comes from the resources table).
+    pub services: BTreeMap<FacilityId, BTreeSet<Capability>>,
+    /// Entries by resource type.
+    pub resources: BTreeMap<String, usize>,
+    /// Entries of types hsplan does not read, by type.
+    pub ignored_resources: BTreeMap<String, usize>,
+    /// Extensions hsplan does not read, by URL.
+    pub ignored_extensions: BTreeMap<String, usize>,
+    /// Defaults taken where the Bundle says nothing (e.g. "institution type not stated →
+    /// other"), with how many times.
+    pub defaults: BTreeMap<String, usize>,
+}
+
+struct Entry<'a> {
+    n: usize,
+    resource: &'a Map<String, Value>,
+    kind: &'a str,
+    id: &'a str,
+}
+
+fn identifiers(r: &Map<String, Value>) -> impl Iterator<Item = (&str, &str)> {
+    r.get("identifier")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|i| {
+            Some((
+                i.get("system").and_then(Value::as_str).unwrap_or(""),
+                i.get("value")?.as_str()?,
+            ))
+        })
+}
+
+fn codings<'a>(r: &'a Map<String, Value>, field: &str) -> Vec<(&'a str, &'a str)> {
+    let one = |cc: &'a Value| -> Vec<(&'a str, &'a str)> {
+        cc.get("coding")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|c| {
+                Some((
+                    c.get("system").and_then(Value::as_str).unwrap_or(""),
+                    c.get("code")?.as_str()?,
+                ))
+            })
+            .collect()
+    };
+    match r.get(field) {
+        Some(Value::Array(a)) => a.iter().flat_map(one).collect(),
+        Some(v @ Value::Object(_)) => one(v),
+        _ => Vec::new(),
+    }
+}
+
+fn reference<'a>(r: &'a Map<String, Value>, field: &str) -> Option<&'a str> {
+    r.get(field)?.get("reference")?.as_str()
+}
+
+/// "Organization/abc" or a full URL ending so → ("Organization", "abc").
+fn split_reference(reference: &str) -> Option<(&str, &str)> {
+    let mut parts = reference.rsplitn(3, '/');
+    let id = parts.next()?;
+    let kind = parts.next()?;
+    Some((kind, id))
+}
+
+/// Reads a FHIR R4 Bundle (JSON) of an mCSD directory.
+pub fn import_bundle(file: &str, text: &str) -> Result<FhirImport, IoError> {
+    let err = |feature: usize, message: String| IoError::Fhir {
+        file: file.to_string(),
+        entry: feature,
+        message,
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let doc: Value = serde_json::from_str(text).map_err(|e| {
+        err(
+            0,
+            format!(
+                "not valid JSON at line {}, column {}: {e}",
+                e.line(),
+                e.column()
+            ),
+        )
+    })?;
+    if doc.get("resourceType").and_then(Value::as_str) != Some("Bundle") {
+        return Err(err(0, "expected a Bundle (resourceType \"Bundle\")".into()));
+    }
+    let list = match doc.get("entry") {
+        None => &Vec::new(),
+        Some(Value::Array(a)) => a,
+        Some(_) => return Err(err(0, "`entry` must be an array".into())),
+    };
+    let mut out = FhirImport::default();
+    let mut entries = Vec::with_capacity(list.len());
+    for (i, e) in list.iter().enumerate() {
+        let n = i + 1;
+        let resource = e
+            .get("resource")
+            .and_then(Value::as_object)
+            .ok_or_else(|| err(n, "has no `resource` object".into()))?;
+        let kind = resource
+            .get("resourceType")
+            .and_then(Value::as_str)
+            .ok_or_else(|| err(n, "resource has no `resourceType`".into()))?;
+        *out.resources.entry(kind.to_string()).or_default() += 1;
+        if !matches!(kind, "Organization" | "Location" | "HealthcareService") {
+            *out.ignored_resources.entry(kind.to_string()).or_default() += 1;
+            continue;
+        }
+        let id = resource.get("id").and_then(Value::as_str).unwrap_or("");
+        for x in resource
+            .get("extension")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let url = x.get("url").and_then(Value::as_str).unwrap_or("");
+            let known = matches!(
+                url,
+                GRADE_EXTENSION
+                    | OWNERSHIP_EXTENSION
+                    | SPECIALTY_EXTENSION
+                    | FOR_PROFIT_EXTENSION
+                    | OPENED_EXTENSION
+                    | CLOSED_EXTENSION
+                    | MCSD_GEOJSON
+            );
+            if !known {
+                *out.ignored_extensions.entry(url.to_string()).or_default() += 1;
+            }
+        }
+        entries.push(Entry {
+            n,
+            resource,
+            kind,
+            id,
+        });
+    }
+    let place = |e: &Entry, field: &str, what: &str| {
+        format!(
+            "{} `{}`, field `{field}`: {what}",
+            e.kind,
+            if e.id.is_empty() { "(no id)" } else { e.id }
+        )
+    };
+    // Jurisdictions: an NBS code in an identifier.
+    let mut jurisdictions: BTreeMap<(&str, &str), AdminCode> = BTreeMap::new();
+    let mut units: BTreeMap<AdminCode, (usize, AdminUnit)> = BTreeMap::new();
+    for e in &entries {
+        let Some(code_text) = identifiers(e.resource)
+            .find(|(s, _)| *s == NBS_SYSTEM)
+            .map(|(_, v)| v)
+        else {
+            continue;
+        };
+        let code = AdminCode::parse(code_text)
+            .map_err(|x| err(e.n, place(e, "identifier", &x.to_string())))?;
+        jurisdictions.insert((e.kind, e.id), code);
+        let name = e
+            .resource
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .trim();
+        let slot = units
+            .entry(code)
+            .or_insert_with(|| (e.n, AdminUnit::new(code, name)));
+        if slot.1.name.is_empty() && !name.is_empty() {
+            slot.1 = AdminUnit {
+                point: slot.1.point,
+                boundary: slot.1.boundary.take(),
+                ..AdminUnit::new(code, name)
+            };
+        }
+        if e.kind == "Location" {
+            if let Some(p) = e.resource.get("position") {
+                slot.1.point = Some(lon_lat(p).map_err(|m| err(e.n, place(e, "position", &m)))?);
+            }
+            for x in e
+                .resource
+                .get("extension")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter(|x| x.get("url").and_then(Value::as_str) == Some(MCSD_GEOJSON))
+            {
+                let data = x
+                    .pointer("/valueAttachment/data")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| {
+                        err(e.n, place(e, "extension", "GeoJSON boundary without data"))
+                    })?;
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(data.trim())
+                    .map_err(|x| {
+                        err(
+                            e.n,
+                            place(e, "extension", &format!("boundary is not base64: {x}")),
+                        )
+                    })?;
+                let geom: Value = serde_json::from_slice(&bytes).map_err(|x| {
+                    err(
+                        e.n,
+                        place(e, "extension", &format!("boundary is not GeoJSON: {x}")),
+                    )
+                })?;
+                // a Feature or a bare geometry
+                let geom = geom.get("geometry").cloned().unwrap_or(geom);
+                let (point, boundary) =
+                    geometry(&geom).map_err(|m| err(e.n, place(e, "extension", &m)))?;
+                if boundary.is_some() {
+                    slot.1.boundary = boundary;
+                } else if slot.1.point.is_none() {
+                    slot.1.point = point;
+                }
+            }
+        }
+    }
+    for (code, (n, unit)) in units {
+        if unit.name.is_empty() {
+            return Err(err(n, format!("jurisdiction {code} has no name")));
+        }
+        out.units.push(Sourced {
+            origin: Origin {
+                file: file.to_string(),
+                row: n,
+            },
+            value: unit,
+        });
+    }
+    // The unit a reference points to: a jurisdiction, or a facility's own Location/Org.
+    let unit_of = |reference: &str| -> Option<AdminCode> {
+        let (kind, id) = split_reference(reference)?;
+        jurisdictions.get(&(kind, id)).copied()
+    };
+    // Facilities: Organizations that are not jurisdictions, then Locations without one.
+    let mut by_resource: BTreeMap<(&str, &str), FacilityId> = BTreeMap::new();
+    let mut seen: BTreeMap<FacilityId, usize> = BTreeMap::new();
+    for e in entries
+        .iter()
+        .filter(|e| matches!(e.kind, "Organization" | "Location"))
+        .filter(|e| !jurisdictions.contains_key(&(e.kind, e.id)))
+    {
+        let org_ref = format!("Organization/{}", e.id);
+        let my_location = (e.kind == "Organization")
+            .then(|| {
+                entries.iter().find(|l| {
+                    l.kind == "Location"
+                        && reference(l.resource, "managingOrganization") == Some(&org_ref)
+                })
+            })
+            .flatten();
+        if e.kind == "Location" {
+            // a facility's own Location comes with its Organization
+            if let Some(org) = reference(e.resource, "managingOrganization")
+                && let Some((_, oid)) = split_reference(org)
+                && entries.iter().any(|o| {
+                    o.kind == "Organization"
+                        && o.id == oid
+                        && !jurisdictions.contains_key(&("Organization", oid))
+                })
+            {
+                continue;
+            }
+        }
+        let id_text = identifiers(e.resource)
+            .find(|(s, _)| *s == FACILITY_SYSTEM)
+            .map(|(_, v)| v.to_string())
+            .or_else(|| identifiers(e.resource).next().map(|(_, v)| v.to_string()))
+            .unwrap_or_else(|| e.id.to_string());
+        let id = FacilityId::new(&id_text)
+            .map_err(|x| err(e.n, place(e, "identifier", &x.to_string())))?;
+        if let Some(first) = seen.insert(id.clone(), e.n) {
+            return Err(err(
+                e.n,
+                place(
+                    e,
+                    "identifier",
+                    &format!("facility {id} repeats entry {first}"),
+                ),
+            ));
+        }
+        let name = e
+            .resource
+            .get("name")
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .ok_or_else(|| err(e.n, place(e, "name", "a facility needs a name")))?;
+        // its unit: partOf (an Organization's parent or a Location's), else its location's
+        let unit = reference(e.resource, "partOf")
+            .and_then(unit_of)
+            .or_else(|| my_location.and_then(|l| reference(l.resource, "partOf")).and_then(unit_of))
+            .ok_or_else(|| {
+                err(
+                    e.n,
+                    place(
+                        e,
+                        "partOf",
+                        "not placed in a jurisdiction of the Bundle (a reference to an Organization or Location with an NBS division code)",
+                    ),
+                )
+            })?;
+        let mut note = |what: &str| *out.defaults.entry(what.to_string()).or_default() += 1;
+        let types = codings(e.resource, "type");
+        let kind = match types.iter().find(|(s, _)| *s == INSTITUTION_TYPE_SYSTEM) {
+            Some((_, c)) => InstitutionType::parse_label(c)
+                .map_err(|x| err(e.n, place(e, "type", &x.to_string())))?,
+            None => {
+                note("institution type not stated → other");
+                InstitutionType::Other
+            }
+        };
+        let ext = |url: &str| {
+            e.resource
+                .get("extension")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .find(|x| x.get("url").and_then(Value::as_str) == Some(url))
+        };
+        let grade = match ext(GRADE_EXTENSION)
+            .and_then(|x| x.get("valueCode"))
+            .and_then(Value::as_str)
+        {
+            Some(g) => Grade::parse(g)
+                .map_err(|x| err(e.n, place(e, "extension grade", &x.to_string())))?,
+            None => {
+                note("grade not stated → ungraded");
+                Grade::parse("ungraded").expect("ungraded is a grade")
+            }
+        };
+        let ownership = match ext(OWNERSHIP_EXTENSION)
+            .and_then(|x| x.get("valueCode"))
+            .and_then(Value::as_str)
+        {
+            Some(o) => Ownership::parse_label(o)
+                .map_err(|x| err(e.n, place(e, "extension ownership", &x.to_string())))?,
+            None if types
+                .iter()
+                .any(|(s, c)| *s == ORGANIZATION_TYPE && *c == "govt") =>
+            {
+                Ownership::Government
+            }
+            None => {
+                note("ownership not stated → other public");
+                Ownership::OtherPublic
+            }
+        };
+        let year_of = |url: &str, field: &str| -> Result<Option<Year>, IoError> {
+            match ext(url).and_then(|x| x.get("valueInteger")) {
+                None => Ok(None),
+                Some(v) => v
+                    .as_i64()
+                    .and_then(|y| Year::new(y).ok())
+                    .map(Some)
+                    .ok_or_else(|| err(e.n, place(e, field, "expected a year 1949–2100"))),
+            }
+        };
+        let position_of = |r: &Map<String, Value>| r.get("position").map(lon_lat).transpose();
+        let location = match (e.kind, my_location) {
+            ("Location", _) => position_of(e.resource),
+            (_, Some(l)) => position_of(l.resource),
+            _ => Ok(None),
+        }
+        .map_err(|m| err(e.n, place(e, "position", &m)))?;
+        let specialty = match ext(SPECIALTY_EXTENSION)
+            .and_then(|x| x.get("valueCode"))
+            .and_then(Value::as_str)
+        {
+            Some(sp) => Some(
+                Specialty::parse_label(sp)
+                    .map_err(|x| err(e.n, place(e, "extension specialty", &x.to_string())))?,
+            ),
+            None => None,
+        };
+        let for_profit = ext(FOR_PROFIT_EXTENSION)
+            .and_then(|x| x.get("valueBoolean"))
+            .and_then(Value::as_bool);
+        let facility = Facility {
+            id: id.clone(),
+            name: name.to_string(),
+            kind,
+            specialty,
+            grade,
+            ownership,
+            for_profit,
+            unit,
+            location,
+            opened: year_of(OPENED_EXTENSION, "extension opened")?,
+            closed: year_of(CLOSED_EXTENSION, "extension closed")?,
+        };
+        by_resource.insert((e.kind, e.id), id.clone());
+        if let Some(l) = my_location {
+            by_resource.insert(("Location", l.id), id.clone());
+        }
+        out.facilities.push(Sourced {
+            origin: Origin {
+                file: file.to_string(),
+                row: e.n,
+            },
+            value: facility,
+        });
+    }
+    // Services: the capabilities hsplan knows, by the facility providing them.
+    for e in entries.iter().filter(|e| e.kind == "HealthcareService") {
+        let Some(facility) = reference(e.resource, "providedBy")
+            .and_then(split_reference)
+            .and_then(|k| by_resource.get(&k))
+        else {
+            *out.defaults
+                .entry("HealthcareService of no facility in the Bundle → skipped".into())
+                .or_default() += 1;
+            continue;
+        };
+        for (system, code) in codings(e.resource, "type") {
+            if system == CAPABILITY_SYSTEM
+                && let Ok(c) = Capability::parse_label(code)
+            {
+                out.services.entry(facility.clone()).or_default().insert(c);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn lon_lat(p: &Value) -> Result<LonLat, String> {
+    let lon = p.get("longitude").and_then(Value::as_f64);
+    let lat = p.get("latitude").and_then(Value::as_f64);
+    match (lon, lat) {
+        (Some(lon), Some(lat)) => LonLat::new(lon, lat).map_err(|e| e.to_string()),
+        _ => Err("expected longitude and latitude as numbers".into()),
+    }
+}
