@@ -89,3 +89,398 @@ pub fn fhir_read(file: &str, bytes: &[u8]) -> Result<(ImportBatch, FhirReading)>
         },
     ))
 }
+
+/// A facility-year's values from one file: quantity → (count, the row it came from).
+type Values = BTreeMap<hsplan_model::Quantity, (hsplan_model::Count, usize)>;
+
+/// The most problems listed from one DHIS2 file (the rest are counted).
+const DHIS2_PROBLEMS: usize = 50;
+
+/// A mapping file between DHIS2 identifiers and hsplan's, checked: every quantity and
+/// indicator it names exists.
+pub fn dhis2_mapping(file: &str, text: &str) -> Result<hsplan_io::dhis2::Mapping> {
+    use hsplan_model::{Labelled, Quantity};
+    let m = hsplan_io::dhis2::read_mapping(file, text)?;
+    let mut problems = Vec::new();
+    for (i, l) in m.data_elements.iter().enumerate() {
+        if let Err(e) = Quantity::parse_label(&l.quantity) {
+            problems.push(format!(
+                "{file}: data_elements[{}] ({}): {e}",
+                i + 1,
+                l.data_element
+            ));
+        }
+    }
+    for (i, l) in m.indicators.iter().enumerate() {
+        if hsplan_eval::find(&l.indicator).is_none() {
+            problems.push(format!(
+                "{file}: indicators[{}] ({}): `{}` is not a library indicator (hsplan indicators lists them)",
+                i + 1,
+                l.data_element,
+                l.indicator
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(m)
+    } else {
+        Err(AppError::Input { problems, more: 0 })
+    }
+}
+
+/// What a DHIS2 data value import read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Dhis2Reading {
+    /// Data values in the file.
+    pub values: usize,
+    /// Values that became facility quantities.
+    pub imported: usize,
+    /// Facility-years written (merged with what the store already holds).
+    pub facility_years: usize,
+    /// Values of data elements (and category option combos) the mapping does not name,
+    /// skipped, by data element.
+    pub unmapped: BTreeMap<String, usize>,
+    /// Values marked deleted, skipped.
+    pub deleted: usize,
+    /// Values of data elements hsplan writes (the mapping's indicators and statuses),
+    /// skipped: hsplan computes them.
+    pub computed: usize,
+}
+
+/// Reads DHIS2 data values (JSON dataValueSet or CSV, by content) into facility quantities
+/// through `mapping`: yearly periods only; each orgUnit a facility of the store; each value a
+/// whole number. The values are merged into the facility-years the store holds, so quantities
+/// the file does not carry are kept. Every problem is located (file, data value or row).
+pub fn dhis2_import(
+    sys: &ServiceSystem,
+    mapping: &hsplan_io::dhis2::Mapping,
+    file: &str,
+    bytes: &[u8],
+) -> Result<(ImportBatch, Dhis2Reading)> {
+    use hsplan_model::{
+        Count, FacilityId, FacilityYear, Labelled, Origin, Quantity, Sourced, Year,
+    };
+    let first = bytes
+        .iter()
+        .copied()
+        .find(|b| !b.is_ascii_whitespace() && *b != 0xef && *b != 0xbb && *b != 0xbf);
+    let values = if first == Some(b'{') {
+        let text = std::str::from_utf8(bytes).map_err(|e| AppError::Input {
+            problems: vec![format!("{file}: not UTF-8 text: {e}")],
+            more: 0,
+        })?;
+        hsplan_io::dhis2::read_json(file, text)?
+    } else {
+        hsplan_io::dhis2::read_csv(file, bytes)?
+    };
+    let by_uid: BTreeMap<&str, &str> = mapping
+        .org_units
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let mut reading = Dhis2Reading {
+        values: values.len(),
+        ..Dhis2Reading::default()
+    };
+    let mut problems = Vec::new();
+    let mut more = 0;
+    let mut problem = |p: String| {
+        if problems.len() < DHIS2_PROBLEMS {
+            problems.push(p);
+        } else {
+            more += 1;
+        }
+    };
+    let json = first == Some(b'{');
+    let short = |row: usize| {
+        if json {
+            format!("data value {row}")
+        } else {
+            format!("row {row}")
+        }
+    };
+    let at = |row: usize| format!("{file}, {}", short(row));
+    let mut merged: BTreeMap<(FacilityId, Year), (usize, Values)> = BTreeMap::new();
+    for v in &values {
+        if v.deleted {
+            reading.deleted += 1;
+            continue;
+        }
+        let link = mapping.data_elements.iter().find(|l| {
+            l.data_element == v.data_element
+                && l.category_option_combo
+                    .as_ref()
+                    .is_none_or(|c| Some(c) == v.category_option_combo.as_ref())
+        });
+        let computed = mapping
+            .indicators
+            .iter()
+            .any(|l| l.data_element == v.data_element)
+            || mapping
+                .statuses
+                .iter()
+                .any(|l| l.data_element == v.data_element);
+        if link.is_none() && computed {
+            reading.computed += 1;
+            continue;
+        }
+        let Some(link) = link else {
+            let key = match &v.category_option_combo {
+                Some(c) => format!("{}.{c}", v.data_element),
+                None => v.data_element.clone(),
+            };
+            *reading.unmapped.entry(key).or_default() += 1;
+            continue;
+        };
+        let quantity = Quantity::parse_label(&link.quantity)
+            .map_err(|e| AppError::invalid("mapping", e.to_string()))?;
+        let year = match (v.period.len() == 4)
+            .then(|| v.period.parse::<i64>().ok())
+            .flatten()
+            .and_then(|y| Year::new(y).ok())
+        {
+            Some(y) => y,
+            None => {
+                problem(format!(
+                    "{}, period: `{}` is not a year (yyyy); hsplan holds yearly values",
+                    at(v.row),
+                    v.period
+                ));
+                continue;
+            }
+        };
+        let id_text = if mapping.org_unit_scheme == "uid" {
+            match by_uid.get(v.org_unit.as_str()) {
+                Some(id) => *id,
+                None => {
+                    problem(format!(
+                        "{}, orgUnit: `{}` is not in the mapping's [org_units]",
+                        at(v.row),
+                        v.org_unit
+                    ));
+                    continue;
+                }
+            }
+        } else {
+            v.org_unit.as_str()
+        };
+        let Some(facility) = FacilityId::new(id_text)
+            .ok()
+            .filter(|id| sys.facilities.contains_key(id))
+        else {
+            problem(format!(
+                "{}, orgUnit: `{id_text}` is no facility in the store (hsplan keeps data values per facility)",
+                at(v.row)
+            ));
+            continue;
+        };
+        let value = v.value.trim();
+        let count = value
+            .parse::<u64>()
+            .ok()
+            .or_else(|| {
+                value
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|x| x.is_finite() && *x >= 0.0 && x.fract() == 0.0 && *x <= 1e12)
+                    .map(|x| x as u64)
+            })
+            .filter(|n| *n <= 1_000_000_000_000);
+        let Some(count) = count else {
+            problem(format!(
+                "{}, value: `{value}`: expected a whole number 0–10^12",
+                at(v.row)
+            ));
+            continue;
+        };
+        let slot = merged
+            .entry((facility, year))
+            .or_insert_with(|| (v.row, BTreeMap::new()));
+        if let Some((_, first_row)) = slot.1.insert(quantity, (Count(count), v.row)) {
+            problem(format!(
+                "{}: {} of this facility and year again (first at {})",
+                at(v.row),
+                quantity.code(),
+                short(first_row)
+            ));
+        }
+        reading.imported += 1;
+    }
+    let mut batch = ImportBatch::default();
+    for ((facility, year), (row, quantities)) in merged {
+        let mut fy = sys
+            .facility_years
+            .get(&(facility.clone(), year))
+            .cloned()
+            .unwrap_or_else(|| FacilityYear::new(facility.clone(), year));
+        for (q, (c, _)) in quantities {
+            fy.quantities.insert(q, c);
+        }
+        for e in fy.check() {
+            problem(format!(
+                "{}: {facility} {}: {e} (with what the store holds)",
+                at(row),
+                year.get()
+            ));
+        }
+        batch.facility_years.push(Sourced {
+            origin: Origin {
+                file: file.to_string(),
+                row,
+            },
+            value: fy,
+        });
+    }
+    if !problems.is_empty() {
+        return Err(AppError::Input { problems, more });
+    }
+    reading.facility_years = batch.facility_years.len();
+    Ok((batch, reading))
+}
+
+/// hsplan's values for `year` as DHIS2 data values: the mapped quantities of every facility
+/// of `unit` (default: every one), the mapped indicators of the unit and every unit below it
+/// down to towns/streets (values that cannot be computed are left out: DHIS2 has no
+/// "missing"), and the evaluation statuses of the mapped plan rows for their jurisdictions.
+/// JSON (a dataValueSet) or DHIS2's CSV layout.
+pub fn dhis2_export(
+    plans: &crate::catalog::PlanSet,
+    sys: &ServiceSystem,
+    mapping: &hsplan_io::dhis2::Mapping,
+    year: i64,
+    unit: Option<&str>,
+    csv: bool,
+) -> Result<Download> {
+    use hsplan_io::dhis2::DataValue;
+    use hsplan_model::{AdminLevel, Labelled, Quantity};
+    let year = parse_year("year", year)?;
+    let within = unit
+        .map(|u| known_unit(sys, "unit", u).map(|u| u.code))
+        .transpose()?;
+    let inside =
+        |c: hsplan_model::AdminCode| within.is_none_or(|w| c == w || c.is_descendant_of(w));
+    // unit codes in their full 12-digit form, so "500109" and "500109000000" are one unit
+    let uid_of: BTreeMap<String, &str> = mapping
+        .org_units
+        .iter()
+        .map(|(uid, id)| {
+            let key = hsplan_model::AdminCode::parse(id)
+                .map(|c| c.to_string())
+                .unwrap_or_else(|_| id.clone());
+            (key, uid.as_str())
+        })
+        .collect();
+    // the orgUnit for an hsplan id, by the mapping's scheme (None: not mapped)
+    let org_unit = |id: &str| -> Option<String> {
+        if mapping.org_unit_scheme == "uid" {
+            uid_of.get(id).map(|u| u.to_string())
+        } else {
+            Some(id.to_string())
+        }
+    };
+    let period = year.get().to_string();
+    let number = |x: f64| {
+        let t = format!("{x:.4}");
+        t.trim_end_matches('0').trim_end_matches('.').to_string()
+    };
+    let mut out = Vec::new();
+    for f in sys
+        .facilities
+        .values()
+        .filter(|f| inside(f.unit) && f.is_open_in(year))
+    {
+        let Some(fy) = sys.facility_years.get(&(f.id.clone(), year)) else {
+            continue;
+        };
+        let Some(ou) = org_unit(f.id.as_str()) else {
+            continue;
+        };
+        for l in &mapping.data_elements {
+            let Ok(q) = Quantity::parse_label(&l.quantity) else {
+                continue;
+            };
+            if let Some(c) = fy.get(q) {
+                out.push(DataValue {
+                    data_element: l.data_element.clone(),
+                    period: period.clone(),
+                    org_unit: ou.clone(),
+                    category_option_combo: l.category_option_combo.clone(),
+                    value: c.0.to_string(),
+                    ..DataValue::default()
+                });
+            }
+        }
+    }
+    let units: Vec<&hsplan_model::AdminUnit> = sys
+        .units
+        .values()
+        .filter(|u| inside(u.code) && u.level() <= AdminLevel::Town)
+        .collect();
+    for l in &mapping.indicators {
+        let Some(def) = hsplan_eval::find(&l.indicator) else {
+            continue;
+        };
+        for u in &units {
+            let Some(ou) = org_unit(&u.code.to_string()) else {
+                continue;
+            };
+            if let Ok(v) = hsplan_eval::compute(sys, def, u.code, year).value {
+                out.push(DataValue {
+                    data_element: l.data_element.clone(),
+                    period: period.clone(),
+                    org_unit: ou,
+                    value: number(v),
+                    comment: Some(format!("hsplan {}", def.id)),
+                    ..DataValue::default()
+                });
+            }
+        }
+    }
+    for l in &mapping.statuses {
+        let plan = plans.get(&l.plan)?;
+        let Ok(jurisdiction) =
+            hsplan_model::AdminCode::parse(plan.data.plan.jurisdiction.get_ref())
+        else {
+            continue;
+        };
+        if !sys.units.contains_key(&jurisdiction) || !inside(jurisdiction) {
+            continue;
+        }
+        let Some(ou) = org_unit(&jurisdiction.to_string()) else {
+            continue;
+        };
+        let rows = hsplan_eval::evaluate::evaluate_plan(sys, plan, jurisdiction, year);
+        if let Some(r) = rows.iter().find(|r| r.id == l.indicator) {
+            out.push(DataValue {
+                data_element: l.data_element.clone(),
+                period: period.clone(),
+                org_unit: ou,
+                value: serde_json::to_value(r.status)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                comment: Some(format!("{} {}", l.plan, r.status.en())),
+                ..DataValue::default()
+            });
+        }
+    }
+    let (file_name, content_type, bytes) = if csv {
+        (
+            format!("datavalues-{period}.csv"),
+            "text/csv; charset=utf-8",
+            hsplan_io::dhis2::write_csv(&out),
+        )
+    } else {
+        (
+            format!("datavalues-{period}.json"),
+            "application/json",
+            serde_json::to_vec_pretty(&hsplan_io::dhis2::write_json(&out))
+                .map_err(|e| AppError::File(e.to_string()))?,
+        )
+    };
+    Ok(Download {
+        file_name,
+        content_type,
+        bytes,
+    })
+}

@@ -66,6 +66,9 @@ fn batch_for(what: &ImportWhat) -> Result<ImportBatch> {
             code_property,
         } => (UploadKind::Geojson, file, code_property.as_deref()),
         ImportWhat::Fhir { file } => (UploadKind::Fhir, file, None),
+        ImportWhat::Dhis2 { .. } => {
+            bail!("DHIS2 data values are merged with the store: see import")
+        }
     };
     let bytes = std::fs::read(file).with_context(|| format!("{}: cannot read", file.display()))?;
     Ok(parse_upload_with(
@@ -104,6 +107,38 @@ pub fn import(db: &Path, what: ImportWhat, lang: Lang) -> Result<()> {
             std::fs::read(file).with_context(|| format!("{}: cannot read", file.display()))?;
         let (_, reading) = hsplan_app::interop::fhir_read(&file.display().to_string(), &bytes)?;
         print_fhir_reading(&reading, lang);
+    }
+    if let ImportWhat::Dhis2 { file, mapping } = &what {
+        let mapping = read_mapping(mapping)?;
+        let bytes =
+            std::fs::read(file).with_context(|| format!("{}: cannot read", file.display()))?;
+        let mut store = open(db)?;
+        let sys = store.load()?;
+        let (batch, reading) =
+            hsplan_app::interop::dhis2_import(&sys, &mapping, &file.display().to_string(), &bytes)?;
+        println!(
+            "{}",
+            fill(
+                Msg::Dhis2Read.text(lang),
+                &[
+                    ("values", &reading.values),
+                    ("imported", &reading.imported),
+                    ("deleted", &reading.deleted),
+                    ("computed", &reading.computed)
+                ]
+            )
+        );
+        if !reading.unmapped.is_empty() {
+            let list: Vec<String> = reading
+                .unmapped
+                .iter()
+                .map(|(k, n)| format!("{k} {n}"))
+                .collect();
+            println!("{}: {}", Msg::Dhis2Unmapped.text(lang), list.join(" · "));
+        }
+        let summary = store.import(&batch)?;
+        print_summary(&summary, lang);
+        return Ok(());
     }
     let batch = batch_for(&what)?;
     let mut store = open(db)?;
@@ -154,17 +189,68 @@ fn print_fhir_reading(r: &hsplan_app::interop::FhirReading, lang: Lang) {
     }
 }
 
+/// Options of `hsplan export` that only some kinds take.
+pub struct ExportOptions<'a> {
+    /// fhir, dhis2: a subtree.
+    pub unit: Option<&'a str>,
+    /// fhir, dhis2: the year.
+    pub year: Option<i64>,
+    /// dhis2: the mapping file.
+    pub mapping: Option<&'a Path>,
+}
+
+fn read_mapping(path: &Path) -> Result<hsplan_io::dhis2::Mapping> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read", path.display()))?;
+    Ok(hsplan_app::interop::dhis2_mapping(
+        &path.display().to_string(),
+        &text,
+    )?)
+}
+
 pub fn export(
     db: &Path,
     what: ExportWhat,
     out: &Path,
-    unit: Option<&str>,
-    year: Option<i64>,
+    options: ExportOptions<'_>,
     lang: Lang,
 ) -> Result<()> {
     use hsplan_app::data::{ExportFormat, UploadKind};
-    if (unit.is_some() || year.is_some()) && !matches!(what, ExportWhat::Fhir) {
-        bail!("--unit and --year apply to `export fhir` only");
+    let ExportOptions {
+        unit,
+        year,
+        mapping,
+    } = options;
+    if (unit.is_some() || year.is_some()) && !matches!(what, ExportWhat::Fhir | ExportWhat::Dhis2) {
+        bail!("--unit and --year apply to `export fhir` and `export dhis2` only");
+    }
+    if mapping.is_some() != matches!(what, ExportWhat::Dhis2) {
+        bail!("`export dhis2` needs --mapping FILE; the other kinds take none");
+    }
+    if let (ExportWhat::Dhis2, Some(mapping)) = (what, mapping) {
+        let Some(year) = year else {
+            bail!("`export dhis2` needs --year YYYY")
+        };
+        let csv = match out.extension().and_then(|e| e.to_str()) {
+            Some(e) if e.eq_ignore_ascii_case("csv") => true,
+            Some(e) if e.eq_ignore_ascii_case("json") => false,
+            _ => bail!("{}: expected a .json or .csv file", out.display()),
+        };
+        let mapping = read_mapping(mapping)?;
+        let ws = hsplan_app::Workspace::open_at(&hsplan_app::StoreLocation::from(db))?;
+        let snapshot = ws.snapshot();
+        let d = hsplan_app::interop::dhis2_export(
+            &ws.plans(),
+            &snapshot.sys,
+            &mapping,
+            year,
+            unit,
+            csv,
+        )?;
+        std::fs::write(out, &d.bytes)
+            .with_context(|| format!("{}: cannot write", out.display()))?;
+        println!("{}: {}", Msg::Exported.text(lang), out.display());
+        return Ok(());
     }
     if let ExportWhat::Fhir = what {
         let sys = open_read(db)?.load()?;
@@ -179,7 +265,7 @@ pub fn export(
         ExportWhat::Population => UploadKind::Population,
         ExportWhat::Facilities => UploadKind::Facilities,
         ExportWhat::Resources => UploadKind::Resources,
-        ExportWhat::Geojson | ExportWhat::Fhir => UploadKind::Geojson,
+        ExportWhat::Geojson | ExportWhat::Fhir | ExportWhat::Dhis2 => UploadKind::Geojson,
     };
     let format = match hsplan_io::TableFormat::from_path(out) {
         _ if kind == UploadKind::Geojson => ExportFormat::Csv,

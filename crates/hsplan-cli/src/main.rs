@@ -52,12 +52,16 @@ enum Command {
         /// Output file (.csv, .xlsx; .geojson for geometry; .json for fhir).
         #[arg(long, short)]
         out: PathBuf,
-        /// fhir: only this unit (with its ancestors) and everything below it.
+        /// fhir, dhis2: only this unit (for fhir with its ancestors) and everything below it.
         #[arg(long)]
         unit: Option<String>,
-        /// fhir: the year whose capabilities become HealthcareServices (default: the latest).
+        /// fhir: the year whose capabilities become HealthcareServices (default: the latest);
+        /// dhis2: the year exported (required).
         #[arg(long)]
         year: Option<i64>,
+        /// dhis2: the mapping file (TOML) between DHIS2 identifiers and hsplan's.
+        #[arg(long)]
+        mapping: Option<PathBuf>,
     },
     /// Show what the store holds, units per level.
     Status,
@@ -238,6 +242,14 @@ enum ImportWhat {
     },
     /// Units and facilities from a FHIR R4 Bundle (IHE mCSD), ours or another system's.
     Fhir { file: PathBuf },
+    /// Facility quantities from DHIS2 data values (dataValueSet JSON or DHIS2 CSV), merged
+    /// into the facility-years the store holds.
+    Dhis2 {
+        file: PathBuf,
+        /// The mapping file (TOML) between DHIS2 identifiers and hsplan's.
+        #[arg(long)]
+        mapping: PathBuf,
+    },
 }
 
 /// Built-in administrative hierarchies.
@@ -264,6 +276,9 @@ pub enum ExportWhat {
     Geojson,
     /// Units and facilities as a FHIR R4 transaction Bundle (IHE mCSD).
     Fhir,
+    /// Quantities, indicators and evaluation statuses of a year as DHIS2 data values
+    /// (.json: a dataValueSet; .csv: DHIS2's CSV layout), through --mapping.
+    Dhis2,
 }
 
 fn main() -> std::process::ExitCode {
@@ -309,7 +324,18 @@ fn run(cli: Cli) -> Result<()> {
             out,
             unit,
             year,
-        } => commands::export(&cli.db, what, &out, unit.as_deref(), year, cli.lang),
+            mapping,
+        } => commands::export(
+            &cli.db,
+            what,
+            &out,
+            commands::ExportOptions {
+                unit: unit.as_deref(),
+                year,
+                mapping: mapping.as_deref(),
+            },
+            cli.lang,
+        ),
         Command::Status => commands::status(&cli.db, cli.lang),
         Command::Demo { out, serve, addr } => {
             commands::demo(&out, cli.lang)?;

@@ -118,6 +118,16 @@ pub enum IoError {
         /// Row of the first occurrence.
         first_row: usize,
     },
+    /// DHIS2 data values or their mapping file that hsplan cannot read.
+    #[error("{file}{}{at}: {message}", if at.is_empty() { "" } else { ", " })]
+    Dhis2 {
+        /// File.
+        file: String,
+        /// Where: `data value N`, `row N` or `line N` (empty for the whole file).
+        at: String,
+        /// What is wrong.
+        message: String,
+    },
     /// A FHIR Bundle entry hsplan cannot read.
     #[error("{file}, entry {entry}: {message}")]
     Fhir {

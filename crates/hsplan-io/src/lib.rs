@@ -10,6 +10,7 @@
 //! or compute indicators. It reads whole files and returns values; it never
 //! leaves anything half-written except the output file it was asked to write.
 
+pub mod dhis2;
 pub mod error;
 pub mod fhir;
 pub mod geojson;

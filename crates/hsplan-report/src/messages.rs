@@ -178,6 +178,8 @@ pub enum Msg {
     MethodProjection,
     SecQuality,
     FhirResources,
+    Dhis2Read,
+    Dhis2Unmapped,
     FhirIgnoredResources,
     FhirIgnoredExtensions,
     FhirDefaults,
@@ -527,6 +529,14 @@ impl Msg {
             (MethodProjection, Lang::En) => {
                 "Projection: least-squares line through the observed years, extended to the target year; resource gaps use the target year’s population (a stored projection table where there is one, else the trend)."
             }
+            (Dhis2Read, Lang::Zh) => {
+                "DHIS2数据值 {values} 条：导入 {imported} 条；标记删除 {deleted} 条、hsplan计算的指标与状态 {computed} 条，均跳过"
+            }
+            (Dhis2Read, Lang::En) => {
+                "DHIS2 data values: {values}; imported {imported}; skipped: {deleted} marked deleted, {computed} indicators and statuses hsplan computes"
+            }
+            (Dhis2Unmapped, Lang::Zh) => "映射文件未列出的数据元（已跳过）",
+            (Dhis2Unmapped, Lang::En) => "Data elements the mapping does not name (skipped)",
             (FhirResources, Lang::Zh) => "FHIR资源",
             (FhirResources, Lang::En) => "FHIR resources",
             (FhirIgnoredResources, Lang::Zh) => "未读取的资源类型（已忽略）",

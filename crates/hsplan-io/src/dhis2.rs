@@ -1,0 +1,366 @@
+//! DHIS2 aggregate data values (`/api/dataValueSets`) in JSON and CSV as DHIS2 2.40+ reads
+//! and writes them, and the mapping file that ties DHIS2 identifiers to hsplan's.
+//!
+//! JSON: `{"dataValues": [{"dataElement", "period", "orgUnit", "categoryOptionCombo",
+//! "attributeOptionCombo", "value", "comment", …}]}`, with `dataSet`, `period`, `orgUnit` and
+//! `attributeOptionCombo` at the top applying to every value that does not say otherwise.
+//! CSV: the columns `dataelement, period, orgunit, catoptcombo, attroptcombo, value,
+//! storedby, lastupdated, comment, followup, deleted` by position (the first row is a header
+//! when its first cell is `dataelement`).
+
+use crate::error::IoError;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// One data value as DHIS2 writes it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DataValue {
+    /// Data element (uid or code, as the file has it).
+    pub data_element: String,
+    /// ISO period (`2023` for a year).
+    pub period: String,
+    /// Organisation unit (uid or code).
+    pub org_unit: String,
+    /// Category option combo, when given.
+    pub category_option_combo: Option<String>,
+    /// Attribute option combo, when given.
+    pub attribute_option_combo: Option<String>,
+    /// The value as text.
+    pub value: String,
+    /// Comment.
+    pub comment: Option<String>,
+    /// Marked deleted (CSV `deleted` or JSON `deleted: true`).
+    pub deleted: bool,
+    /// Where it was: JSON data value number or CSV row (1-based, header = row 1).
+    pub row: usize,
+}
+
+/// The CSV columns DHIS2 writes, in order.
+pub const CSV_HEADER: [&str; 11] = [
+    "dataelement",
+    "period",
+    "orgunit",
+    "catoptcombo",
+    "attroptcombo",
+    "value",
+    "storedby",
+    "lastupdated",
+    "comment",
+    "followup",
+    "deleted",
+];
+
+fn text(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Reads a dataValueSet in JSON.
+pub fn read_json(file: &str, text_in: &str) -> Result<Vec<DataValue>, IoError> {
+    let err = |n: usize, message: String| IoError::Dhis2 {
+        file: file.to_string(),
+        at: if n == 0 {
+            String::new()
+        } else {
+            format!("data value {n}")
+        },
+        message,
+    };
+    let t = text_in.strip_prefix('\u{feff}').unwrap_or(text_in);
+    let doc: Value = serde_json::from_str(t).map_err(|e| {
+        err(
+            0,
+            format!(
+                "not valid JSON at line {}, column {}: {e}",
+                e.line(),
+                e.column()
+            ),
+        )
+    })?;
+    let values = doc
+        .get("dataValues")
+        .and_then(Value::as_array)
+        .ok_or_else(|| {
+            err(
+                0,
+                "expected a dataValueSet: an object with a `dataValues` array".into(),
+            )
+        })?;
+    let period = text(doc.get("period"));
+    let org_unit = text(doc.get("orgUnit"));
+    let aoc = text(doc.get("attributeOptionCombo"));
+    let mut out = Vec::with_capacity(values.len());
+    for (i, v) in values.iter().enumerate() {
+        let n = i + 1;
+        if !v.is_object() {
+            return Err(err(n, "a data value must be an object".into()));
+        }
+        let need = |field: &str, fallback: &Option<String>| {
+            text(v.get(field))
+                .or_else(|| fallback.clone())
+                .ok_or_else(|| err(n, format!("`{field}` is missing")))
+        };
+        out.push(DataValue {
+            data_element: need("dataElement", &None)?,
+            period: need("period", &period)?,
+            org_unit: need("orgUnit", &org_unit)?,
+            category_option_combo: text(v.get("categoryOptionCombo")),
+            attribute_option_combo: text(v.get("attributeOptionCombo")).or_else(|| aoc.clone()),
+            value: text(v.get("value")).unwrap_or_default(),
+            comment: text(v.get("comment")),
+            deleted: v.get("deleted").and_then(Value::as_bool).unwrap_or(false),
+            row: n,
+        });
+    }
+    Ok(out)
+}
+
+/// Reads data values in DHIS2's CSV layout.
+pub fn read_csv(file: &str, bytes: &[u8]) -> Result<Vec<DataValue>, IoError> {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut out = Vec::new();
+    for (i, rec) in r.records().enumerate() {
+        let row = i + 1;
+        let rec = rec.map_err(|e| IoError::MalformedCsv {
+            file: file.to_string(),
+            row,
+            message: e.to_string(),
+        })?;
+        let cell = |k: usize| rec.get(k).map(str::trim).filter(|s| !s.is_empty());
+        if row == 1 && cell(0).is_some_and(|c| c.eq_ignore_ascii_case("dataelement")) {
+            continue;
+        }
+        if rec.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let need = |k: usize| {
+            cell(k).map(str::to_string).ok_or_else(|| IoError::Dhis2 {
+                file: file.to_string(),
+                at: format!("row {row}"),
+                message: format!("column {} (`{}`) is empty", k + 1, CSV_HEADER[k]),
+            })
+        };
+        out.push(DataValue {
+            data_element: need(0)?,
+            period: need(1)?,
+            org_unit: need(2)?,
+            category_option_combo: cell(3).map(str::to_string),
+            attribute_option_combo: cell(4).map(str::to_string),
+            value: cell(5).unwrap_or("").to_string(),
+            comment: cell(8).map(str::to_string),
+            deleted: cell(10).is_some_and(|d| d.eq_ignore_ascii_case("true")),
+            row,
+        });
+    }
+    Ok(out)
+}
+
+/// A dataValueSet in JSON.
+pub fn write_json(values: &[DataValue]) -> Value {
+    let list: Vec<Value> = values
+        .iter()
+        .map(|v| {
+            let mut o = json!({
+                "dataElement": v.data_element,
+                "period": v.period,
+                "orgUnit": v.org_unit,
+                "value": v.value,
+            });
+            if let Some(c) = &v.category_option_combo {
+                o["categoryOptionCombo"] = json!(c);
+            }
+            if let Some(c) = &v.attribute_option_combo {
+                o["attributeOptionCombo"] = json!(c);
+            }
+            if let Some(c) = &v.comment {
+                o["comment"] = json!(c);
+            }
+            o
+        })
+        .collect();
+    json!({ "dataValues": list })
+}
+
+/// Data values in DHIS2's CSV layout, with its header.
+pub fn write_csv(values: &[DataValue]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(CSV_HEADER);
+    for v in values {
+        let _ = w.write_record([
+            v.data_element.as_str(),
+            &v.period,
+            &v.org_unit,
+            v.category_option_combo.as_deref().unwrap_or(""),
+            v.attribute_option_combo.as_deref().unwrap_or(""),
+            &v.value,
+            "hsplan",
+            "",
+            v.comment.as_deref().unwrap_or(""),
+            "false",
+            "false",
+        ]);
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+/// How DHIS2's identifiers map to hsplan's (a TOML file).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Mapping {
+    /// `code`: orgUnit holds hsplan's unit code or facility id; `uid`: a DHIS2 uid looked up
+    /// in `org_units`.
+    #[serde(default = "default_scheme")]
+    pub org_unit_scheme: String,
+    /// DHIS2 uid → hsplan unit code or facility id.
+    #[serde(default)]
+    pub org_units: BTreeMap<String, String>,
+    /// Data elements that are hsplan quantities (in and out).
+    #[serde(default)]
+    pub data_elements: Vec<QuantityLink>,
+    /// Data elements hsplan's indicators are written to (out).
+    #[serde(default)]
+    pub indicators: Vec<IndicatorLink>,
+    /// Data elements evaluation statuses are written to (out).
+    #[serde(default)]
+    pub statuses: Vec<StatusLink>,
+}
+
+fn default_scheme() -> String {
+    "code".into()
+}
+
+/// A data element (and category option combo) that is an hsplan quantity.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuantityLink {
+    /// Data element uid or code.
+    pub data_element: String,
+    /// Category option combo; absent = any (or the default one).
+    pub category_option_combo: Option<String>,
+    /// hsplan quantity code (see docs/data-format.md).
+    pub quantity: String,
+}
+
+/// A data element an hsplan indicator is written to.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorLink {
+    /// Data element uid or code.
+    pub data_element: String,
+    /// Library indicator id.
+    pub indicator: String,
+}
+
+/// A data element a plan row's evaluation status is written to (as its code: achieved,
+/// on_track, lagging, off_track, regressing, no_data).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusLink {
+    /// Data element uid or code.
+    pub data_element: String,
+    /// Plan id.
+    pub plan: String,
+    /// The plan row's indicator id.
+    pub indicator: String,
+}
+
+/// Reads a mapping file; errors name the line and column.
+pub fn read_mapping(file: &str, text: &str) -> Result<Mapping, IoError> {
+    let m: Mapping = toml::from_str(text).map_err(|e| {
+        let (line, col) = e
+            .span()
+            .map(|s| {
+                let before = &text[..s.start.min(text.len())];
+                (
+                    before.matches('\n').count() + 1,
+                    before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1,
+                )
+            })
+            .unwrap_or((0, 0));
+        IoError::Dhis2 {
+            file: file.to_string(),
+            at: format!("line {line}"),
+            message: format!("column {col}: {}", e.message().trim()),
+        }
+    })?;
+    if !matches!(m.org_unit_scheme.as_str(), "code" | "uid") {
+        return Err(IoError::Dhis2 {
+            file: file.to_string(),
+            at: String::new(),
+            message: format!(
+                "org_unit_scheme `{}`: expected code or uid",
+                m.org_unit_scheme
+            ),
+        });
+    }
+    Ok(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_top_level_fields_apply_to_every_value() {
+        let t = r#"{"dataSet":"ds","period":"2023","orgUnit":"SYN001","dataValues":[
+            {"dataElement":"beds","value":"120"},
+            {"dataElement":"visits","value":4500,"period":"2022","categoryOptionCombo":"HllvX50cXC0"}]}"#;
+        let v = read_json("v.json", t).unwrap();
+        assert_eq!(v.len(), 2);
+        assert_eq!(
+            (v[0].period.as_str(), v[0].org_unit.as_str()),
+            ("2023", "SYN001")
+        );
+        assert_eq!(v[1].period, "2022");
+        assert_eq!(v[1].value, "4500");
+        assert_eq!(v[1].category_option_combo.as_deref(), Some("HllvX50cXC0"));
+        let e = read_json("v.json", r#"{"dataValues":[{"value":"1"}]}"#).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "v.json, data value 1: `dataElement` is missing"
+        );
+    }
+
+    #[test]
+    fn csv_round_trips_in_dhis2_layout() {
+        let values = vec![DataValue {
+            data_element: "fbfJHSPpUQD".into(),
+            period: "2023".into(),
+            org_unit: "SYN001".into(),
+            category_option_combo: Some("HllvX50cXC0".into()),
+            value: "12".into(),
+            row: 2,
+            ..DataValue::default()
+        }];
+        let bytes = write_csv(&values);
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        assert!(text.starts_with("dataelement,period,orgunit,catoptcombo,attroptcombo,value,"));
+        assert_eq!(read_csv("v.csv", &bytes).unwrap(), values);
+        let e = read_csv("v.csv", b"dataelement,period\nx,,SYN001\n").unwrap_err();
+        assert_eq!(e.to_string(), "v.csv, row 2: column 2 (`period`) is empty");
+    }
+
+    #[test]
+    fn mapping_errors_are_located() {
+        let e = read_mapping(
+            "m.toml",
+            "org_unit_scheme = \"code\"\n[[data_elements]]\ndata_element = 3\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("m.toml, line 3: column"), "{e}");
+        let e = read_mapping("m.toml", "org_unit_scheme = \"name\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("expected code or uid"), "{e}");
+    }
+}
