@@ -484,3 +484,43 @@ pub fn dhis2_export(
         bytes,
     })
 }
+
+/// The units (all, or `unit` with its ancestors and everything below it) and facilities as
+/// DHIS2 metadata (`organisationUnits` and one `organisationUnitGroups` entry per institution
+/// type), for `POST /api/metadata`.
+pub fn dhis2_metadata_export(sys: &ServiceSystem, unit: Option<&str>) -> Result<Download> {
+    let within = unit
+        .map(|u| known_unit(sys, "unit", u).map(|u| u.code))
+        .transpose()?;
+    let doc = hsplan_io::dhis2::export_metadata(sys, within);
+    Ok(Download {
+        file_name: "dhis2-metadata.json".into(),
+        content_type: "application/json",
+        bytes: serde_json::to_vec(&doc).map_err(|e| AppError::File(e.to_string()))?,
+    })
+}
+
+/// Reads DHIS2 metadata (as `/api/metadata` exports it) into units (org units with an NBS
+/// division code) and facilities (the others, or those at the mapping's facility levels),
+/// with the defaults taken.
+pub fn dhis2_metadata_read(
+    file: &str,
+    bytes: &[u8],
+    mapping: Option<&hsplan_io::dhis2::Mapping>,
+) -> Result<(ImportBatch, BTreeMap<String, usize>)> {
+    let text = std::str::from_utf8(bytes).map_err(|e| AppError::Input {
+        problems: vec![format!("{file}: not UTF-8 text: {e}")],
+        more: 0,
+    })?;
+    let default = hsplan_io::dhis2::MetadataMapping::default();
+    let m = mapping.map_or(&default, |m| &m.metadata);
+    let read = hsplan_io::dhis2::import_metadata(file, text, m)?;
+    Ok((
+        ImportBatch {
+            units: read.units,
+            facilities: read.facilities,
+            ..ImportBatch::default()
+        },
+        read.defaults,
+    ))
+}

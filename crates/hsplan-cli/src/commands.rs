@@ -69,6 +69,17 @@ fn batch_for(what: &ImportWhat) -> Result<ImportBatch> {
         ImportWhat::Dhis2 { .. } => {
             bail!("DHIS2 data values are merged with the store: see import")
         }
+        ImportWhat::Dhis2Metadata { file, mapping } => {
+            let mapping = mapping.as_deref().map(read_mapping).transpose()?;
+            let bytes =
+                std::fs::read(file).with_context(|| format!("{}: cannot read", file.display()))?;
+            return Ok(hsplan_app::interop::dhis2_metadata_read(
+                &file.display().to_string(),
+                &bytes,
+                mapping.as_ref(),
+            )?
+            .0);
+        }
     };
     let bytes = std::fs::read(file).with_context(|| format!("{}: cannot read", file.display()))?;
     Ok(parse_upload_with(
@@ -221,8 +232,24 @@ pub fn export(
         year,
         mapping,
     } = options;
-    if (unit.is_some() || year.is_some()) && !matches!(what, ExportWhat::Fhir | ExportWhat::Dhis2) {
-        bail!("--unit and --year apply to `export fhir` and `export dhis2` only");
+    if unit.is_some()
+        && !matches!(
+            what,
+            ExportWhat::Fhir | ExportWhat::Dhis2 | ExportWhat::Dhis2Metadata
+        )
+    {
+        bail!("--unit applies to `export fhir`, `dhis2` and `dhis2-metadata` only");
+    }
+    if year.is_some() && !matches!(what, ExportWhat::Fhir | ExportWhat::Dhis2) {
+        bail!("--year applies to `export fhir` and `export dhis2` only");
+    }
+    if let ExportWhat::Dhis2Metadata = what {
+        let sys = open_read(db)?.load()?;
+        let d = hsplan_app::interop::dhis2_metadata_export(&sys, unit)?;
+        std::fs::write(out, &d.bytes)
+            .with_context(|| format!("{}: cannot write", out.display()))?;
+        println!("{}: {}", Msg::Exported.text(lang), out.display());
+        return Ok(());
     }
     if mapping.is_some() != matches!(what, ExportWhat::Dhis2) {
         bail!("`export dhis2` needs --mapping FILE; the other kinds take none");
@@ -265,7 +292,9 @@ pub fn export(
         ExportWhat::Population => UploadKind::Population,
         ExportWhat::Facilities => UploadKind::Facilities,
         ExportWhat::Resources => UploadKind::Resources,
-        ExportWhat::Geojson | ExportWhat::Fhir | ExportWhat::Dhis2 => UploadKind::Geojson,
+        ExportWhat::Geojson | ExportWhat::Fhir | ExportWhat::Dhis2 | ExportWhat::Dhis2Metadata => {
+            UploadKind::Geojson
+        }
     };
     let format = match hsplan_io::TableFormat::from_path(out) {
         _ if kind == UploadKind::Geojson => ExportFormat::Csv,

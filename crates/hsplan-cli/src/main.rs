@@ -242,6 +242,16 @@ enum ImportWhat {
     },
     /// Units and facilities from a FHIR R4 Bundle (IHE mCSD), ours or another system's.
     Fhir { file: PathBuf },
+    /// Units and facilities from DHIS2 metadata (organisationUnits, as /api/metadata
+    /// exports them; NBS-coded org units are units, the others facilities).
+    #[command(name = "dhis2-metadata")]
+    Dhis2Metadata {
+        file: PathBuf,
+        /// A mapping file whose [metadata] says which levels are facilities and which org
+        /// unit groups are which institution types.
+        #[arg(long)]
+        mapping: Option<PathBuf>,
+    },
     /// Facility quantities from DHIS2 data values (dataValueSet JSON or DHIS2 CSV), merged
     /// into the facility-years the store holds.
     Dhis2 {
@@ -276,6 +286,9 @@ pub enum ExportWhat {
     Geojson,
     /// Units and facilities as a FHIR R4 transaction Bundle (IHE mCSD).
     Fhir,
+    /// Units and facilities as DHIS2 metadata (organisationUnits, organisationUnitGroups).
+    #[value(name = "dhis2-metadata")]
+    Dhis2Metadata,
     /// Quantities, indicators and evaluation statuses of a year as DHIS2 data values
     /// (.json: a dataValueSet; .csv: DHIS2's CSV layout), through --mapping.
     Dhis2,

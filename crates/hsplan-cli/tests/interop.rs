@@ -146,6 +146,37 @@ fn dhis2_data_values_in_and_out() {
     }
     assert!(!err.contains("panicked"));
     assert_eq!(resources(&db, dir.path(), "r3.csv"), after);
+    // DHIS2 metadata out and into an empty store: the same facilities (id, name, type, unit,
+    // place; grade and ownership are not DHIS2 metadata) and units
+    let meta = dir.path().join("meta.json");
+    hsplan(&db)
+        .args(["export", "dhis2-metadata", "--unit", "500109", "--out"])
+        .arg(&meta)
+        .assert()
+        .success();
+    let fresh = dir.path().join("fresh.db");
+    hsplan(&fresh)
+        .args(["import", "dhis2-metadata"])
+        .arg(&meta)
+        .assert()
+        .success();
+    let key = |db: &Path, name: &str| -> Vec<String> {
+        let out = dir.path().join(name);
+        hsplan(db)
+            .args(["export", "facilities", "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .lines()
+            .map(|l| {
+                let c: Vec<&str> = l.split(',').collect();
+                [c[0], c[1], c[2], c[7], c[8], c[9], c[10]].join(",")
+            })
+            .collect()
+    };
+    assert_eq!(key(&db, "f0.csv"), key(&fresh, "f1.csv"));
     // a mapping naming what hsplan does not know
     let m = dir.path().join("m.toml");
     std::fs::write(

@@ -232,6 +232,9 @@ pub struct Mapping {
     /// Data elements evaluation statuses are written to (out).
     #[serde(default)]
     pub statuses: Vec<StatusLink>,
+    /// How metadata org units become units and facilities.
+    #[serde(default)]
+    pub metadata: MetadataMapping,
 }
 
 fn default_scheme() -> String {
@@ -363,4 +366,343 @@ mod tests {
             .to_string();
         assert!(e.contains("expected code or uid"), "{e}");
     }
+}
+
+/// A DHIS2 uid (11 characters: a letter, then letters and digits) derived from a key, so
+/// the same unit or facility always gets the same uid.
+pub fn uid(key: &str) -> String {
+    const ALNUM: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in key.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    let mut out = String::with_capacity(11);
+    out.push(ALNUM[(h % 52) as usize] as char);
+    let mut x = (h / 52) ^ h.rotate_left(29);
+    for _ in 0..10 {
+        out.push(ALNUM[(x % 62) as usize] as char);
+        x = (x / 62) ^ x.rotate_left(17).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    out
+}
+
+/// How org units of a DHIS2 metadata file become hsplan's (the `[metadata]` part of a
+/// mapping file).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct MetadataMapping {
+    /// Levels whose org units are facilities (default: the org units whose code is no NBS
+    /// division code).
+    #[serde(default)]
+    pub facility_levels: Vec<u32>,
+    /// Org unit group (uid or code) → hsplan institution type code.
+    #[serde(default)]
+    pub facility_types: BTreeMap<String, String>,
+}
+
+/// The units (all, or `within` and below, with their ancestors) and facilities of `sys` as
+/// DHIS2 metadata: `organisationUnits` (uid, code, name, shortName, level, path, parent,
+/// openingDate/closedDate, geometry) with the facilities under their units, and one
+/// `organisationUnitGroups` entry per institution type holding its facilities.
+pub fn export_metadata(
+    sys: &hsplan_model::ServiceSystem,
+    within: Option<hsplan_model::AdminCode>,
+) -> Value {
+    use hsplan_model::{AdminCode, Labelled};
+    let keep = |c: AdminCode| {
+        within.is_none_or(|w| c == w || c.is_descendant_of(w) || w.is_descendant_of(c))
+    };
+    let unit_uid = |c: AdminCode| uid(&format!("unit:{c}"));
+    let short = |s: &str| s.chars().take(50).collect::<String>();
+    // paths from the top unit kept
+    let mut paths: BTreeMap<AdminCode, (String, usize)> = BTreeMap::new();
+    let mut units = Vec::new();
+    for u in sys.units.values().filter(|u| keep(u.code)) {
+        let parent = u.parent().filter(|p| paths.contains_key(p));
+        let (path, level) = match parent {
+            Some(p) => {
+                let (pp, pl) = &paths[&p];
+                (format!("{pp}/{}", unit_uid(u.code)), pl + 1)
+            }
+            None => (format!("/{}", unit_uid(u.code)), 1),
+        };
+        paths.insert(u.code, (path.clone(), level));
+        let mut o = json!({
+            "id": unit_uid(u.code),
+            "code": u.code.to_string(),
+            "name": u.name,
+            "shortName": short(&u.name),
+            "level": level,
+            "path": path,
+            "openingDate": "1970-01-01T00:00:00.000",
+        });
+        if let Some(p) = parent {
+            o["parent"] = json!({"id": unit_uid(p)});
+        }
+        if let Some(b) = &u.boundary {
+            o["geometry"] = crate::geojson::multipolygon_value(b);
+        } else if let Some(p) = u.point {
+            o["geometry"] = json!({"type": "Point", "coordinates": [p.lon(), p.lat()]});
+        }
+        units.push(o);
+    }
+    let mut groups: BTreeMap<&'static str, (String, Vec<Value>)> = BTreeMap::new();
+    for f in sys.facilities.values() {
+        let Some((ppath, plevel)) = paths.get(&f.unit) else {
+            continue;
+        };
+        if within.is_some_and(|w| !(f.unit == w || f.unit.is_descendant_of(w))) {
+            continue;
+        }
+        let id = uid(&format!("facility:{}", f.id.as_str()));
+        let mut o = json!({
+            "id": id,
+            "code": f.id.as_str(),
+            "name": f.name,
+            "shortName": short(&f.name),
+            "level": plevel + 1,
+            "path": format!("{ppath}/{id}"),
+            "parent": {"id": unit_uid(f.unit)},
+            "openingDate": format!("{}-01-01T00:00:00.000", f.opened.map_or(1970, |y| y.get())),
+        });
+        if let Some(c) = f.closed {
+            o["closedDate"] = json!(format!("{}-01-01T00:00:00.000", c.get()));
+        }
+        if let Some(p) = f.location {
+            o["geometry"] = json!({"type": "Point", "coordinates": [p.lon(), p.lat()]});
+        }
+        units.push(o);
+        groups
+            .entry(f.kind.code())
+            .or_insert_with(|| (f.kind.zh().to_string(), Vec::new()))
+            .1
+            .push(json!({"id": id}));
+    }
+    let groups: Vec<Value> = groups
+        .into_iter()
+        .map(|(code, (name, members))| {
+            json!({
+                "id": uid(&format!("type:{code}")),
+                "code": code,
+                "name": name,
+                "shortName": short(&name),
+                "organisationUnits": members,
+            })
+        })
+        .collect();
+    json!({"organisationUnits": units, "organisationUnitGroups": groups})
+}
+
+/// What a DHIS2 metadata file gave.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MetadataImport {
+    /// Org units with an NBS division code, as units.
+    pub units: Vec<hsplan_model::Sourced<hsplan_model::AdminUnit>>,
+    /// Org units at facility level, as facilities.
+    pub facilities: Vec<hsplan_model::Sourced<hsplan_model::Facility>>,
+    /// Defaults taken where the file says nothing, with how many times.
+    pub defaults: BTreeMap<String, usize>,
+}
+
+/// Reads DHIS2 metadata (`organisationUnits`, and `organisationUnitGroups` for facility
+/// types through `mapping`); errors name the org unit (its number, uid and field).
+pub fn import_metadata(
+    file: &str,
+    text_in: &str,
+    mapping: &MetadataMapping,
+) -> Result<MetadataImport, IoError> {
+    use hsplan_model::{
+        AdminCode, AdminUnit, Facility, FacilityId, Grade, InstitutionType, Labelled, LonLat,
+        Origin, Ownership, Sourced, Year,
+    };
+    let err = |n: usize, message: String| IoError::Dhis2 {
+        file: file.to_string(),
+        at: if n == 0 {
+            String::new()
+        } else {
+            format!("organisation unit {n}")
+        },
+        message,
+    };
+    let t = text_in.strip_prefix('\u{feff}').unwrap_or(text_in);
+    let doc: Value = serde_json::from_str(t).map_err(|e| {
+        err(
+            0,
+            format!(
+                "not valid JSON at line {}, column {}: {e}",
+                e.line(),
+                e.column()
+            ),
+        )
+    })?;
+    let list = doc
+        .get("organisationUnits")
+        .and_then(Value::as_array)
+        .ok_or_else(|| {
+            err(
+                0,
+                "expected DHIS2 metadata with an `organisationUnits` array".into(),
+            )
+        })?;
+    // facility types by org unit uid, from the groups the mapping names
+    let mut kinds: BTreeMap<&str, InstitutionType> = BTreeMap::new();
+    for g in doc
+        .get("organisationUnitGroups")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let mapped = [g.get("id"), g.get("code")]
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .find_map(|k| mapping.facility_types.get(k));
+        let kind = match mapped {
+            Some(t) => Some(
+                InstitutionType::parse_label(t)
+                    .map_err(|e| err(0, format!("mapping facility_types: {e}")))?,
+            ),
+            // hsplan's own export names each group by its institution type code
+            None => g
+                .get("code")
+                .and_then(Value::as_str)
+                .and_then(|c| InstitutionType::parse_label(c).ok()),
+        };
+        if let Some(kind) = kind {
+            for m in g
+                .get("organisationUnits")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(id) = m.get("id").and_then(Value::as_str) {
+                    kinds.insert(id, kind);
+                }
+            }
+        }
+    }
+    let mut out = MetadataImport::default();
+    let mut by_uid: BTreeMap<&str, AdminCode> = BTreeMap::new();
+    let mut facilities_pending = Vec::new();
+    let mut seen_facilities: BTreeMap<String, usize> = BTreeMap::new();
+    let year_of = |v: Option<&Value>| -> Option<Year> {
+        let s = v?.as_str()?;
+        Year::new(s.get(..4)?.parse().ok()?).ok()
+    };
+    for (i, o) in list.iter().enumerate() {
+        let n = i + 1;
+        let id = o
+            .get("id")
+            .and_then(Value::as_str)
+            .ok_or_else(|| err(n, "has no `id`".into()))?;
+        let name = o
+            .get("name")
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| err(n, format!("`{id}`: has no `name`")))?;
+        let level = o.get("level").and_then(Value::as_u64).unwrap_or(0) as u32;
+        let code = o.get("code").and_then(Value::as_str).map(str::trim);
+        let nbs = code.and_then(|c| AdminCode::parse(c).ok());
+        let is_facility = if mapping.facility_levels.is_empty() {
+            nbs.is_none()
+        } else {
+            mapping.facility_levels.contains(&level)
+        };
+        let geometry = match o.get("geometry") {
+            Some(g) if !g.is_null() => Some(
+                crate::geojson::geometry(g)
+                    .map_err(|m| err(n, format!("`{id}`, field `geometry`: {m}")))?,
+            ),
+            _ => None,
+        };
+        if !is_facility {
+            let Some(c) = nbs else {
+                return Err(err(
+                    n,
+                    format!(
+                        "`{id}` ({name}, level {level}), field `code`: `{}` is no NBS division code; \
+                         hsplan holds NBS-coded hierarchies (uid-only hierarchies are not read yet) — \
+                         or list its level in facility_levels",
+                        code.unwrap_or("")
+                    ),
+                ));
+            };
+            by_uid.insert(id, c);
+            let mut u = AdminUnit::new(c, name);
+            if let Some((point, boundary)) = geometry {
+                u.point = point;
+                u.boundary = boundary;
+            }
+            out.units.push(Sourced {
+                origin: Origin {
+                    file: file.to_string(),
+                    row: n,
+                },
+                value: u,
+            });
+        } else {
+            facilities_pending.push((n, o, id, name, code, geometry));
+        }
+    }
+    for (n, o, id, name, code, geometry) in facilities_pending {
+        let parent = o
+            .pointer("/parent/id")
+            .and_then(Value::as_str)
+            .ok_or_else(|| {
+                err(
+                    n,
+                    format!("`{id}` ({name}), field `parent`: a facility needs its parent"),
+                )
+            })?;
+        let unit = *by_uid.get(parent).ok_or_else(|| {
+            err(
+                n,
+                format!("`{id}` ({name}), field `parent`: `{parent}` is no NBS-coded org unit of the file"),
+            )
+        })?;
+        let fid_text = code.filter(|c| !c.is_empty()).unwrap_or(id);
+        let fid =
+            FacilityId::new(fid_text).map_err(|e| err(n, format!("`{id}`, field `code`: {e}")))?;
+        if let Some(first) = seen_facilities.insert(fid.as_str().to_string(), n) {
+            return Err(err(
+                n,
+                format!("`{id}`: facility {fid} repeats organisation unit {first}"),
+            ));
+        }
+        let kind = match kinds.get(id) {
+            Some(k) => *k,
+            None => {
+                *out.defaults
+                    .entry("institution type not stated → other".into())
+                    .or_default() += 1;
+                InstitutionType::Other
+            }
+        };
+        *out.defaults
+            .entry("grade and ownership not in DHIS2 metadata → ungraded, other public".into())
+            .or_default() += 1;
+        let location: Option<LonLat> = geometry.and_then(|(p, _)| p);
+        out.facilities.push(Sourced {
+            origin: Origin {
+                file: file.to_string(),
+                row: n,
+            },
+            value: Facility {
+                id: fid,
+                name: name.to_string(),
+                kind,
+                specialty: None,
+                grade: Grade::parse("ungraded").expect("a grade"),
+                ownership: Ownership::OtherPublic,
+                for_profit: None,
+                unit,
+                location,
+                opened: year_of(o.get("openingDate")).filter(|y| y.get() > 1970),
+                closed: year_of(o.get("closedDate")),
+            },
+        });
+    }
+    Ok(out)
 }
