@@ -907,3 +907,51 @@ fn plans_are_edited_with_the_lint_on_save_and_a_version_history() {
             .contains(r#"target = "9.5""#)
     );
 }
+
+/// Regression (schemathesis, stop 22): the demo's dataset notes named the town and facilities
+/// of its planted data faults, and dataset notes go to every reader — a 天生街道 clerk saw
+/// 天府镇 in `/api/status`. Nothing a scoped reader asks about inside its scope may name
+/// another town of the district.
+#[test]
+fn what_a_scoped_reader_sees_names_no_other_town() {
+    let fx = fixture();
+    let others: Vec<String> = hsplan_app::demo::batch()
+        .unwrap()
+        .units
+        .iter()
+        .map(|u| &u.value)
+        .filter(|u| {
+            u.level() == hsplan_model::AdminLevel::Town
+                && u.code
+                    .is_descendant_of(hsplan_model::AdminCode::parse("500109").unwrap())
+                && u.code != hsplan_model::AdminCode::parse(IN).unwrap()
+        })
+        .map(|u| u.name.clone())
+        .collect();
+    assert_eq!(others.len(), 16);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let token = login(&fx.app, "viewer").await;
+        let auth = format!("Bearer {token}");
+        for uri in [
+            "/api/status".to_string(),
+            format!("/api/evaluations/report?plan=beibei-14th-fyp&year=2023&unit={IN}&format=html"),
+            format!("/api/quality?year=2023&unit={IN}"),
+            "/api/quality?year=2023".to_string(),
+            "/api/exports/fhir".to_string(),
+        ] {
+            let r = call(
+                &fx.app,
+                "GET",
+                &uri,
+                &[("authorization", auth.as_str())],
+                None,
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::OK, "{uri}: {}", r.body);
+            for name in &others {
+                assert!(!r.body.contains(name.as_str()), "{uri} names {name}");
+            }
+        }
+    });
+}

@@ -177,7 +177,9 @@ fn schematic_geometry(
 /// data-quality review has something to find: a return never sent, a value keyed with an
 /// extra digit, doctors and nurses entered beyond the technical staff they belong to,
 /// bed-days entered twice, and a town's own population estimate that disagrees with its
-/// villages'. Its own random stream picks the facilities and the town.
+/// villages'. Its own random stream picks the facilities and the town. The notes name no
+/// place: dataset notes are shown to every reader, whatever part of the region they may see
+/// (the review locates the faults, within each reader's scope).
 fn faults(
     facilities: &[Facility],
     years: &mut Vec<FacilityYear>,
@@ -205,16 +207,9 @@ fn faults(
     {
         dropped = Some(i);
         notes.push(Note {
-            zh: format!(
-                "合成数据有意设置的问题：{}（{}）缺2021年报表。",
-                f.name,
-                f.id.as_str()
-            ),
-            en: format!(
-                "Fault put in the synthetic data on purpose: {} ({}) sent no return for 2021.",
-                f.name,
-                f.id.as_str()
-            ),
+            zh: "合成数据有意设置的问题：一家诊所缺2021年报表。".into(),
+            en: "Fault put in the synthetic data on purpose: a clinic sent no return for 2021."
+                .into(),
         });
     }
     if let Some(f) = pick(&|f| f.kind == T::TownshipHealthCentre)
@@ -223,18 +218,8 @@ fn faults(
         let v = value(years, i, Q::OutpatientVisits);
         edits.push((i, Q::OutpatientVisits, v * 10));
         notes.push(Note {
-            zh: format!(
-                "合成数据有意设置的问题：{}2023年诊疗人次多录一位（{}录为{}）。",
-                f.name,
-                v,
-                v * 10
-            ),
-            en: format!(
-                "Fault put in the synthetic data on purpose: {}'s 2023 visits keyed with an extra digit ({} entered as {}).",
-                f.name,
-                v,
-                v * 10
-            ),
+            zh: "合成数据有意设置的问题：一家乡镇卫生院2023年诊疗人次多录一位。".into(),
+            en: "Fault put in the synthetic data on purpose: a township health centre's 2023 visits keyed with an extra digit.".into(),
         });
     }
     if let Some(f) = pick(&|f| f.kind == T::GeneralHospital && f.ownership == Ownership::Private)
@@ -247,18 +232,8 @@ fn faults(
         let keyed = doctors.max(nurses).max(value(years, i, Q::Pharmacists));
         edits.push((i, Q::StaffHealthTechnical, keyed));
         notes.push(Note {
-            zh: format!(
-                "合成数据有意设置的问题：{}2024年卫生技术人员录为{}，少于执业（助理）医师与注册护士之和（{}）。",
-                f.name,
-                keyed,
-                doctors + nurses
-            ),
-            en: format!(
-                "Fault put in the synthetic data on purpose: {}'s 2024 health technical staff keyed as {}, fewer than its doctors and nurses together ({}).",
-                f.name,
-                keyed,
-                doctors + nurses
-            ),
+            zh: "合成数据有意设置的问题：一家民营综合医院2024年卫生技术人员少于执业（助理）医师与注册护士之和。".into(),
+            en: "Fault put in the synthetic data on purpose: a private general hospital's 2024 health technical staff keyed below its doctors and nurses together.".into(),
         });
     }
     if let Some(f) = pick(&|f| {
@@ -270,14 +245,8 @@ fn faults(
         let days = (beds as f64 * 365.0 * 1.8).round() as u64;
         edits.push((i, Q::InpatientBedDays, days));
         notes.push(Note {
-            zh: format!(
-                "合成数据有意设置的问题：{}2023年出院者占用床日{}，相当于{}张床的使用率约180%。",
-                f.name, days, beds
-            ),
-            en: format!(
-                "Fault put in the synthetic data on purpose: {}'s 2023 bed-days of discharged patients are {}, about 180 % occupancy of its {} beds.",
-                f.name, days, beds
-            ),
+            zh: "合成数据有意设置的问题：一家二级及以上医院2023年出院者占用床日相当于病床使用率约180%。".into(),
+            en: "Fault put in the synthetic data on purpose: a secondary-or-above hospital's 2023 bed-days of discharged patients amount to about 180 % occupancy.".into(),
         });
     }
     for (i, q, v) in edits {
@@ -308,14 +277,8 @@ fn faults(
             deaths: None,
         });
         notes.push(Note {
-            zh: format!(
-                "合成数据有意设置的问题：{}2022年另有一条本级人口估计{}，比所辖村（社区）合计{}多4%。",
-                town.name, own, sum
-            ),
-            en: format!(
-                "Fault put in the synthetic data on purpose: {} has its own 2022 population estimate of {}, 4 % above the {} summed over its villages and communities.",
-                town.name, own, sum
-            ),
+            zh: "合成数据有意设置的问题：一个镇（街道）2022年另有一条本级人口估计，比所辖村（社区）合计多4%。".into(),
+            en: "Fault put in the synthetic data on purpose: a town or street has its own 2022 population estimate, 4 % above the sum of its villages and communities.".into(),
         });
     }
     notes
