@@ -682,7 +682,6 @@ pub fn review(sys: &ServiceSystem, unit: AdminCode, year: Year, rules: &Rules) -
         let logs: Vec<f64> = members.iter().map(|(_, v)| v.ln()).collect();
         let med = median(&mut members.iter().map(|(_, v)| *v).collect::<Vec<f64>>());
         for (&&(f, v), z) in members.iter().zip(modified_z(&logs)) {
-            let v = &v;
             if !inside.contains(&f.id) {
                 continue;
             }
@@ -700,7 +699,7 @@ pub fn review(sys: &ServiceSystem, unit: AdminCode, year: Year, rules: &Rules) -
                 Check::Outlier,
                 f,
                 Some(*q),
-                Some(*v),
+                Some(v),
                 Some(med),
                 Some(z),
                 (
@@ -708,7 +707,7 @@ pub fn review(sys: &ServiceSystem, unit: AdminCode, year: Year, rules: &Rules) -
                         "{}：{} {}，同类{}{}（{}家）中位数{}，修正z值{:.1}",
                         f.name,
                         q.zh(),
-                        fmt(*v),
+                        fmt(v),
                         tier.map_or("", |t| t.zh()),
                         kind.zh(),
                         members.len(),
@@ -719,7 +718,7 @@ pub fn review(sys: &ServiceSystem, unit: AdminCode, year: Year, rules: &Rules) -
                         "{}: {} {} against a median of {} among {} {}{}s, modified z {:.1}",
                         f.name,
                         q.en(),
-                        fmt(*v),
+                        fmt(v),
                         fmt(med),
                         members.len(),
                         tier.map_or(String::new(), |t| format!("{} ", t.en().to_lowercase())),
