@@ -481,29 +481,37 @@ pub fn import_bundle(file: &str, text: &str) -> Result<FhirImport, IoError> {
     // Facilities: Organizations that are not jurisdictions, then Locations without one.
     let mut by_resource: BTreeMap<(&str, &str), FacilityId> = BTreeMap::new();
     let mut seen: BTreeMap<FacilityId, usize> = BTreeMap::new();
+    // Indexes, so a Bundle of many facilities is read in linear time: each Organization's
+    // first managed Location, and the Organizations that are not jurisdictions.
+    let mut managed_by: BTreeMap<&str, &Entry> = BTreeMap::new();
+    for l in entries.iter().filter(|l| l.kind == "Location") {
+        if let Some((kind, oid)) =
+            reference(l.resource, "managingOrganization").and_then(split_reference)
+            && kind == "Organization"
+        {
+            managed_by.entry(oid).or_insert(l);
+        }
+    }
+    let facility_orgs: BTreeSet<&str> = entries
+        .iter()
+        .filter(|o| {
+            o.kind == "Organization" && !jurisdictions.contains_key(&("Organization", o.id))
+        })
+        .map(|o| o.id)
+        .collect();
     for e in entries
         .iter()
         .filter(|e| matches!(e.kind, "Organization" | "Location"))
         .filter(|e| !jurisdictions.contains_key(&(e.kind, e.id)))
     {
-        let org_ref = format!("Organization/{}", e.id);
         let my_location = (e.kind == "Organization")
-            .then(|| {
-                entries.iter().find(|l| {
-                    l.kind == "Location"
-                        && reference(l.resource, "managingOrganization") == Some(&org_ref)
-                })
-            })
+            .then(|| managed_by.get(e.id).copied())
             .flatten();
         if e.kind == "Location" {
             // a facility's own Location comes with its Organization
-            if let Some(org) = reference(e.resource, "managingOrganization")
-                && let Some((_, oid)) = split_reference(org)
-                && entries.iter().any(|o| {
-                    o.kind == "Organization"
-                        && o.id == oid
-                        && !jurisdictions.contains_key(&("Organization", oid))
-                })
+            if let Some((_, oid)) =
+                reference(e.resource, "managingOrganization").and_then(split_reference)
+                && facility_orgs.contains(oid)
             {
                 continue;
             }
