@@ -71,17 +71,7 @@ pub fn read_json(file: &str, text_in: &str) -> Result<Vec<DataValue>, IoError> {
         },
         message,
     };
-    let t = text_in.strip_prefix('\u{feff}').unwrap_or(text_in);
-    let doc: Value = serde_json::from_str(t).map_err(|e| {
-        err(
-            0,
-            format!(
-                "not valid JSON at line {}, column {}: {e}",
-                e.line(),
-                e.column()
-            ),
-        )
-    })?;
+    let doc = crate::json_document(text_in).map_err(|m| err(0, m))?;
     let values = doc
         .get("dataValues")
         .and_then(Value::as_array)
@@ -525,17 +515,7 @@ pub fn import_metadata(
         },
         message,
     };
-    let t = text_in.strip_prefix('\u{feff}').unwrap_or(text_in);
-    let doc: Value = serde_json::from_str(t).map_err(|e| {
-        err(
-            0,
-            format!(
-                "not valid JSON at line {}, column {}: {e}",
-                e.line(),
-                e.column()
-            ),
-        )
-    })?;
+    let doc = crate::json_document(text_in).map_err(|m| err(0, m))?;
     let list = doc
         .get("organisationUnits")
         .and_then(Value::as_array)

@@ -316,17 +316,7 @@ pub fn import_bundle(file: &str, text: &str) -> Result<FhirImport, IoError> {
         entry: feature,
         message,
     };
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let doc: Value = serde_json::from_str(text).map_err(|e| {
-        err(
-            0,
-            format!(
-                "not valid JSON at line {}, column {}: {e}",
-                e.line(),
-                e.column()
-            ),
-        )
-    })?;
+    let doc = crate::json_document(text).map_err(|m| err(0, m))?;
     if doc.get("resourceType").and_then(Value::as_str) != Some("Bundle") {
         return Err(err(0, "expected a Bundle (resourceType \"Bundle\")".into()));
     }

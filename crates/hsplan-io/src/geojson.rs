@@ -55,18 +55,7 @@ pub fn unit_geometries_from_str(
         feature,
         message,
     };
-    // a byte order mark (as some Windows tools write) is not part of the JSON
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let doc: Value = serde_json::from_str(text).map_err(|e| {
-        err(
-            0,
-            format!(
-                "not valid JSON at line {}, column {}: {e}",
-                e.line(),
-                e.column()
-            ),
-        )
-    })?;
+    let doc = crate::json_document(text).map_err(|m| err(0, m))?;
     if doc.get("type").and_then(Value::as_str) != Some("FeatureCollection") {
         return Err(err(0, "expected a FeatureCollection".into()));
     }
