@@ -135,6 +135,8 @@ pub struct Dhis2Reading {
     pub values: usize,
     /// Values that became facility quantities.
     pub imported: usize,
+    /// Values that became population figures of units.
+    pub population: usize,
     /// Facility-years written (merged with what the store already holds).
     pub facility_years: usize,
     /// Values of data elements (and category option combos) the mapping does not name,
@@ -147,10 +149,12 @@ pub struct Dhis2Reading {
     pub computed: usize,
 }
 
-/// Reads DHIS2 data values (JSON dataValueSet or CSV, by content) into facility quantities
-/// through `mapping`: yearly periods only; each orgUnit a facility of the store; each value a
-/// whole number. The values are merged into the facility-years the store holds, so quantities
-/// the file does not carry are kept. Every problem is located (file, data value or row).
+/// Reads DHIS2 data values (JSON dataValueSet or CSV, by content) through `mapping` into
+/// facility quantities (each orgUnit a facility of the store) and units' population (the
+/// mapping's `[[population]]` data elements; each orgUnit a unit of the store, by code or by
+/// the uid a unit read from DHIS2 keeps): yearly periods only; each value a whole number.
+/// The values are merged into the facility-years and population records the store holds, so
+/// what the file does not carry is kept. Every problem is located (file, data value or row).
 pub fn dhis2_import(
     sys: &ServiceSystem,
     mapping: &hsplan_io::dhis2::Mapping,
@@ -158,7 +162,8 @@ pub fn dhis2_import(
     bytes: &[u8],
 ) -> Result<(ImportBatch, Dhis2Reading)> {
     use hsplan_model::{
-        Count, FacilityId, FacilityYear, Labelled, Origin, Quantity, Sourced, Year,
+        AdminCode, AgeBands, Count, FacilityId, FacilityYear, Labelled, Origin, Persons,
+        PopulationRecord, PopulationSource, Quantity, Sourced, Year,
     };
     let first = bytes
         .iter()
@@ -201,17 +206,73 @@ pub fn dhis2_import(
     };
     let at = |row: usize| format!("{file}, {}", short(row));
     let mut merged: BTreeMap<(FacilityId, Year), (usize, Values)> = BTreeMap::new();
+    let mut people: BTreeMap<(AdminCode, Year), (usize, BTreeMap<String, (u64, usize)>)> =
+        BTreeMap::new();
+    // an orgUnit as a unit: through [org_units] (uid scheme), a unit code, or the uid a
+    // unit read from DHIS2 keeps
+    let unit_of = |org_unit: &str| -> Option<AdminCode> {
+        let named = match by_uid.get(org_unit) {
+            Some(text) if mapping.org_unit_scheme == "uid" => *text,
+            _ => org_unit,
+        };
+        sys.find_unit(named).map(|u| u.code)
+    };
     for v in &values {
         if v.deleted {
             reading.deleted += 1;
             continue;
         }
-        let link = mapping.data_elements.iter().find(|l| {
-            l.data_element == v.data_element
-                && l.category_option_combo
-                    .as_ref()
-                    .is_none_or(|c| Some(c) == v.category_option_combo.as_ref())
-        });
+        let combo_fits = |c: &Option<String>| {
+            c.as_ref()
+                .is_none_or(|c| Some(c) == v.category_option_combo.as_ref())
+        };
+        if let Some(pl) = mapping
+            .population
+            .iter()
+            .find(|l| l.data_element == v.data_element && combo_fits(&l.category_option_combo))
+        {
+            let Some(unit) = unit_of(&v.org_unit) else {
+                problem(format!(
+                    "{}, orgUnit: `{}` is no unit of the store (population is kept per unit)",
+                    at(v.row),
+                    v.org_unit
+                ));
+                continue;
+            };
+            let Some(year) = year_of_period(&v.period) else {
+                problem(format!(
+                    "{}, period: `{}` is not a year (yyyy); hsplan holds yearly values",
+                    at(v.row),
+                    v.period
+                ));
+                continue;
+            };
+            let Some(count) = whole(&v.value) else {
+                problem(format!(
+                    "{}, value: `{}`: expected a whole number 0–10^12",
+                    at(v.row),
+                    v.value.trim()
+                ));
+                continue;
+            };
+            let slot = people
+                .entry((unit, year))
+                .or_insert_with(|| (v.row, BTreeMap::new()));
+            if let Some((_, first_row)) = slot.1.insert(pl.field.clone(), (count, v.row)) {
+                problem(format!(
+                    "{}: population {} of this unit and year again (first at {})",
+                    at(v.row),
+                    pl.field,
+                    short(first_row)
+                ));
+            }
+            reading.population += 1;
+            continue;
+        }
+        let link = mapping
+            .data_elements
+            .iter()
+            .find(|l| l.data_element == v.data_element && combo_fits(&l.category_option_combo));
         let computed = mapping
             .indicators
             .iter()
@@ -234,11 +295,7 @@ pub fn dhis2_import(
         };
         let quantity = Quantity::parse_label(&link.quantity)
             .map_err(|e| AppError::invalid("mapping", e.to_string()))?;
-        let year = match (v.period.len() == 4)
-            .then(|| v.period.parse::<i64>().ok())
-            .flatten()
-            .and_then(|y| Year::new(y).ok())
-        {
+        let year = match year_of_period(&v.period) {
             Some(y) => y,
             None => {
                 problem(format!(
@@ -249,12 +306,19 @@ pub fn dhis2_import(
                 continue;
             }
         };
+        // a uid names a facility through [org_units], or is the facility's id (metadata
+        // read with facility_id = "uid")
         let id_text = if mapping.org_unit_scheme == "uid" {
             match by_uid.get(v.org_unit.as_str()) {
                 Some(id) => *id,
+                None if FacilityId::new(&v.org_unit)
+                    .is_ok_and(|id| sys.facilities.contains_key(&id)) =>
+                {
+                    v.org_unit.as_str()
+                }
                 None => {
                     problem(format!(
-                        "{}, orgUnit: `{}` is not in the mapping's [org_units]",
+                        "{}, orgUnit: `{}` is neither in the mapping's [org_units] nor a facility id of the store",
                         at(v.row),
                         v.org_unit
                     ));
@@ -274,22 +338,11 @@ pub fn dhis2_import(
             ));
             continue;
         };
-        let value = v.value.trim();
-        let count = value
-            .parse::<u64>()
-            .ok()
-            .or_else(|| {
-                value
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|x| x.is_finite() && *x >= 0.0 && x.fract() == 0.0 && *x <= 1e12)
-                    .map(|x| x as u64)
-            })
-            .filter(|n| *n <= 1_000_000_000_000);
-        let Some(count) = count else {
+        let Some(count) = whole(&v.value) else {
             problem(format!(
-                "{}, value: `{value}`: expected a whole number 0–10^12",
-                at(v.row)
+                "{}, value: `{}`: expected a whole number 0–10^12",
+                at(v.row),
+                v.value.trim()
             ));
             continue;
         };
@@ -331,11 +384,78 @@ pub fn dhis2_import(
             value: fy,
         });
     }
+    for ((unit, year), (row, fields)) in people {
+        let get = |f: &str| fields.get(f).map(|(n, _)| Persons(*n));
+        let held = sys.population.get(&(unit, year));
+        let Some(resident) = get("resident").or(held.map(|p| p.resident)) else {
+            problem(format!(
+                "{}: {unit} {}: no resident population (in the file or the store) for the other figures",
+                at(row),
+                year.get()
+            ));
+            continue;
+        };
+        let mut p = held.cloned().unwrap_or(PopulationRecord {
+            unit,
+            year,
+            source: PopulationSource::Estimate,
+            resident,
+            male: None,
+            female: None,
+            ages: AgeBands::default(),
+            live_births: None,
+            deaths: None,
+        });
+        p.resident = resident;
+        p.male = get("male").or(p.male);
+        p.female = get("female").or(p.female);
+        p.ages.age_0_4 = get("age_0_4").or(p.ages.age_0_4);
+        p.ages.age_0_14 = get("age_0_14").or(p.ages.age_0_14);
+        p.ages.age_15_64 = get("age_15_64").or(p.ages.age_15_64);
+        p.ages.age_60_plus = get("age_60_plus").or(p.ages.age_60_plus);
+        p.ages.age_65_plus = get("age_65_plus").or(p.ages.age_65_plus);
+        p.live_births = get("live_births").or(p.live_births);
+        p.deaths = get("deaths").or(p.deaths);
+        for e in p.check() {
+            problem(format!("{}: {unit} {}: {e}", at(row), year.get()));
+        }
+        batch.population.push(Sourced {
+            origin: Origin {
+                file: file.to_string(),
+                row,
+            },
+            value: p,
+        });
+    }
     if !problems.is_empty() {
         return Err(AppError::Input { problems, more });
     }
     reading.facility_years = batch.facility_years.len();
     Ok((batch, reading))
+}
+
+/// A DHIS2 yearly period (`yyyy`) as a year.
+fn year_of_period(period: &str) -> Option<hsplan_model::Year> {
+    (period.len() == 4)
+        .then(|| period.parse::<i64>().ok())
+        .flatten()
+        .and_then(|y| hsplan_model::Year::new(y).ok())
+}
+
+/// A data value as a whole number 0–10^12 (DHIS2 may write `12.0`).
+fn whole(value: &str) -> Option<u64> {
+    let value = value.trim();
+    value
+        .parse::<u64>()
+        .ok()
+        .or_else(|| {
+            value
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite() && *x >= 0.0 && x.fract() == 0.0 && *x <= 1e12)
+                .map(|x| x as u64)
+        })
+        .filter(|n| *n <= 1_000_000_000_000)
 }
 
 /// hsplan's values for `year` as DHIS2 data values: the mapped quantities of every facility
@@ -370,10 +490,19 @@ pub fn dhis2_export(
             (key, uid.as_str())
         })
         .collect();
-    // the orgUnit for an hsplan id, by the mapping's scheme (None: not mapped)
+    // the orgUnit for an hsplan id, by the mapping's scheme (None: not mapped): under uids,
+    // the mapping's, else the uid a unit read from DHIS2 keeps, else a facility id that is a
+    // uid (metadata read with facility_id = "uid")
     let org_unit = |id: &str| -> Option<String> {
         if mapping.org_unit_scheme == "uid" {
-            uid_of.get(id).map(|u| u.to_string())
+            uid_of
+                .get(id)
+                .map(|u| u.to_string())
+                .or_else(|| {
+                    let code = hsplan_model::AdminCode::parse(id).ok()?;
+                    sys.units.get(&code)?.source_id.clone()
+                })
+                .or_else(|| hsplan_io::dhis2::is_uid(id).then(|| id.to_string()))
         } else {
             Some(id.to_string())
         }
@@ -500,10 +629,12 @@ pub fn dhis2_metadata_export(sys: &ServiceSystem, unit: Option<&str>) -> Result<
     })
 }
 
-/// Reads DHIS2 metadata (as `/api/metadata` exports it) into units (org units with an NBS
-/// division code) and facilities (the others, or those at the mapping's facility levels),
-/// with the defaults taken.
+/// Reads DHIS2 metadata (as `/api/metadata` exports it) into units and facilities (see
+/// [`hsplan_io::dhis2::import_metadata`]) beside the units of `sys`, with the defaults taken.
+/// Org units without an NBS code get codes from their place in the hierarchy; a uid read
+/// before keeps its code.
 pub fn dhis2_metadata_read(
+    sys: &ServiceSystem,
     file: &str,
     bytes: &[u8],
     mapping: Option<&hsplan_io::dhis2::Mapping>,
@@ -514,7 +645,7 @@ pub fn dhis2_metadata_read(
     })?;
     let default = hsplan_io::dhis2::MetadataMapping::default();
     let m = mapping.map_or(&default, |m| &m.metadata);
-    let read = hsplan_io::dhis2::import_metadata(file, text, m)?;
+    let read = hsplan_io::dhis2::import_metadata(file, text, m, &sys.units)?;
     Ok((
         ImportBatch {
             units: read.units,

@@ -383,8 +383,8 @@ fn open_store(db: &Path) -> Result<SqliteStore> {
 
 fn counts_of(sys: &ServiceSystem) -> hsplan_store::StoreCounts {
     let mut counts = hsplan_store::StoreCounts::default();
-    for code in sys.units.keys() {
-        *counts.units_by_level.entry(code.level()).or_insert(0) += 1;
+    for u in sys.units.values() {
+        counts.add_unit(u.code, u.level_name.as_deref());
     }
     counts.population = sys.population.len();
     counts.facilities = sys.facilities.len();
@@ -650,22 +650,22 @@ pub fn parse_year(field: &str, year: i64) -> Result<hsplan_model::Year> {
     hsplan_model::Year::new(year).map_err(|e| AppError::invalid(field, e.to_string()))
 }
 
-/// A unit that must be in the store. Text that is not a code at all is an invalid field;
-/// a well-formed code that names no unit (in the store, or anywhere: one that skips a
-/// level) is not found.
+/// A unit that must be in the store, named by its code or its id in the system it came
+/// from (a DHIS2 uid). Text that is neither is an invalid field; a well-formed code that
+/// names no unit (in the store, or anywhere: one that skips a level) is not found.
 pub fn known_unit<'a>(
     sys: &'a ServiceSystem,
     field: &str,
     text: &str,
 ) -> Result<&'a hsplan_model::AdminUnit> {
-    let code = match hsplan_model::AdminCode::parse(text.trim()) {
-        Ok(code) => code,
+    if let Some(u) = sys.find_unit(text) {
+        return Ok(u);
+    }
+    match hsplan_model::AdminCode::parse(text.trim()) {
+        Ok(code) => Err(AppError::NotFound(format!("unit {code}"))),
         Err(e @ hsplan_model::AdminCodeError::Malformed(_)) => {
-            return Err(AppError::invalid(field, e.to_string()));
+            Err(AppError::invalid(field, e.to_string()))
         }
-        Err(e) => return Err(AppError::NotFound(format!("unit {}: {e}", text.trim()))),
-    };
-    sys.units
-        .get(&code)
-        .ok_or_else(|| AppError::NotFound(format!("unit {code}")))
+        Err(e) => Err(AppError::NotFound(format!("unit {}: {e}", text.trim()))),
+    }
 }

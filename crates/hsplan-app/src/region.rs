@@ -95,6 +95,19 @@ pub fn status(snapshot: &crate::Snapshot) -> StatusReport {
                 level_zh: level.label().zh().into(),
                 units: *n,
             })
+            // units of other hierarchies under their source's level names
+            .chain(c.source_levels.iter().map(|((level, name), n)| {
+                let name = if name.is_empty() {
+                    format!("{}*", level.label().zh())
+                } else {
+                    name.clone()
+                };
+                LevelCount {
+                    level: level.label().code().into(),
+                    level_zh: name,
+                    units: *n,
+                }
+            }))
             .collect(),
         population: c.population,
         facilities: c.facilities,

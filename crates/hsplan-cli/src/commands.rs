@@ -69,16 +69,8 @@ fn batch_for(what: &ImportWhat) -> Result<ImportBatch> {
         ImportWhat::Dhis2 { .. } => {
             bail!("DHIS2 data values are merged with the store: see import")
         }
-        ImportWhat::Dhis2Metadata { file, mapping } => {
-            let mapping = mapping.as_deref().map(read_mapping).transpose()?;
-            let bytes =
-                std::fs::read(file).with_context(|| format!("{}: cannot read", file.display()))?;
-            return Ok(hsplan_app::interop::dhis2_metadata_read(
-                &file.display().to_string(),
-                &bytes,
-                mapping.as_ref(),
-            )?
-            .0);
+        ImportWhat::Dhis2Metadata { .. } => {
+            bail!("DHIS2 metadata is read beside the store's units: see import")
         }
     };
     let bytes = std::fs::read(file).with_context(|| format!("{}: cannot read", file.display()))?;
@@ -151,6 +143,23 @@ pub fn import(db: &Path, what: ImportWhat, lang: Lang) -> Result<()> {
         print_summary(&summary, lang);
         return Ok(());
     }
+    if let ImportWhat::Dhis2Metadata { file, mapping } = &what {
+        let mapping = mapping.as_deref().map(read_mapping).transpose()?;
+        let bytes =
+            std::fs::read(file).with_context(|| format!("{}: cannot read", file.display()))?;
+        let mut store = open(db)?;
+        let sys = store.load()?;
+        let (batch, _) = hsplan_app::interop::dhis2_metadata_read(
+            &sys,
+            &file.display().to_string(),
+            &bytes,
+            mapping.as_ref(),
+        )?;
+        print_assigned_tops(&batch, lang);
+        let summary = store.import(&batch)?;
+        print_summary(&summary, lang);
+        return Ok(());
+    }
     let batch = batch_for(&what)?;
     let mut store = open(db)?;
     let summary = store.import(&batch)?;
@@ -161,6 +170,29 @@ pub fn import(db: &Path, what: ImportWhat, lang: Lang) -> Result<()> {
         start.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// The top units of a hierarchy that is not NBS-coded, with the codes hsplan gave them
+/// (`--unit` and plans' `jurisdiction` take these codes, or the source's ids).
+fn print_assigned_tops(batch: &ImportBatch, lang: Lang) {
+    let assigned: Vec<&hsplan_model::AdminUnit> = batch
+        .units
+        .iter()
+        .map(|u| &u.value)
+        .filter(|u| !u.code.is_nbs())
+        .collect();
+    let Some(top) = assigned.iter().map(|u| u.level()).min() else {
+        return;
+    };
+    for u in assigned.iter().filter(|u| u.level() == top) {
+        println!(
+            "{}: {} {} ({})",
+            Msg::AssignedCode.text(lang),
+            u.code,
+            u.name,
+            u.source_id.as_deref().unwrap_or("")
+        );
+    }
 }
 
 /// What a FHIR Bundle held besides the units and facilities imported.
@@ -330,6 +362,15 @@ fn print_counts(counts: &StoreCounts, lang: Lang) {
     );
     for (level, n) in &counts.units_by_level {
         println!("{}{:>8}", pad(level_name(*level, lang), 20), n);
+    }
+    // units of hierarchies without NBS codes, by their source's level names
+    for ((level, name), n) in &counts.source_levels {
+        let shown = if name.is_empty() {
+            format!("{}*", level_name(*level, lang))
+        } else {
+            format!("{name}*")
+        };
+        println!("{}{:>8}", pad(&shown, 20), n);
     }
     println!("{}: {}", Msg::Population.text(lang), counts.population);
     println!("{}: {}", Msg::Facilities.text(lang), counts.facilities);

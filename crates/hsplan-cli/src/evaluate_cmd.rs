@@ -156,13 +156,17 @@ pub fn run(db: &Path, args: &EvaluateArgs, lang: Lang) -> Result<()> {
         args.out.as_deref(),
     );
     let plan = hsplan_plan::load_path(plan_file)?;
+    let year = Year::new(year).context("--year")?;
+    let sys = crate::commands::open_read(db)?.load()?;
+    // a code, or the id of a unit read from another system (a DHIS2 uid)
     let unit = match unit {
-        Some(u) => AdminCode::parse(u).context("--unit")?,
+        Some(u) => match sys.find_unit(u) {
+            Some(found) => found.code,
+            None => AdminCode::parse(u).context("--unit")?,
+        },
         None => AdminCode::parse(plan.data.plan.jurisdiction.get_ref())
             .context("the plan's jurisdiction")?,
     };
-    let year = Year::new(year).context("--year")?;
-    let sys = crate::commands::open_read(db)?.load()?;
     let evaluation = hsplan_eval::report::evaluate(&sys, &plan, unit, year);
     let notes = hsplan_app::evaluation::data_notes(&sys, lang);
     let synthetic_data = notes.synthetic_data;

@@ -15,9 +15,13 @@ fn fmt_num(v: f64) -> String {
 }
 
 pub fn run(db: &Path, unit: &str, year: i64, json: bool, lang: Lang) -> Result<()> {
-    let unit = AdminCode::parse(unit).with_context(|| "--unit")?;
     let year = Year::new(year).with_context(|| "--year")?;
     let sys = crate::commands::open_read(db)?.load()?;
+    // a code, or the id of a unit read from another system (a DHIS2 uid)
+    let unit = match sys.find_unit(unit) {
+        Some(u) => u.code,
+        None => AdminCode::parse(unit).with_context(|| "--unit")?,
+    };
     let values: Vec<_> = INDICATORS
         .iter()
         .map(|def| compute(&sys, def, unit, year))

@@ -216,6 +216,9 @@ pub struct Mapping {
     /// Data elements that are hsplan quantities (in and out).
     #[serde(default)]
     pub data_elements: Vec<QuantityLink>,
+    /// Data elements that are population figures of a unit (in).
+    #[serde(default)]
+    pub population: Vec<PopulationLink>,
     /// Data elements hsplan's indicators are written to (out).
     #[serde(default)]
     pub indicators: Vec<IndicatorLink>,
@@ -241,6 +244,37 @@ pub struct QuantityLink {
     pub category_option_combo: Option<String>,
     /// hsplan quantity code (see docs/data-format.md).
     pub quantity: String,
+}
+
+/// A data element (and category option combo) that is a population figure of a unit.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PopulationLink {
+    /// Data element uid or code.
+    pub data_element: String,
+    /// Category option combo; absent = any (or the default one).
+    pub category_option_combo: Option<String>,
+    /// The population field: one of [`POPULATION_FIELDS`] (default `resident`).
+    #[serde(default = "default_population_field")]
+    pub field: String,
+}
+
+/// The population fields a data element may fill.
+pub const POPULATION_FIELDS: [&str; 10] = [
+    "resident",
+    "male",
+    "female",
+    "age_0_14",
+    "age_15_64",
+    "age_60_plus",
+    "age_65_plus",
+    "age_0_4",
+    "live_births",
+    "deaths",
+];
+
+fn default_population_field() -> String {
+    "resident".into()
 }
 
 /// A data element an hsplan indicator is written to.
@@ -285,6 +319,32 @@ pub fn read_mapping(file: &str, text: &str) -> Result<Mapping, IoError> {
             message: format!("column {col}: {}", e.message().trim()),
         }
     })?;
+    if let Some(l) = m
+        .population
+        .iter()
+        .find(|l| !POPULATION_FIELDS.contains(&l.field.as_str()))
+    {
+        return Err(IoError::Dhis2 {
+            file: file.to_string(),
+            at: String::new(),
+            message: format!(
+                "population field `{}` of data element {}: expected one of {}",
+                l.field,
+                l.data_element,
+                POPULATION_FIELDS.join(", ")
+            ),
+        });
+    }
+    if !matches!(m.metadata.facility_id.as_str(), "code" | "uid") {
+        return Err(IoError::Dhis2 {
+            file: file.to_string(),
+            at: String::new(),
+            message: format!(
+                "metadata.facility_id `{}`: expected code or uid",
+                m.metadata.facility_id
+            ),
+        });
+    }
     if !matches!(m.org_unit_scheme.as_str(), "code" | "uid") {
         return Err(IoError::Dhis2 {
             file: file.to_string(),
@@ -358,6 +418,14 @@ mod tests {
     }
 }
 
+/// True when `text` has the shape of a DHIS2 uid (11 characters: a letter, then letters and
+/// digits).
+pub fn is_uid(text: &str) -> bool {
+    text.len() == 11
+        && text.starts_with(|c: char| c.is_ascii_alphabetic())
+        && text.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
 /// A DHIS2 uid (11 characters: a letter, then letters and digits) derived from a key, so
 /// the same unit or facility always gets the same uid.
 pub fn uid(key: &str) -> String {
@@ -379,16 +447,35 @@ pub fn uid(key: &str) -> String {
 
 /// How org units of a DHIS2 metadata file become hsplan's (the `[metadata]` part of a
 /// mapping file).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MetadataMapping {
-    /// Levels whose org units are facilities (default: the org units whose code is no NBS
-    /// division code).
+    /// Levels whose org units are facilities. Default: in a file with NBS-coded org units,
+    /// the org units whose code is no hsplan code; in a file without any (a hierarchy of
+    /// uids), the org units at the deepest level.
     #[serde(default)]
     pub facility_levels: Vec<u32>,
     /// Org unit group (uid or code) → hsplan institution type code.
     #[serde(default)]
     pub facility_types: BTreeMap<String, String>,
+    /// What a facility's hsplan id is: `code` (its DHIS2 code, or its uid when it has none)
+    /// or `uid` (always its uid, so data values keyed by uid find it).
+    #[serde(default = "default_facility_id")]
+    pub facility_id: String,
+}
+
+impl Default for MetadataMapping {
+    fn default() -> Self {
+        MetadataMapping {
+            facility_levels: Vec::new(),
+            facility_types: BTreeMap::new(),
+            facility_id: default_facility_id(),
+        }
+    }
+}
+
+fn default_facility_id() -> String {
+    "code".into()
 }
 
 /// The units (all, or `within` and below, with their ancestors) and facilities of `sys` as
@@ -403,7 +490,11 @@ pub fn export_metadata(
     let keep = |c: AdminCode| {
         within.is_none_or(|w| c == w || c.is_descendant_of(w) || w.is_descendant_of(c))
     };
-    let unit_uid = |c: AdminCode| uid(&format!("unit:{c}"));
+    // a unit read from another system keeps that system's id
+    let unit_uid = |c: AdminCode| match sys.units.get(&c).and_then(|u| u.source_id.as_ref()) {
+        Some(id) => id.clone(),
+        None => uid(&format!("unit:{c}")),
+    };
     let short = |s: &str| s.chars().take(50).collect::<String>();
     // paths from the top unit kept
     let mut paths: BTreeMap<AdminCode, (String, usize)> = BTreeMap::new();
@@ -445,7 +536,12 @@ pub fn export_metadata(
         if within.is_some_and(|w| !(f.unit == w || f.unit.is_descendant_of(w))) {
             continue;
         }
-        let id = uid(&format!("facility:{}", f.id.as_str()));
+        // a facility read from DHIS2 by uid keeps it
+        let id = if is_uid(f.id.as_str()) {
+            f.id.as_str().to_string()
+        } else {
+            uid(&format!("facility:{}", f.id.as_str()))
+        };
         let mut o = json!({
             "id": id,
             "code": f.id.as_str(),
@@ -481,13 +577,31 @@ pub fn export_metadata(
             })
         })
         .collect();
-    json!({"organisationUnits": units, "organisationUnitGroups": groups})
+    // the levels of units read from another system keep that system's names
+    let mut level_names: BTreeMap<usize, String> = BTreeMap::new();
+    for (c, (_, level)) in &paths {
+        if let Some(n) = sys.units.get(c).and_then(|u| u.level_name.as_ref()) {
+            level_names.entry(*level).or_insert_with(|| n.clone());
+        }
+    }
+    let levels: Vec<Value> = level_names
+        .into_iter()
+        .map(|(level, name)| {
+            json!({"id": uid(&format!("level:{level}:{name}")), "level": level, "name": name})
+        })
+        .collect();
+    let mut doc = json!({"organisationUnits": units, "organisationUnitGroups": groups});
+    if !levels.is_empty() {
+        doc["organisationUnitLevels"] = json!(levels);
+    }
+    doc
 }
 
 /// What a DHIS2 metadata file gave.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct MetadataImport {
-    /// Org units with an NBS division code, as units.
+    /// Org units above the facility levels, as units: NBS-coded ones under their code, the
+    /// others under codes assigned from their place in the hierarchy (keeping their uid).
     pub units: Vec<hsplan_model::Sourced<hsplan_model::AdminUnit>>,
     /// Org units at facility level, as facilities.
     pub facilities: Vec<hsplan_model::Sourced<hsplan_model::Facility>>,
@@ -495,16 +609,33 @@ pub struct MetadataImport {
     pub defaults: BTreeMap<String, usize>,
 }
 
-/// Reads DHIS2 metadata (`organisationUnits`, and `organisationUnitGroups` for facility
-/// types through `mapping`); errors name the org unit (its number, uid and field).
+/// One org unit as read, before it is a unit or a facility.
+struct OrgUnit<'a> {
+    n: usize,
+    id: &'a str,
+    name: &'a str,
+    level: u32,
+    code: Option<hsplan_model::AdminCode>,
+    code_text: Option<&'a str>,
+    parent: Option<&'a str>,
+    geometry: Option<crate::geojson::Geometry>,
+    opened: Option<hsplan_model::Year>,
+    closed: Option<hsplan_model::Year>,
+}
+
+/// Reads DHIS2 metadata (`organisationUnits`, `organisationUnitLevels` for level names, and
+/// `organisationUnitGroups` for facility types through `mapping`) beside the units `held`
+/// (the store's: parents may be among them, and a uid read before keeps its code). Errors
+/// name the org unit (its number, uid and field).
 pub fn import_metadata(
     file: &str,
     text_in: &str,
     mapping: &MetadataMapping,
+    held: &BTreeMap<hsplan_model::AdminCode, hsplan_model::AdminUnit>,
 ) -> Result<MetadataImport, IoError> {
     use hsplan_model::{
         AdminCode, AdminUnit, Facility, FacilityId, Grade, InstitutionType, Labelled, LonLat,
-        Origin, Ownership, Sourced, Year,
+        Origin, Ownership, SourceNode, Sourced, Year,
     };
     let err = |n: usize, message: String| IoError::Dhis2 {
         file: file.to_string(),
@@ -525,6 +656,15 @@ pub fn import_metadata(
                 "expected DHIS2 metadata with an `organisationUnits` array".into(),
             )
         })?;
+    // level names, when the file carries them
+    let level_names: BTreeMap<u64, &str> = doc
+        .get("organisationUnitLevels")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|l| Some((l.get("level")?.as_u64()?, l.get("name")?.as_str()?.trim())))
+        .filter(|(_, n)| !n.is_empty())
+        .collect();
     // facility types by org unit uid, from the groups the mapping names
     let mut kinds: BTreeMap<&str, InstitutionType> = BTreeMap::new();
     for g in doc
@@ -562,19 +702,18 @@ pub fn import_metadata(
             }
         }
     }
-    let mut out = MetadataImport::default();
-    let mut by_uid: BTreeMap<&str, AdminCode> = BTreeMap::new();
-    let mut facilities_pending = Vec::new();
-    let mut seen_facilities: BTreeMap<String, usize> = BTreeMap::new();
     let year_of = |v: Option<&Value>| -> Option<Year> {
         let s = v?.as_str()?;
         Year::new(s.get(..4)?.parse().ok()?).ok()
     };
+    let mut org_units = Vec::with_capacity(list.len());
     for (i, o) in list.iter().enumerate() {
         let n = i + 1;
         let id = o
             .get("id")
             .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
             .ok_or_else(|| err(n, "has no `id`".into()))?;
         let name = o
             .get("name")
@@ -582,14 +721,25 @@ pub fn import_metadata(
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .ok_or_else(|| err(n, format!("`{id}`: has no `name`")))?;
-        let level = o.get("level").and_then(Value::as_u64).unwrap_or(0) as u32;
-        let code = o.get("code").and_then(Value::as_str).map(str::trim);
-        let nbs = code.and_then(|c| AdminCode::parse(c).ok());
-        let is_facility = if mapping.facility_levels.is_empty() {
-            nbs.is_none()
-        } else {
-            mapping.facility_levels.contains(&level)
-        };
+        let parent = o
+            .pointer("/parent/id")
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        // the level as stated, else as the path shows it
+        let level = o
+            .get("level")
+            .and_then(Value::as_u64)
+            .or_else(|| {
+                let path = o.get("path")?.as_str()?;
+                Some(path.split('/').filter(|s| !s.is_empty()).count() as u64)
+            })
+            .unwrap_or(0) as u32;
+        let code_text = o
+            .get("code")
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
         let geometry = match o.get("geometry") {
             Some(g) if !g.is_null() => Some(
                 crate::geojson::geometry(g)
@@ -597,52 +747,127 @@ pub fn import_metadata(
             ),
             _ => None,
         };
-        if !is_facility {
-            let Some(c) = nbs else {
-                return Err(err(
-                    n,
-                    format!(
-                        "`{id}` ({name}, level {level}), field `code`: `{}` is no NBS division code; \
-                         hsplan holds NBS-coded hierarchies (uid-only hierarchies are not read yet) — \
-                         or list its level in facility_levels",
-                        code.unwrap_or("")
-                    ),
-                ));
-            };
-            by_uid.insert(id, c);
-            let mut u = AdminUnit::new(c, name);
-            if let Some((point, boundary)) = geometry {
-                u.point = point;
-                u.boundary = boundary;
-            }
-            out.units.push(Sourced {
-                origin: Origin {
-                    file: file.to_string(),
-                    row: n,
-                },
-                value: u,
-            });
+        org_units.push(OrgUnit {
+            n,
+            id,
+            name,
+            level,
+            code: code_text.and_then(|c| AdminCode::parse(c).ok()),
+            code_text,
+            parent,
+            geometry,
+            opened: year_of(o.get("openingDate")).filter(|y| y.get() > 1970),
+            closed: year_of(o.get("closedDate")),
+        });
+    }
+    let any_coded = org_units.iter().any(|o| o.code.is_some());
+    let deepest = org_units.iter().map(|o| o.level).max().unwrap_or(0);
+    let is_facility = |o: &OrgUnit| {
+        if !mapping.facility_levels.is_empty() {
+            mapping.facility_levels.contains(&o.level)
+        } else if any_coded {
+            o.code.is_none()
         } else {
-            facilities_pending.push((n, o, id, name, code, geometry));
+            o.level == deepest
+        }
+    };
+    if !any_coded && mapping.facility_levels.is_empty() && org_units.iter().any(|o| o.level == 0) {
+        let o = org_units.iter().find(|o| o.level == 0).expect("found");
+        return Err(err(
+            o.n,
+            format!(
+                "`{}` ({}), field `level`: no level (nor path); hsplan needs the levels to tell units from facilities",
+                o.id, o.name
+            ),
+        ));
+    }
+    // units: coded ones keep their code, the others get codes from their place
+    let mut by_uid: BTreeMap<&str, AdminCode> = BTreeMap::new();
+    let mut beside = held.clone();
+    for o in org_units.iter().filter(|o| !is_facility(o)) {
+        if let Some(c) = o.code {
+            by_uid.insert(o.id, c);
+            let mut u = AdminUnit::new(c, o.name);
+            u.source_id = Some(o.id.to_string());
+            beside.insert(c, u);
         }
     }
-    for (n, o, id, name, code, geometry) in facilities_pending {
-        let parent = o
-            .pointer("/parent/id")
-            .and_then(Value::as_str)
+    let uncoded: Vec<&OrgUnit> = org_units
+        .iter()
+        .filter(|o| !is_facility(o) && o.code.is_none())
+        .collect();
+    let nodes: Vec<SourceNode> = uncoded
+        .iter()
+        .map(|o| SourceNode {
+            id: o.id,
+            parent: o.parent,
+            name: o.name,
+        })
+        .collect();
+    let assigned = hsplan_model::assign_codes(&nodes, &beside).map_err(|(i, e)| {
+        let o = uncoded[i];
+        let field = match e {
+            hsplan_model::HierarchyError::Duplicate { .. } => "id",
+            hsplan_model::HierarchyError::TooDeep { .. } => "level",
+            _ => "parent",
+        };
+        err(
+            o.n,
+            format!("`{}` ({}), field `{field}`: {e}", o.id, o.name),
+        )
+    })?;
+    let held_by_uid: BTreeMap<&str, AdminCode> = held
+        .values()
+        .filter_map(|u| u.source_id.as_deref().map(|s| (s, u.code)))
+        .collect();
+    let mut out = MetadataImport::default();
+    for o in org_units.iter().filter(|o| !is_facility(o)) {
+        let code = match o.code {
+            Some(c) => c,
+            None => assigned[o.id],
+        };
+        by_uid.insert(o.id, code);
+        let mut u = AdminUnit::new(code, o.name);
+        if !code.is_nbs() {
+            u.source_id = Some(o.id.to_string());
+            u.level_name = level_names.get(&u64::from(o.level)).map(|s| s.to_string());
+        }
+        if let Some((point, boundary)) = o.geometry.clone() {
+            u.point = point;
+            u.boundary = boundary;
+        }
+        out.units.push(Sourced {
+            origin: Origin {
+                file: file.to_string(),
+                row: o.n,
+            },
+            value: u,
+        });
+    }
+    let mut seen_facilities: BTreeMap<String, usize> = BTreeMap::new();
+    for o in org_units.iter().filter(|o| is_facility(o)) {
+        let (n, id, name) = (o.n, o.id, o.name);
+        let parent = o.parent.ok_or_else(|| {
+            err(
+                n,
+                format!("`{id}` ({name}), field `parent`: a facility needs its parent"),
+            )
+        })?;
+        let unit = *by_uid
+            .get(parent)
+            .or_else(|| held_by_uid.get(parent))
             .ok_or_else(|| {
                 err(
                     n,
-                    format!("`{id}` ({name}), field `parent`: a facility needs its parent"),
+                    format!(
+                        "`{id}` ({name}), field `parent`: `{parent}` is no unit of the file or the store"
+                    ),
                 )
             })?;
-        let unit = *by_uid.get(parent).ok_or_else(|| {
-            err(
-                n,
-                format!("`{id}` ({name}), field `parent`: `{parent}` is no NBS-coded org unit of the file"),
-            )
-        })?;
-        let fid_text = code.filter(|c| !c.is_empty()).unwrap_or(id);
+        let fid_text = match (mapping.facility_id.as_str(), o.code_text) {
+            ("code", Some(c)) => c,
+            _ => id,
+        };
         let fid =
             FacilityId::new(fid_text).map_err(|e| err(n, format!("`{id}`, field `code`: {e}")))?;
         if let Some(first) = seen_facilities.insert(fid.as_str().to_string(), n) {
@@ -663,7 +888,7 @@ pub fn import_metadata(
         *out.defaults
             .entry("grade and ownership not in DHIS2 metadata → ungraded, other public".into())
             .or_default() += 1;
-        let location: Option<LonLat> = geometry.and_then(|(p, _)| p);
+        let location: Option<LonLat> = o.geometry.clone().and_then(|(p, _)| p);
         out.facilities.push(Sourced {
             origin: Origin {
                 file: file.to_string(),
@@ -679,8 +904,8 @@ pub fn import_metadata(
                 for_profit: None,
                 unit,
                 location,
-                opened: year_of(o.get("openingDate")).filter(|y| y.get() > 1970),
-                closed: year_of(o.get("closedDate")),
+                opened: o.opened,
+                closed: o.closed,
             },
         });
     }

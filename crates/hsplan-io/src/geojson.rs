@@ -120,9 +120,12 @@ pub fn unit_geometries_from_str(
     Ok(out)
 }
 
+/// A point and/or a boundary, as a GeoJSON geometry gives them.
+pub(crate) type Geometry = (Option<LonLat>, Option<MultiPolygon>);
+
 /// A GeoJSON geometry (Point, Polygon or MultiPolygon) as a point or a boundary; the
 /// message says what is wrong.
-pub(crate) fn geometry(geom: &Value) -> Result<(Option<LonLat>, Option<MultiPolygon>), String> {
+pub(crate) fn geometry(geom: &Value) -> Result<Geometry, String> {
     let coords = geom
         .get("coordinates")
         .ok_or_else(|| "geometry has no coordinates".to_string())?;

@@ -5,10 +5,16 @@ use crate::units::{LonLat, MultiPolygon};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// A 12-digit NBS statistical division code (统计用区划代码).
+/// A unit's code: either a 12-digit NBS statistical division code (统计用区划代码), or a
+/// code hsplan assigned to a unit of another hierarchy (DHIS2 org units, FHIR jurisdictions).
 ///
-/// Digits: 2 province, 2 prefecture, 2 county, 3 town, 3 village. The first six
-/// digits are the GB/T 2260 administrative code of the county-level unit.
+/// NBS digits: 2 province, 2 prefecture, 2 county, 3 town, 3 village; the first six digits
+/// are the GB/T 2260 administrative code of the county-level unit. An assigned code has the
+/// same shape in another number space: five positions of 12 bits each (a unit's place among
+/// its parent's children, one position per level), written `X` and 15 hexadecimal digits
+/// (`X001002000000000`: the second child of the first top unit). Either way level, parent
+/// and subtree are derived from the code, never stored; the source's own id (a DHIS2 uid)
+/// is kept on the unit ([`AdminUnit::source_id`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct AdminCode(u64);
@@ -16,9 +22,9 @@ pub struct AdminCode(u64);
 /// Why a text is not an admin code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AdminCodeError {
-    /// Not 2, 4, 6, 9 or 12 ASCII digits.
+    /// Not 2, 4, 6, 9 or 12 ASCII digits (nor `X` and 15 hexadecimal digits).
     #[error(
-        "`{0}` is not a statistical division code: expected 12 digits (or a 2/4/6/9-digit prefix)"
+        "`{0}` is not a statistical division code: expected 12 digits (or a 2/4/6/9-digit prefix), or an assigned code (X and 15 hexadecimal digits)"
     )]
     Malformed(String),
     /// The province part is zero.
@@ -93,11 +99,30 @@ impl AdminLevel {
     }
 }
 
+/// Marks an assigned (non-NBS) code; NBS codes are below 10^12 < 2^40.
+const ASSIGNED: u64 = 1 << 62;
+/// Bits per level of an assigned code.
+const ASSIGNED_BITS: u32 = 12;
+/// Children one parent may have in an assigned hierarchy (positions 1–4095).
+pub const MAX_ASSIGNED_CHILDREN: u16 = (1 << ASSIGNED_BITS) - 1;
+
 impl AdminCode {
-    /// Parses 12 digits, or a 2/4/6/9-digit prefix padded with zeros.
+    /// Parses 12 digits, or a 2/4/6/9-digit prefix padded with zeros; or an assigned code
+    /// (`X` and 15 hexadecimal digits).
     pub fn parse(text: &str) -> Result<Self, AdminCodeError> {
         let t = text.trim();
         let malformed = || AdminCodeError::Malformed(t.to_string());
+        if let Some(hex) = t.strip_prefix(['X', 'x']) {
+            if hex.len() != 15 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(malformed());
+            }
+            let v = u64::from_str_radix(hex, 16).map_err(|_| malformed())?;
+            return Self::from_u64(ASSIGNED | v).map_err(|e| match e {
+                AdminCodeError::Malformed(_) => malformed(),
+                AdminCodeError::NoProvince(_) => AdminCodeError::NoProvince(t.to_string()),
+                AdminCodeError::SkipsLevel(_) => AdminCodeError::SkipsLevel(t.to_string()),
+            });
+        }
         if !matches!(t.len(), 2 | 4 | 6 | 9 | 12) || !t.bytes().all(|b| b.is_ascii_digit()) {
             return Err(malformed());
         }
@@ -110,13 +135,36 @@ impl AdminCode {
         })
     }
 
-    /// A code from its 12-digit numeric value.
+    /// An assigned code from the positions of a unit and its ancestors, top first (each
+    /// 1–4095; at most five).
+    pub fn assigned(positions: &[u16]) -> Result<Self, AdminCodeError> {
+        let text = || format!("{positions:?}");
+        if positions.is_empty() || positions.len() > 5 {
+            return Err(AdminCodeError::Malformed(text()));
+        }
+        let mut v = ASSIGNED;
+        for (i, &p) in positions.iter().enumerate() {
+            if p == 0 || p > MAX_ASSIGNED_CHILDREN {
+                return Err(AdminCodeError::Malformed(text()));
+            }
+            v |= u64::from(p) << (ASSIGNED_BITS * (4 - i as u32));
+        }
+        Ok(AdminCode(v))
+    }
+
+    /// A code from its numeric value (the 12-digit value of an NBS code; an assigned code's
+    /// value as [`AdminCode::get`] gives it).
     pub fn from_u64(value: u64) -> Result<Self, AdminCodeError> {
-        if value >= 1_000_000_000_000 {
+        let assigned = value & ASSIGNED != 0;
+        if assigned {
+            if value & !(ASSIGNED | ((1 << (5 * ASSIGNED_BITS)) - 1)) != 0 {
+                return Err(AdminCodeError::Malformed(value.to_string()));
+            }
+        } else if value >= 1_000_000_000_000 {
             return Err(AdminCodeError::Malformed(value.to_string()));
         }
         let code = AdminCode(value);
-        let text = format!("{value:012}");
+        let text = code.to_string();
         let parts = code.parts();
         if parts[0] == 0 {
             return Err(AdminCodeError::NoProvince(text));
@@ -132,14 +180,24 @@ impl AdminCode {
         Ok(code)
     }
 
-    /// The 12-digit value.
+    /// The numeric value (12 digits for an NBS code; below 2^63 either way).
     pub fn get(self) -> u64 {
         self.0
     }
 
-    /// Province, prefecture, county, town and village parts.
+    /// True for an NBS statistical division code, false for a code hsplan assigned to a
+    /// unit of another hierarchy.
+    pub fn is_nbs(self) -> bool {
+        self.0 & ASSIGNED == 0
+    }
+
+    /// Province, prefecture, county, town and village parts (positions, for an assigned code).
     fn parts(self) -> [u64; 5] {
         let v = self.0;
+        if !self.is_nbs() {
+            let mask = (1 << ASSIGNED_BITS) - 1;
+            return [4u32, 3, 2, 1, 0].map(|i| (v >> (ASSIGNED_BITS * i)) & mask);
+        }
         [
             v / 10_000_000_000,
             (v / 100_000_000) % 100,
@@ -156,9 +214,59 @@ impl AdminCode {
         AdminLevel::ALL[last]
     }
 
-    /// The 6-digit GB/T 2260 code (the county-level prefix).
+    /// The 6-digit GB/T 2260 code (the county-level prefix); 0 for an assigned code.
     pub fn gb2260(self) -> u32 {
-        (self.0 / 1_000_000) as u32
+        if self.is_nbs() {
+            (self.0 / 1_000_000) as u32
+        } else {
+            0
+        }
+    }
+
+    /// This unit's position among its parent's children in an assigned hierarchy (its last
+    /// non-zero part); `None` for an NBS code.
+    pub fn position(self) -> Option<u16> {
+        if self.is_nbs() {
+            return None;
+        }
+        Some(self.parts()[self.level() as usize - 1] as u16)
+    }
+
+    /// The code of the `position`-th child of this unit (`None` at the lowest level, or for
+    /// a position out of range).
+    pub fn child(self, position: u16) -> Option<AdminCode> {
+        let level = self.level();
+        if level == AdminLevel::Village || position == 0 {
+            return None;
+        }
+        let below = AdminLevel::ALL[level as usize];
+        if self.is_nbs() {
+            let width = below.significant_digits() - level.significant_digits();
+            if u64::from(position) >= 10u64.pow(width) {
+                return None;
+            }
+            Some(AdminCode(
+                self.0 + u64::from(position) * 10u64.pow(12 - below.significant_digits()),
+            ))
+        } else {
+            if position > MAX_ASSIGNED_CHILDREN {
+                return None;
+            }
+            Some(AdminCode(
+                self.0 | u64::from(position) << (ASSIGNED_BITS * (5 - below as u32)),
+            ))
+        }
+    }
+
+    /// The lowest and highest numeric value of this unit's subtree (itself and every code
+    /// below it): a contiguous range in code order.
+    pub fn subtree_range(self) -> (u64, u64) {
+        let span = if self.is_nbs() {
+            10u64.pow(12 - self.level().significant_digits())
+        } else {
+            1u64 << (ASSIGNED_BITS * (5 - self.level() as u32))
+        };
+        (self.0, self.0 + span - 1)
     }
 
     /// The code of the unit one level up, or `None` for a province.
@@ -173,6 +281,10 @@ impl AdminCode {
 
     /// This code cut to the significant digits of `level` (the ancestor at that level).
     pub fn truncated(self, level: AdminLevel) -> AdminCode {
+        if !self.is_nbs() {
+            let keep = ASSIGNED_BITS * (5 - level as u32);
+            return AdminCode(self.0 >> keep << keep);
+        }
         let scale = 10u64.pow(12 - level.significant_digits());
         AdminCode(self.0 / scale * scale)
     }
@@ -185,7 +297,11 @@ impl AdminCode {
 
 impl fmt::Display for AdminCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:012}", self.0)
+        if self.is_nbs() {
+            write!(f, "{:012}", self.0)
+        } else {
+            write!(f, "X{:015X}", self.0 & !ASSIGNED)
+        }
     }
 }
 
@@ -300,6 +416,14 @@ pub struct AdminUnit {
     pub point: Option<LonLat>,
     /// Boundary.
     pub boundary: Option<MultiPolygon>,
+    /// The unit's id in the system it came from (a DHIS2 uid, a FHIR Location id), for a
+    /// unit of an assigned hierarchy; matched when the same source is read again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<String>,
+    /// The source's name for the unit's level (DHIS2 `organisationUnitLevels`: "District",
+    /// "Chiefdom"), shown where an NBS unit shows 区县 or 乡镇街道.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level_name: Option<String>,
 }
 
 impl AdminUnit {
@@ -314,6 +438,8 @@ impl AdminUnit {
             urban_rural: None,
             point: None,
             boundary: None,
+            source_id: None,
+            level_name: None,
         }
     }
 
@@ -363,6 +489,44 @@ mod tests {
         assert!(village.is_descendant_of(code("50")));
         assert!(!county.is_descendant_of(village));
         assert!(!county.is_descendant_of(county));
+    }
+
+    #[test]
+    fn assigned_codes_derive_level_parent_and_subtree() {
+        let top = AdminCode::assigned(&[1]).unwrap();
+        let district = AdminCode::assigned(&[1, 2]).unwrap();
+        let chiefdom = AdminCode::assigned(&[1, 2, 4095]).unwrap();
+        assert!(!top.is_nbs() && code("50").is_nbs());
+        assert_eq!(chiefdom.to_string(), "X001002FFF000000");
+        assert_eq!(code("X001002FFF000000"), chiefdom);
+        assert_eq!(code("x001002fff000000"), chiefdom);
+        assert_eq!(chiefdom.level(), AdminLevel::County);
+        assert_eq!(chiefdom.parent(), Some(district));
+        assert_eq!(district.parent(), Some(top));
+        assert_eq!(top.parent(), None);
+        assert_eq!(chiefdom.position(), Some(4095));
+        assert_eq!(district.child(4095), Some(chiefdom));
+        assert_eq!(code("500109").child(3), Some(code("500109003")));
+        assert!(chiefdom.is_descendant_of(top));
+        assert!(!chiefdom.is_descendant_of(code("50")));
+        assert_eq!(chiefdom.truncated(AdminLevel::Province), top);
+        let (lo, hi) = district.subtree_range();
+        assert!(lo <= chiefdom.get() && chiefdom.get() <= hi);
+        assert!(AdminCode::assigned(&[1, 3]).unwrap().get() > hi);
+        assert_eq!(AdminCode::from_u64(chiefdom.get()), Ok(chiefdom));
+        // NBS codes sort before every assigned one
+        assert!(code("659999999999") < top);
+        assert!(matches!(
+            AdminCode::parse("X000001000000000"),
+            Err(AdminCodeError::NoProvince(_))
+        ));
+        assert!(matches!(
+            AdminCode::parse("X001000001000000"),
+            Err(AdminCodeError::SkipsLevel(_))
+        ));
+        assert!(AdminCode::parse("X00100100000000").is_err());
+        assert!(AdminCode::assigned(&[1, 0]).is_err());
+        assert!(AdminCode::assigned(&[1, 1, 1, 1, 1, 1]).is_err());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! # hsplan-model — the service-system model
 //!
 //! Owns the pure types every other crate speaks: administrative units with their
-//! NBS codes, population by unit and year, health institutions, their yearly
+//! NBS codes (or codes assigned to the units of other hierarchies), population by unit and year, health institutions, their yearly
 //! resources and capabilities, and the [`ServiceSystem`] that holds them all,
 //! with its invariants ([`ServiceSystem::validate`]).
 //!
@@ -10,6 +10,7 @@
 
 pub mod admin;
 pub mod facility;
+pub mod hierarchy;
 pub mod labels;
 pub mod population;
 pub mod region;
@@ -25,6 +26,7 @@ pub use facility::{
     Facility, FacilityId, Grade, GradeClass, InstitutionFamily, InstitutionType, Ownership,
     Specialty, Tier,
 };
+pub use hierarchy::{HierarchyError, SourceNode, assign_codes};
 pub use labels::{Labelled, UnknownLabel};
 pub use population::{AgeBands, PopulationRecord, PopulationSource};
 pub use region::{ServiceSystem, Violation};

@@ -174,6 +174,19 @@ impl ServiceSystem {
         out
     }
 
+    /// The unit a text names: its code, or its id in the system it came from (a DHIS2 uid
+    /// kept as [`AdminUnit::source_id`]).
+    pub fn find_unit(&self, text: &str) -> Option<&AdminUnit> {
+        let t = text.trim();
+        match AdminCode::parse(t) {
+            Ok(code) => self.units.get(&code),
+            Err(_) => self
+                .units
+                .values()
+                .find(|u| u.source_id.as_deref() == Some(t)),
+        }
+    }
+
     /// Direct children of a unit, in code order.
     pub fn children(&self, code: AdminCode) -> impl Iterator<Item = &AdminUnit> {
         // Children lie inside the parent's contiguous code range.
@@ -183,11 +196,11 @@ impl ServiceSystem {
 
     /// Units strictly below `code`, in code order (a contiguous range of codes).
     pub fn descendants(&self, code: AdminCode) -> impl Iterator<Item = &AdminUnit> {
-        let span = 10u64.pow(12 - code.level().significant_digits());
-        let lo = code;
-        let hi = AdminCode::from_u64(code.get() + span - 1).unwrap_or(code);
+        let (_, hi) = code.subtree_range();
+        // the highest code of the range may be no valid code itself: compare values
         self.units
-            .range(lo..=hi)
+            .range(code..)
+            .take_while(move |(c, _)| c.get() <= hi)
             .map(|(_, u)| u)
             .filter(move |u| u.code != code)
     }

@@ -184,6 +184,7 @@ pub enum Msg {
     FhirIgnoredExtensions,
     FhirDefaults,
     FhirServices,
+    AssignedCode,
     QualityHeading,
     QualityLine,
     QualityScore,
@@ -551,6 +552,8 @@ impl Msg {
             (FhirServices, Lang::En) => {
                 "{n} facilities list known departments and services as HealthcareServices (not stored: a facility-year's record comes from the resources table)"
             }
+            (AssignedCode, Lang::Zh) => "非统计区划代码的层级，顶层单位的代码",
+            (AssignedCode, Lang::En) => "Hierarchy without NBS codes, code given to its top unit",
             (SecQuality, Lang::Zh) => "九、数据质量审查",
             (SecQuality, Lang::En) => "9. Data-quality review",
             (QualityHeading, Lang::Zh) => "数据质量审查 · {unit} · {year} 年",

@@ -23,8 +23,8 @@ pub use postgres::{PgStore, PlanVersion};
 pub use sqlite::SqliteStore;
 
 use hsplan_model::{
-    AdminLevel, AdminUnit, DatasetNote, Facility, FacilityYear, Origin, PopulationRecord,
-    ServiceSystem, Sourced, UnitGeometry,
+    AdminCode, AdminLevel, AdminUnit, DatasetNote, Facility, FacilityYear, Origin,
+    PopulationRecord, ServiceSystem, Sourced, UnitGeometry,
 };
 use std::collections::BTreeMap;
 
@@ -63,14 +63,32 @@ pub struct ImportSummary {
 /// How much a store holds.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct StoreCounts {
-    /// Units per level.
+    /// NBS-coded units per level.
     pub units_by_level: BTreeMap<AdminLevel, usize>,
+    /// Units of other hierarchies (assigned codes) per level, with the source's name for the
+    /// level (empty when the source gave none).
+    pub source_levels: BTreeMap<(AdminLevel, String), usize>,
     /// Population records.
     pub population: usize,
     /// Facilities.
     pub facilities: usize,
     /// Facility-years.
     pub facility_years: usize,
+}
+
+impl StoreCounts {
+    /// Counts one unit: an NBS-coded one by its level, another by its level and the
+    /// source's name for that level.
+    pub fn add_unit(&mut self, code: AdminCode, level_name: Option<&str>) {
+        if code.is_nbs() {
+            *self.units_by_level.entry(code.level()).or_insert(0) += 1;
+        } else {
+            *self
+                .source_levels
+                .entry((code.level(), level_name.unwrap_or("").to_string()))
+                .or_insert(0) += 1;
+        }
+    }
 }
 
 /// The `column` of a reference made by a GeoJSON feature's code property.

@@ -187,6 +187,11 @@ CREATE TABLE plan_versions (
     PRIMARY KEY (plan, version)
 );
 "#,
+    // units of hierarchies that are not NBS-coded: the source's id and level name
+    r#"
+ALTER TABLE admin_units ADD COLUMN source_id TEXT;
+ALTER TABLE admin_units ADD COLUMN level_name TEXT;
+"#,
 ];
 
 /// Advisory lock key taken by every audited write (serialises the chain).
@@ -440,8 +445,8 @@ fn code_of(what: &str, v: i64) -> Result<AdminCode, StoreError> {
 
 /// The lowest and highest code of a unit's subtree.
 pub fn subtree_range(root: AdminCode) -> (i64, i64) {
-    let scale = 10i64.pow(12 - root.level().significant_digits());
-    (code_i64(root), code_i64(root) + scale - 1)
+    let (lo, hi) = root.subtree_range();
+    (lo as i64, hi as i64)
 }
 
 /// A unit and its ancestors, nearest first.
@@ -1552,6 +1557,8 @@ fn write_batch(
                     .as_ref()
                     .map(|b| serde_json::to_string(b).expect("geometry serialises")),
             ),
+            Box::new(unit.source_id.clone()),
+            Box::new(unit.level_name.clone()),
         ]);
     }
     if !rows.is_empty() {
@@ -1569,6 +1576,8 @@ fn write_batch(
                 Type::FLOAT8,
                 Type::FLOAT8,
                 Type::TEXT,
+                Type::TEXT,
+                Type::TEXT,
             ],
             &rows,
         )?;
@@ -1577,7 +1586,8 @@ fn write_batch(
              ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, level = EXCLUDED.level,
                parent_code = EXCLUDED.parent_code, kind = EXCLUDED.kind, urban_rural = EXCLUDED.urban_rural,
                lon = EXCLUDED.lon, lat = EXCLUDED.lat,
-               boundary = COALESCE(EXCLUDED.boundary, admin_units.boundary)",
+               boundary = COALESCE(EXCLUDED.boundary, admin_units.boundary),
+               source_id = EXCLUDED.source_id, level_name = EXCLUDED.level_name",
         )?;
     }
 
@@ -1847,7 +1857,7 @@ impl Store for PgStore {
             .start()?;
         let mut sys = ServiceSystem::default();
         for r in tx.query(
-            "SELECT code, name, kind, urban_rural, lon, lat, boundary FROM admin_units ORDER BY code",
+            "SELECT code, name, kind, urban_rural, lon, lat, boundary, source_id, level_name FROM admin_units ORDER BY code",
             &[],
         )? {
             let code = code_of("unit code", r.get(0))?;
@@ -1866,6 +1876,8 @@ impl Store for PgStore {
                                 .map_err(|e| corrupt("boundary", e))
                         })
                         .transpose()?,
+                    source_id: r.get(7),
+                    level_name: r.get(8),
                 },
             );
         }
@@ -1964,9 +1976,10 @@ impl Store for PgStore {
     fn counts(&self) -> Result<StoreCounts, StoreError> {
         let mut c = self.conn()?;
         let mut counts = StoreCounts::default();
-        for r in c.query("SELECT code FROM admin_units", &[])? {
+        for r in c.query("SELECT code, level_name FROM admin_units", &[])? {
             let code = code_of("unit code", r.get(0))?;
-            *counts.units_by_level.entry(code.level()).or_insert(0) += 1;
+            let name: Option<String> = r.get(1);
+            counts.add_unit(code, name.as_deref());
         }
         let row = c.query_one(
             "SELECT (SELECT COUNT(*) FROM population), (SELECT COUNT(*) FROM facilities), (SELECT COUNT(*) FROM facility_years)",

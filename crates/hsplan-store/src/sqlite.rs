@@ -77,6 +77,11 @@ CREATE TABLE dataset_notes (
     UNIQUE (kind, zh)
 );
 "#,
+    // units of hierarchies that are not NBS-coded: the source's id and level name
+    r#"
+ALTER TABLE admin_units ADD COLUMN source_id TEXT;
+ALTER TABLE admin_units ADD COLUMN level_name TEXT;
+"#,
 ];
 
 /// A store in one SQLite file (or in memory).
@@ -237,9 +242,9 @@ fn write_batch(
             continue;
         }
         tx.prepare_cached(
-            "INSERT OR REPLACE INTO admin_units (code, name, level, parent_code, kind, urban_rural, lon, lat, boundary)
+            "INSERT OR REPLACE INTO admin_units (code, name, level, parent_code, kind, urban_rural, lon, lat, boundary, source_id, level_name)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
-                     COALESCE(?9, (SELECT boundary FROM admin_units WHERE code = ?1)))",
+                     COALESCE(?9, (SELECT boundary FROM admin_units WHERE code = ?1)), ?10, ?11)",
         )?
         .execute(params![
             code_i64(unit.code),
@@ -251,6 +256,8 @@ fn write_batch(
             unit.point.map(|p| p.lon()),
             unit.point.map(|p| p.lat()),
             unit.boundary.as_ref().map(|b| serde_json::to_string(b).expect("geometry serialises")),
+            unit.source_id,
+            unit.level_name,
         ])?;
         summary.units += 1;
     }
@@ -401,7 +408,7 @@ impl Store for SqliteStore {
         // one read transaction: every table as of the same commit
         let _snapshot = self.conn.unchecked_transaction()?;
         let mut sys = ServiceSystem::default();
-        let mut stmt = self.conn.prepare("SELECT code, name, kind, urban_rural, lon, lat, boundary FROM admin_units ORDER BY code")?;
+        let mut stmt = self.conn.prepare("SELECT code, name, kind, urban_rural, lon, lat, boundary, source_id, level_name FROM admin_units ORDER BY code")?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let code = AdminCode::from_u64(r.get::<_, i64>(0)? as u64)
@@ -418,6 +425,8 @@ impl Store for SqliteStore {
                         serde_json::from_str::<MultiPolygon>(&b).map_err(|e| corrupt("boundary", e))
                     })
                     .transpose()?,
+                source_id: r.get(7)?,
+                level_name: r.get(8)?,
             };
             sys.units.insert(code, unit);
         }
@@ -543,12 +552,15 @@ impl Store for SqliteStore {
 
     fn counts(&self) -> Result<StoreCounts, StoreError> {
         let mut counts = StoreCounts::default();
-        let mut stmt = self.conn.prepare("SELECT code FROM admin_units")?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT code, level_name FROM admin_units")?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let code = AdminCode::from_u64(r.get::<_, i64>(0)? as u64)
                 .map_err(|e| corrupt("unit code", e))?;
-            *counts.units_by_level.entry(code.level()).or_insert(0) += 1;
+            let name: Option<String> = r.get(1)?;
+            counts.add_unit(code, name.as_deref());
         }
         let count = |table: &str| -> Result<usize, StoreError> {
             Ok(self
@@ -624,6 +636,44 @@ mod tests {
             "{err}"
         );
         assert_eq!(s.load().unwrap(), before);
+    }
+
+    #[test]
+    fn a_store_from_before_source_ids_migrates_and_keeps_its_units() {
+        let dir = std::env::temp_dir().join(format!("hsplan-store-old-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("old.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            let old = MIGRATIONS.len() - 1;
+            for sql in &MIGRATIONS[..old] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", old as i64).unwrap();
+            conn.execute(
+                "INSERT INTO admin_units (code, name, level) VALUES (500109000000, '北碚区', 3)",
+                [],
+            )
+            .unwrap();
+        }
+        let s = SqliteStore::open(&path).unwrap();
+        assert_eq!(s.schema_version().unwrap(), MIGRATIONS.len() as i64);
+        let sys = s.load().unwrap();
+        let u = &sys.units[&AdminCode::parse("500109").unwrap()];
+        assert_eq!((u.name.as_str(), u.source_id.as_ref()), ("北碚区", None));
+        // a unit of another hierarchy keeps its source id and level name
+        let mut t = SqliteStore::open(&path).unwrap();
+        let mut x = AdminUnit::new(AdminCode::assigned(&[1]).unwrap(), "Sierra Leone");
+        x.source_id = Some("ImspTQPwCqd".into());
+        x.level_name = Some("National".into());
+        t.import(&ImportBatch {
+            units: vec![sourced(x.clone(), 1)],
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(t.load().unwrap().units[&x.code], x);
+        drop((s, t));
+        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
