@@ -88,9 +88,15 @@ impl From<&ImportSummary> for ImportReport {
 }
 
 /// Parses an uploaded file into a batch; nothing touches the store until this succeeded.
-/// `file` is the name the user gave it (used in every message).
-pub fn parse_upload(kind: UploadKind, file: &str, bytes: &[u8]) -> Result<ImportBatch> {
-    parse_upload_with(kind, file, bytes, None)
+/// `file` is the name the user gave it (used in every message); `sys` is what the store
+/// holds (units of other hierarchies get codes beside its units).
+pub fn parse_upload(
+    kind: UploadKind,
+    file: &str,
+    bytes: &[u8],
+    sys: &ServiceSystem,
+) -> Result<ImportBatch> {
+    parse_upload_with(kind, file, bytes, None, sys)
 }
 
 /// [`parse_upload`], naming the GeoJSON property that holds the unit code (default: code,
@@ -100,6 +106,7 @@ pub fn parse_upload_with(
     file: &str,
     bytes: &[u8],
     code_property: Option<&str>,
+    sys: &ServiceSystem,
 ) -> Result<ImportBatch> {
     let mut batch = ImportBatch::default();
     let sheet = |k: UploadKind| match k {
@@ -110,7 +117,7 @@ pub fn parse_upload_with(
         UploadKind::Geojson | UploadKind::Fhir => "",
     };
     match kind {
-        UploadKind::Fhir => batch = crate::interop::fhir_read(file, bytes)?.0,
+        UploadKind::Fhir => batch = crate::interop::fhir_read(sys, file, bytes)?.0,
         UploadKind::Geojson => {
             let text = std::str::from_utf8(bytes).map_err(|e| AppError::Input {
                 problems: vec![format!("{file}: not UTF-8 text: {e}")],

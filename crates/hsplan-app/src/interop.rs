@@ -66,13 +66,18 @@ pub struct FhirReading {
 }
 
 /// Reads an mCSD Bundle (JSON) into an import batch of units and facilities, with what
-/// else it held.
-pub fn fhir_read(file: &str, bytes: &[u8]) -> Result<(ImportBatch, FhirReading)> {
+/// else it held, beside the units of `sys` (jurisdictions without an hsplan code get codes
+/// from their place; those read before keep theirs).
+pub fn fhir_read(
+    sys: &ServiceSystem,
+    file: &str,
+    bytes: &[u8],
+) -> Result<(ImportBatch, FhirReading)> {
     let text = std::str::from_utf8(bytes).map_err(|e| AppError::Input {
         problems: vec![format!("{file}: not UTF-8 text: {e}")],
         more: 0,
     })?;
-    let read = hsplan_io::fhir::import_bundle(file, text)?;
+    let read = hsplan_io::fhir::import_bundle(file, text, &sys.units)?;
     let batch = ImportBatch {
         units: read.units,
         facilities: read.facilities,
@@ -206,8 +211,7 @@ pub fn dhis2_import(
     };
     let at = |row: usize| format!("{file}, {}", short(row));
     let mut merged: BTreeMap<(FacilityId, Year), (usize, Values)> = BTreeMap::new();
-    let mut people: BTreeMap<(AdminCode, Year), (usize, BTreeMap<String, (u64, usize)>)> =
-        BTreeMap::new();
+    let mut people: BTreeMap<(AdminCode, Year), (usize, PopulationFields)> = BTreeMap::new();
     // an orgUnit as a unit: through [org_units] (uid scheme), a unit code, or the uid a
     // unit read from DHIS2 keeps
     let unit_of = |org_unit: &str| -> Option<AdminCode> {
@@ -434,6 +438,9 @@ pub fn dhis2_import(
     Ok((batch, reading))
 }
 
+/// Population figures of one unit and year read from data values: field → (value, row).
+type PopulationFields = BTreeMap<String, (u64, usize)>;
+
 /// A DHIS2 yearly period (`yyyy`) as a year.
 fn year_of_period(period: &str) -> Option<hsplan_model::Year> {
     (period.len() == 4)
@@ -654,4 +661,78 @@ pub fn dhis2_metadata_read(
         },
         read.defaults,
     ))
+}
+
+/// Reads the org units, levels and groups of a DHIS2 server (`/api/metadata`) as
+/// [`dhis2_metadata_read`] reads a file.
+pub fn dhis2_metadata_pull(
+    server: &hsplan_io::dhis2_api::Dhis2Server,
+    sys: &ServiceSystem,
+    mapping: Option<&hsplan_io::dhis2::Mapping>,
+) -> Result<(ImportBatch, BTreeMap<String, usize>)> {
+    let text = server.metadata()?;
+    let file = format!("{}/api/metadata", server.address());
+    dhis2_metadata_read(sys, &file, text.as_bytes(), mapping)
+}
+
+/// Reads a year's data values of the mapping's data elements (quantities and population)
+/// at `org_unit` (a DHIS2 uid) and every org unit below it from a DHIS2 server, as
+/// [`dhis2_import`] reads a file.
+pub fn dhis2_pull(
+    server: &hsplan_io::dhis2_api::Dhis2Server,
+    sys: &ServiceSystem,
+    mapping: &hsplan_io::dhis2::Mapping,
+    year: i64,
+    org_unit: &str,
+) -> Result<(ImportBatch, Dhis2Reading)> {
+    let year = parse_year("year", year)?;
+    let mut elements: Vec<String> = mapping
+        .data_elements
+        .iter()
+        .map(|l| l.data_element.clone())
+        .chain(mapping.population.iter().map(|l| l.data_element.clone()))
+        .collect();
+    elements.sort();
+    elements.dedup();
+    if elements.is_empty() {
+        return Err(AppError::invalid(
+            "mapping",
+            "names no data element to read ([[data_elements]] or [[population]])",
+        ));
+    }
+    let org_unit = org_unit.trim();
+    if !hsplan_io::dhis2::is_uid(org_unit) {
+        return Err(AppError::invalid(
+            "org_unit",
+            format!("`{org_unit}` is no DHIS2 uid (11 letters and digits, a letter first)"),
+        ));
+    }
+    let text = server.data_values(&elements, &year.get().to_string(), org_unit)?;
+    let file = format!("{}/api/dataValueSets", server.address());
+    dhis2_import(sys, mapping, &file, text.as_bytes())
+}
+
+/// Sends hsplan's values for `year` (as [`dhis2_export`] writes them) to a DHIS2 server and
+/// returns its import summary.
+pub fn dhis2_push(
+    server: &hsplan_io::dhis2_api::Dhis2Server,
+    plans: &crate::catalog::PlanSet,
+    sys: &ServiceSystem,
+    mapping: &hsplan_io::dhis2::Mapping,
+    year: i64,
+    unit: Option<&str>,
+) -> Result<hsplan_io::dhis2_api::ImportCount> {
+    let d = dhis2_export(plans, sys, mapping, year, unit, false)?;
+    Ok(server.send_data_values(&d.bytes)?)
+}
+
+/// Sends the units and facilities (as [`dhis2_metadata_export`] writes them) to a DHIS2
+/// server and returns its import report.
+pub fn dhis2_metadata_push(
+    server: &hsplan_io::dhis2_api::Dhis2Server,
+    sys: &ServiceSystem,
+    unit: Option<&str>,
+) -> Result<hsplan_io::dhis2_api::ImportCount> {
+    let d = dhis2_metadata_export(sys, unit)?;
+    Ok(server.send_metadata(&d.bytes)?.1)
 }

@@ -88,6 +88,7 @@ fn demo_workflows_as_values() {
         hsplan_app::data::UploadKind::Facilities,
         "new.csv",
         csv.as_bytes(),
+        &before.sys,
     )
     .unwrap();
     let report = ws.import(&batch).unwrap();
@@ -102,6 +103,7 @@ fn demo_workflows_as_values() {
         hsplan_app::data::UploadKind::Facilities,
         "bad.csv",
         bad.as_bytes(),
+        &before.sys,
     )
     .unwrap();
     match ws.import(&batch) {

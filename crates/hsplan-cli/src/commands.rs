@@ -65,7 +65,9 @@ fn batch_for(what: &ImportWhat) -> Result<ImportBatch> {
             file,
             code_property,
         } => (UploadKind::Geojson, file, code_property.as_deref()),
-        ImportWhat::Fhir { file } => (UploadKind::Fhir, file, None),
+        ImportWhat::Fhir { .. } => {
+            bail!("FHIR Bundles are read beside the store's units: see import")
+        }
         ImportWhat::Dhis2 { .. } => {
             bail!("DHIS2 data values are merged with the store: see import")
         }
@@ -79,6 +81,8 @@ fn batch_for(what: &ImportWhat) -> Result<ImportBatch> {
         &file.display().to_string(),
         &bytes,
         code_property,
+        // tables and GeoJSON name their units by code: nothing of the store is needed
+        &hsplan_model::ServiceSystem::default(),
     )?)
 }
 
@@ -108,17 +112,52 @@ pub fn import(db: &Path, what: ImportWhat, lang: Lang) -> Result<()> {
     if let ImportWhat::Fhir { file } = &what {
         let bytes =
             std::fs::read(file).with_context(|| format!("{}: cannot read", file.display()))?;
-        let (_, reading) = hsplan_app::interop::fhir_read(&file.display().to_string(), &bytes)?;
-        print_fhir_reading(&reading, lang);
-    }
-    if let ImportWhat::Dhis2 { file, mapping } = &what {
-        let mapping = read_mapping(mapping)?;
-        let bytes =
-            std::fs::read(file).with_context(|| format!("{}: cannot read", file.display()))?;
         let mut store = open(db)?;
         let sys = store.load()?;
         let (batch, reading) =
-            hsplan_app::interop::dhis2_import(&sys, &mapping, &file.display().to_string(), &bytes)?;
+            hsplan_app::interop::fhir_read(&sys, &file.display().to_string(), &bytes)?;
+        print_fhir_reading(&reading, lang);
+        print_assigned_tops(&batch, lang);
+        let summary = store.import(&batch)?;
+        print_summary(&summary, lang);
+        return Ok(());
+    }
+    if let ImportWhat::Dhis2 {
+        file,
+        mapping,
+        dhis2,
+        year,
+        org_unit,
+    } = &what
+    {
+        let mapping = read_mapping(mapping)?;
+        let mut store = open(db)?;
+        let sys = store.load()?;
+        let (batch, reading) = match (file, dhis2) {
+            (Some(file), _) => {
+                let bytes = std::fs::read(file)
+                    .with_context(|| format!("{}: cannot read", file.display()))?;
+                hsplan_app::interop::dhis2_import(
+                    &sys,
+                    &mapping,
+                    &file.display().to_string(),
+                    &bytes,
+                )?
+            }
+            (None, Some(url)) => {
+                let (Some(year), Some(org_unit)) = (year, org_unit) else {
+                    bail!("--dhis2 needs --year and --org-unit");
+                };
+                hsplan_app::interop::dhis2_pull(
+                    &dhis2_server(url)?,
+                    &sys,
+                    &mapping,
+                    *year,
+                    org_unit,
+                )?
+            }
+            (None, None) => bail!("give a FILE or --dhis2 URL"),
+        };
         println!(
             "{}",
             fill(
@@ -143,18 +182,33 @@ pub fn import(db: &Path, what: ImportWhat, lang: Lang) -> Result<()> {
         print_summary(&summary, lang);
         return Ok(());
     }
-    if let ImportWhat::Dhis2Metadata { file, mapping } = &what {
+    if let ImportWhat::Dhis2Metadata {
+        file,
+        mapping,
+        dhis2,
+    } = &what
+    {
         let mapping = mapping.as_deref().map(read_mapping).transpose()?;
-        let bytes =
-            std::fs::read(file).with_context(|| format!("{}: cannot read", file.display()))?;
         let mut store = open(db)?;
         let sys = store.load()?;
-        let (batch, _) = hsplan_app::interop::dhis2_metadata_read(
-            &sys,
-            &file.display().to_string(),
-            &bytes,
-            mapping.as_ref(),
-        )?;
+        let (batch, _) = match (file, dhis2) {
+            (Some(file), _) => {
+                let bytes = std::fs::read(file)
+                    .with_context(|| format!("{}: cannot read", file.display()))?;
+                hsplan_app::interop::dhis2_metadata_read(
+                    &sys,
+                    &file.display().to_string(),
+                    &bytes,
+                    mapping.as_ref(),
+                )?
+            }
+            (None, Some(url)) => hsplan_app::interop::dhis2_metadata_pull(
+                &dhis2_server(url)?,
+                &sys,
+                mapping.as_ref(),
+            )?,
+            (None, None) => bail!("give a FILE or --dhis2 URL"),
+        };
         print_assigned_tops(&batch, lang);
         let summary = store.import(&batch)?;
         print_summary(&summary, lang);
@@ -240,6 +294,41 @@ pub struct ExportOptions<'a> {
     pub year: Option<i64>,
     /// dhis2: the mapping file.
     pub mapping: Option<&'a Path>,
+    /// dhis2, dhis2-metadata: a DHIS2 server to send to instead of a file.
+    pub dhis2: Option<&'a str>,
+}
+
+/// The DHIS2 server at `url`, signed in with the credentials of the environment.
+fn dhis2_server(url: &str) -> Result<hsplan_io::dhis2_api::Dhis2Server> {
+    let credentials = hsplan_io::dhis2_api::Credentials::from_env(|k| std::env::var(k).ok());
+    Ok(hsplan_io::dhis2_api::Dhis2Server::new(url, credentials)?)
+}
+
+/// What a DHIS2 server said about what it was sent.
+fn print_dhis2_count(c: &hsplan_io::dhis2_api::ImportCount, lang: Lang) -> Result<()> {
+    println!(
+        "{}",
+        fill(
+            Msg::Dhis2Sent.text(lang),
+            &[
+                ("status", &c.status),
+                ("imported", &c.imported),
+                ("updated", &c.updated),
+                ("ignored", &c.ignored),
+                ("deleted", &c.deleted)
+            ]
+        )
+    );
+    for (object, what) in c.conflicts.iter().take(20) {
+        println!("  {object}: {what}");
+    }
+    if c.conflicts.len() > 20 {
+        println!("  … +{}", c.conflicts.len() - 20);
+    }
+    if c.status.eq_ignore_ascii_case("ERROR") {
+        bail!("{}", Msg::Dhis2Refused.text(lang));
+    }
+    Ok(())
 }
 
 fn read_mapping(path: &Path) -> Result<hsplan_io::dhis2::Mapping> {
@@ -254,7 +343,7 @@ fn read_mapping(path: &Path) -> Result<hsplan_io::dhis2::Mapping> {
 pub fn export(
     db: &Path,
     what: ExportWhat,
-    out: &Path,
+    out: Option<&Path>,
     options: ExportOptions<'_>,
     lang: Lang,
 ) -> Result<()> {
@@ -263,7 +352,14 @@ pub fn export(
         unit,
         year,
         mapping,
+        dhis2,
     } = options;
+    if let Some(url) = dhis2 {
+        return export_to_dhis2(db, what, url, unit, year, mapping, lang);
+    }
+    let Some(out) = out else {
+        bail!("give --out FILE");
+    };
     if unit.is_some()
         && !matches!(
             what,
@@ -348,6 +444,44 @@ pub fn export(
         ),
     }
     Ok(())
+}
+
+/// `export dhis2|dhis2-metadata --dhis2 URL`: sent to the server, its summary printed.
+fn export_to_dhis2(
+    db: &Path,
+    what: ExportWhat,
+    url: &str,
+    unit: Option<&str>,
+    year: Option<i64>,
+    mapping: Option<&Path>,
+    lang: Lang,
+) -> Result<()> {
+    let server = dhis2_server(url)?;
+    match what {
+        ExportWhat::Dhis2Metadata => {
+            let sys = open_read(db)?.load()?;
+            let count = hsplan_app::interop::dhis2_metadata_push(&server, &sys, unit)?;
+            print_dhis2_count(&count, lang)
+        }
+        ExportWhat::Dhis2 => {
+            let (Some(mapping), Some(year)) = (mapping, year) else {
+                bail!("`export dhis2` needs --mapping FILE and --year YYYY");
+            };
+            let mapping = read_mapping(mapping)?;
+            let ws = hsplan_app::Workspace::open_at(&hsplan_app::StoreLocation::from(db))?;
+            let snapshot = ws.snapshot();
+            let count = hsplan_app::interop::dhis2_push(
+                &server,
+                &ws.plans(),
+                &snapshot.sys,
+                &mapping,
+                year,
+                unit,
+            )?;
+            print_dhis2_count(&count, lang)
+        }
+        _ => bail!("--dhis2 applies to `export dhis2` and `export dhis2-metadata` only"),
+    }
 }
 
 fn level_name(level: AdminLevel, lang: Lang) -> &'static str {

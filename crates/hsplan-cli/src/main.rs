@@ -50,8 +50,8 @@ enum Command {
         #[arg(value_enum)]
         what: ExportWhat,
         /// Output file (.csv, .xlsx; .geojson for geometry; .json for fhir).
-        #[arg(long, short)]
-        out: PathBuf,
+        #[arg(long, short, required_unless_present = "dhis2")]
+        out: Option<PathBuf>,
         /// fhir, dhis2: only this unit (for fhir with its ancestors) and everything below it.
         #[arg(long)]
         unit: Option<String>,
@@ -62,6 +62,11 @@ enum Command {
         /// dhis2: the mapping file (TOML) between DHIS2 identifiers and hsplan's.
         #[arg(long)]
         mapping: Option<PathBuf>,
+        /// dhis2, dhis2-metadata: send to this DHIS2 server's Web API instead of a file
+        /// (credentials from HSPLAN_DHIS2_TOKEN, or HSPLAN_DHIS2_USER and
+        /// HSPLAN_DHIS2_PASSWORD).
+        #[arg(long, value_name = "URL", conflicts_with = "out")]
+        dhis2: Option<String>,
     },
     /// Show what the store holds, units per level.
     Status,
@@ -243,22 +248,39 @@ enum ImportWhat {
     /// Units and facilities from a FHIR R4 Bundle (IHE mCSD), ours or another system's.
     Fhir { file: PathBuf },
     /// Units and facilities from DHIS2 metadata (organisationUnits, as /api/metadata
-    /// exports them; NBS-coded org units are units, the others facilities).
+    /// exports them): from a FILE, or from a DHIS2 server (--dhis2 URL).
     #[command(name = "dhis2-metadata")]
     Dhis2Metadata {
-        file: PathBuf,
+        #[arg(required_unless_present = "dhis2", conflicts_with = "dhis2")]
+        file: Option<PathBuf>,
         /// A mapping file whose [metadata] says which levels are facilities and which org
         /// unit groups are which institution types.
         #[arg(long)]
         mapping: Option<PathBuf>,
+        /// Read from this DHIS2 server's Web API instead of a file (credentials from
+        /// HSPLAN_DHIS2_TOKEN, or HSPLAN_DHIS2_USER and HSPLAN_DHIS2_PASSWORD).
+        #[arg(long, value_name = "URL")]
+        dhis2: Option<String>,
     },
-    /// Facility quantities from DHIS2 data values (dataValueSet JSON or DHIS2 CSV), merged
-    /// into the facility-years the store holds.
+    /// Facility quantities and unit population from DHIS2 data values (dataValueSet JSON or
+    /// DHIS2 CSV, or a DHIS2 server with --dhis2), merged into what the store holds.
     Dhis2 {
-        file: PathBuf,
+        #[arg(required_unless_present = "dhis2", conflicts_with = "dhis2")]
+        file: Option<PathBuf>,
         /// The mapping file (TOML) between DHIS2 identifiers and hsplan's.
         #[arg(long)]
         mapping: PathBuf,
+        /// Read from this DHIS2 server's Web API (the mapping's data elements, --year, at
+        /// --org-unit and below; credentials from HSPLAN_DHIS2_TOKEN, or HSPLAN_DHIS2_USER
+        /// and HSPLAN_DHIS2_PASSWORD).
+        #[arg(long, value_name = "URL", requires_all = ["year", "org_unit"])]
+        dhis2: Option<String>,
+        /// With --dhis2: the year read.
+        #[arg(long)]
+        year: Option<i64>,
+        /// With --dhis2: the DHIS2 uid of the org unit read with everything below it.
+        #[arg(long = "org-unit", value_name = "UID")]
+        org_unit: Option<String>,
     },
 }
 
@@ -338,14 +360,16 @@ fn run(cli: Cli) -> Result<()> {
             unit,
             year,
             mapping,
+            dhis2,
         } => commands::export(
             &cli.db,
             what,
-            &out,
+            out.as_deref(),
             commands::ExportOptions {
                 unit: unit.as_deref(),
                 year,
                 mapping: mapping.as_deref(),
+                dhis2: dhis2.as_deref(),
             },
             cli.lang,
         ),

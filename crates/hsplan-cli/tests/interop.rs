@@ -137,7 +137,7 @@ fn dhis2_data_values_in_and_out() {
     let err = String::from_utf8_lossy(&out.stderr);
     for needle in [
         "bad.csv, row 2, period: `202401` is not a year",
-        "bad.csv, row 3, orgUnit: `NoSuchUid01` is not in the mapping",
+        "bad.csv, row 3, orgUnit: `NoSuchUid01` is neither in the mapping's [org_units] nor a facility id of the store",
         "bad.csv, row 4, orgUnit: `500109` is no facility in the store",
         "bad.csv, row 5, value: `-5`",
         "bad.csv, row 7: beds of this facility and year again (first at row 6)",

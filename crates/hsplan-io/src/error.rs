@@ -128,6 +128,14 @@ pub enum IoError {
         /// What is wrong.
         message: String,
     },
+    /// A DHIS2 server could not be reached or refused a request.
+    #[error("DHIS2 {server}: {message}")]
+    Dhis2Api {
+        /// The server and path (never credentials).
+        server: String,
+        /// What went wrong, with the server's own message where it gave one.
+        message: String,
+    },
     /// A FHIR Bundle entry hsplan cannot read.
     #[error("{file}, entry {entry}: {message}")]
     Fhir {

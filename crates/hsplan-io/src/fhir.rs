@@ -10,7 +10,9 @@
 //! provided by it. Identifiers carry the NBS division code and the facility id, so a Bundle
 //! read back gives the same units and facilities.
 //!
-//! In: jurisdictions are resources whose identifier is an NBS division code; facilities are
+//! In: jurisdictions are resources whose identifier is an NBS division code (or a code
+//! hsplan assigned), or — in other systems' Bundles — mCSD jurisdictions without one, which
+//! get codes from their place under their `partOf` parents; facilities are
 //! `Organization`s (or `Location`s without one) that are not jurisdictions, placed by their
 //! `partOf` (or their location's). What hsplan does not know — other resource types,
 //! extensions, a facility type or ownership not stated — is counted in the report, never
@@ -28,6 +30,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Identifier system of NBS statistical division codes.
 pub const NBS_SYSTEM: &str = "urn:hsplan:nbs-division-code";
+/// Identifier system of codes hsplan assigned to units of hierarchies without NBS codes.
+pub const UNIT_SYSTEM: &str = "urn:hsplan:unit-code";
+/// Identifier system of a unit's id in the system it came from (a DHIS2 uid).
+pub const SOURCE_ID_SYSTEM: &str = "urn:hsplan:source-id";
+/// Code system of the source's names for its levels (a type coding of a jurisdiction).
+pub const SOURCE_LEVEL_SYSTEM: &str = "urn:hsplan:source-level";
 /// Identifier system of hsplan facility ids.
 pub const FACILITY_SYSTEM: &str = "urn:hsplan:facility-id";
 /// Code system of hsplan institution types.
@@ -108,12 +116,24 @@ pub fn export_bundle(sys: &ServiceSystem, within: Option<AdminCode>, year: Optio
     let mut entries = Vec::new();
     for u in sys.units.values().filter(|u| inside(u.code)) {
         let id = jurisdiction_id(u.code);
-        let identifier = json!([{"system": NBS_SYSTEM, "value": u.code.to_string()}]);
+        let identifier = if u.code.is_nbs() {
+            json!([{"system": NBS_SYSTEM, "value": u.code.to_string()}])
+        } else {
+            let mut ids = vec![json!({"system": UNIT_SYSTEM, "value": u.code.to_string()})];
+            if let Some(s) = &u.source_id {
+                ids.push(json!({"system": SOURCE_ID_SYSTEM, "value": s}));
+            }
+            Value::Array(ids)
+        };
         let level = u.level().label();
-        let types = json!([{"coding": [
+        let mut level_codings = vec![
             coding(MCSD_TYPES, "jurisdiction", "Jurisdiction"),
             coding(LEVEL_SYSTEM, level.code(), level.zh()),
-        ]}]);
+        ];
+        if let Some(n) = &u.level_name {
+            level_codings.push(coding(SOURCE_LEVEL_SYSTEM, n, n));
+        }
+        let types = json!([{ "coding": level_codings }]);
         let parent = u
             .parent()
             .filter(|p| sys.units.contains_key(p) && inside(*p));
@@ -309,8 +329,147 @@ fn split_reference(reference: &str) -> Option<(&str, &str)> {
     Some((kind, id))
 }
 
-/// Reads a FHIR R4 Bundle (JSON) of an mCSD directory.
-pub fn import_bundle(file: &str, text: &str) -> Result<FhirImport, IoError> {
+/// True for an mCSD jurisdiction: an Organization typed `jurisdiction`, or a Location whose
+/// physical type is `jdn`.
+fn is_jurisdiction(e: &Entry) -> bool {
+    match e.kind {
+        "Organization" => codings(e.resource, "type")
+            .iter()
+            .any(|(s, c)| *s == MCSD_TYPES && *c == "jurisdiction"),
+        "Location" => codings(e.resource, "physicalType")
+            .iter()
+            .any(|(_, c)| *c == "jdn"),
+        _ => false,
+    }
+}
+
+/// The source id of a jurisdiction without an hsplan code: its own resource id.
+fn uncoded_source_id(e: &Entry) -> Option<String> {
+    (!e.id.is_empty()).then(|| e.id.to_string())
+}
+
+/// Codes for the jurisdictions of another system's Bundle that carry no hsplan code (NBS or
+/// assigned): an Organization and the Location it manages are one unit, keyed by the
+/// Organization's id; a Location alone is keyed by its own. Parents come from `partOf`; a
+/// parent may be a coded jurisdiction of the Bundle or a unit the store holds (`held`).
+fn uncoded_jurisdictions<'a>(
+    entries: &[Entry<'a>],
+    held: &BTreeMap<AdminCode, AdminUnit>,
+    err: &dyn Fn(usize, String) -> IoError,
+    place: &dyn Fn(&Entry, &str, &str) -> String,
+) -> Result<BTreeMap<(&'a str, &'a str), AdminCode>, IoError> {
+    let coded = |e: &Entry| {
+        identifiers(e.resource)
+            .find(|(s, _)| *s == NBS_SYSTEM || *s == UNIT_SYSTEM)
+            .and_then(|(_, v)| AdminCode::parse(v).ok())
+    };
+    // coded jurisdictions of the Bundle stand beside the store's units as parents
+    let mut beside = held.clone();
+    let mut coded_keys: BTreeMap<(&str, &str), String> = BTreeMap::new();
+    for e in entries {
+        if let Some(c) = coded(e) {
+            // the key a child's parent is found by: the held unit's source id, else a
+            // placeholder naming the resource
+            let key = match beside.get(&c).and_then(|u| u.source_id.clone()) {
+                Some(k) => k,
+                None => {
+                    let k = format!("{}/{}", e.kind, e.id);
+                    let mut u = AdminUnit::new(c, "");
+                    u.source_id = Some(k.clone());
+                    beside.insert(c, u);
+                    k
+                }
+            };
+            coded_keys.insert((e.kind, e.id), key);
+        }
+    }
+    let uncoded: Vec<&Entry> = entries
+        .iter()
+        .filter(|e| is_jurisdiction(e) && coded(e).is_none() && !e.id.is_empty())
+        .collect();
+    if uncoded.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let uncoded_orgs: BTreeSet<&str> = uncoded
+        .iter()
+        .filter(|e| e.kind == "Organization")
+        .map(|e| e.id)
+        .collect();
+    // a Location managed by an uncoded jurisdiction Organization is that unit
+    let managed = |e: &Entry<'a>| -> Option<&'a str> {
+        let (kind, oid) =
+            reference(e.resource, "managingOrganization").and_then(split_reference)?;
+        (kind == "Organization" && uncoded_orgs.contains(oid)).then_some(oid)
+    };
+    // the node key of a reference to a jurisdiction: a coded one by its placeholder id, an
+    // uncoded one by its key
+    let node_of = |kind: &'a str, id: &'a str| -> String {
+        if let Some(k) = coded_keys.get(&(kind, id)) {
+            return k.clone();
+        }
+        if kind == "Location"
+            && let Some(l) = entries.iter().find(|l| l.kind == "Location" && l.id == id)
+            && let Some(oid) = managed(l)
+        {
+            return oid.to_string();
+        }
+        id.to_string()
+    };
+    let mut keyed: Vec<(&Entry, String, Option<String>)> = Vec::new();
+    for e in &uncoded {
+        if e.kind == "Location" && managed(e).is_some() {
+            continue;
+        }
+        let parent = reference(e.resource, "partOf")
+            .and_then(split_reference)
+            .map(|(k, id)| node_of(k, id));
+        keyed.push((e, e.id.to_string(), parent));
+    }
+    let names: Vec<String> = keyed
+        .iter()
+        .map(|(e, _, _)| {
+            e.resource
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .trim()
+                .to_string()
+        })
+        .collect();
+    let nodes: Vec<hsplan_model::SourceNode> = keyed
+        .iter()
+        .zip(&names)
+        .map(|((_, id, parent), name)| hsplan_model::SourceNode {
+            id,
+            parent: parent.as_deref(),
+            name,
+        })
+        .collect();
+    let codes = hsplan_model::assign_codes(&nodes, &beside).map_err(|(i, x)| {
+        let e = keyed[i].0;
+        err(e.n, place(e, "partOf", &x.to_string()))
+    })?;
+    let mut out = BTreeMap::new();
+    for e in &uncoded {
+        let key = match managed(e) {
+            Some(oid) => oid,
+            None => e.id,
+        };
+        if let Some(c) = codes.get(key) {
+            out.insert((e.kind, e.id), *c);
+        }
+    }
+    Ok(out)
+}
+
+/// Reads a FHIR R4 Bundle (JSON) of an mCSD directory beside the units `held` (the
+/// store's): jurisdictions without an hsplan code get codes from their place in the
+/// hierarchy, keeping the codes of those read before.
+pub fn import_bundle(
+    file: &str,
+    text: &str,
+    held: &BTreeMap<AdminCode, AdminUnit>,
+) -> Result<FhirImport, IoError> {
     let err = |feature: usize, message: String| IoError::Fhir {
         file: file.to_string(),
         entry: feature,
@@ -378,18 +537,27 @@ pub fn import_bundle(file: &str, text: &str) -> Result<FhirImport, IoError> {
             if e.id.is_empty() { "(no id)" } else { e.id }
         )
     };
-    // Jurisdictions: an NBS code in an identifier.
-    let mut jurisdictions: BTreeMap<(&str, &str), AdminCode> = BTreeMap::new();
+    // Jurisdictions: an NBS code (or a code hsplan assigned) in an identifier; or, in a
+    // Bundle of another system, an mCSD jurisdiction without one — those get codes from
+    // their place under their parents (see `uncoded_jurisdictions`).
+    let mut jurisdictions: BTreeMap<(&str, &str), AdminCode> =
+        uncoded_jurisdictions(&entries, held, &err, &place)?;
     let mut units: BTreeMap<AdminCode, (usize, AdminUnit)> = BTreeMap::new();
     for e in &entries {
-        let Some(code_text) = identifiers(e.resource)
-            .find(|(s, _)| *s == NBS_SYSTEM)
+        let (code, stated_code) = match identifiers(e.resource)
+            .find(|(s, _)| *s == NBS_SYSTEM || *s == UNIT_SYSTEM)
             .map(|(_, v)| v)
-        else {
-            continue;
+        {
+            Some(code_text) => (
+                AdminCode::parse(code_text)
+                    .map_err(|x| err(e.n, place(e, "identifier", &x.to_string())))?,
+                true,
+            ),
+            None => match jurisdictions.get(&(e.kind, e.id)) {
+                Some(c) => (*c, false),
+                None => continue,
+            },
         };
-        let code = AdminCode::parse(code_text)
-            .map_err(|x| err(e.n, place(e, "identifier", &x.to_string())))?;
         jurisdictions.insert((e.kind, e.id), code);
         let name = e
             .resource
@@ -406,6 +574,25 @@ pub fn import_bundle(file: &str, text: &str) -> Result<FhirImport, IoError> {
                 boundary: slot.1.boundary.take(),
                 ..AdminUnit::new(code, name)
             };
+        }
+        if !code.is_nbs() {
+            // the source's id: stated, or (another system's Bundle) the resource's own id,
+            // the Organization's when there is one
+            let stated = identifiers(e.resource)
+                .find(|(s, _)| *s == SOURCE_ID_SYSTEM)
+                .map(|(_, v)| v.to_string());
+            let own = (!stated_code && (slot.1.source_id.is_none() || e.kind == "Organization"))
+                .then(|| uncoded_source_id(e))
+                .flatten();
+            if let Some(id) = stated.or(own) {
+                slot.1.source_id = Some(id);
+            }
+            if let Some((_, n)) = codings(e.resource, "type")
+                .into_iter()
+                .find(|(s, _)| *s == SOURCE_LEVEL_SYSTEM)
+            {
+                slot.1.level_name = Some(n.to_string());
+            }
         }
         if e.kind == "Location" {
             if let Some(p) = e.resource.get("position") {
@@ -540,7 +727,7 @@ pub fn import_bundle(file: &str, text: &str) -> Result<FhirImport, IoError> {
                     place(
                         e,
                         "partOf",
-                        "not placed in a jurisdiction of the Bundle (a reference to an Organization or Location with an NBS division code)",
+                        "not placed in a jurisdiction of the Bundle (a reference to an Organization or Location that is one)",
                     ),
                 )
             })?;

@@ -11,6 +11,7 @@
 //! leaves anything half-written except the output file it was asked to write.
 
 pub mod dhis2;
+pub mod dhis2_api;
 pub mod error;
 pub mod fhir;
 pub mod geojson;

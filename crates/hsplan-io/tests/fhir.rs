@@ -6,6 +6,7 @@ use hsplan_model::{
     AdminCode, AdminUnit, Capability, Facility, FacilityId, FacilityYear, Grade, InstitutionType,
     Labelled, LonLat, MultiPolygon, Ownership, ServiceSystem, Specialty, Year,
 };
+use std::collections::BTreeMap;
 
 fn code(c: &str) -> AdminCode {
     AdminCode::parse(c).unwrap()
@@ -95,7 +96,7 @@ fn our_bundle_reads_back_to_the_same_units_and_facilities() {
         );
     }
     let text = serde_json::to_string(&doc).unwrap();
-    let back = import_bundle("b.json", &text).unwrap();
+    let back = import_bundle("b.json", &text, &BTreeMap::new()).unwrap();
     let units: Vec<&AdminUnit> = back.units.iter().map(|u| &u.value).collect();
     assert_eq!(units, s.units.values().collect::<Vec<_>>());
     let facilities: Vec<&Facility> = back.facilities.iter().map(|f| &f.value).collect();
@@ -120,7 +121,7 @@ fn our_bundle_reads_back_to_the_same_units_and_facilities() {
 #[test]
 fn another_systems_bundle_is_read_and_what_is_unknown_counted() {
     let text = include_str!("fixtures/foreign-mcsd.json");
-    let r = import_bundle("foreign-mcsd.json", text).unwrap();
+    let r = import_bundle("foreign-mcsd.json", text, &BTreeMap::new()).unwrap();
     let codes: Vec<String> = r.units.iter().map(|u| u.value.code.to_string()).collect();
     assert_eq!(codes, ["500000000000", "500100000000", "500109000000"]);
     let bb = &r.units[2].value;
@@ -191,10 +192,107 @@ fn broken_bundles_are_refused_with_the_entry_and_field() {
         ),
     ];
     for (text, says) in cases {
-        let e = import_bundle("b.json", text).unwrap_err().to_string();
+        let e = import_bundle("b.json", text, &BTreeMap::new())
+            .unwrap_err()
+            .to_string();
         assert!(
             e.starts_with("b.json, entry ") && e.contains(says),
             "{text}\n→ {e}"
         );
     }
+}
+
+#[test]
+fn another_systems_jurisdictions_without_codes_get_codes_from_their_place() {
+    let text = include_str!("fixtures/foreign-mcsd-uncoded.json");
+    let r = import_bundle("uncoded.json", text, &BTreeMap::new()).unwrap();
+    let units: Vec<(String, &str, Option<&str>)> = r
+        .units
+        .iter()
+        .map(|u| {
+            (
+                u.value.code.to_string(),
+                u.value.name.as_str(),
+                u.value.source_id.as_deref(),
+            )
+        })
+        .collect();
+    // an Organization and the Location it manages are one unit, keyed by the Organization;
+    // a Location alone by itself; children numbered in name order
+    assert_eq!(
+        units,
+        [
+            ("X001000000000000".to_string(), "Kenya", Some("org-ke")),
+            ("X001001000000000".into(), "Mombasa", Some("org-mombasa")),
+            ("X001002000000000".into(), "Nairobi", Some("org-nairobi")),
+            ("X001002001000000".into(), "Kibra", Some("loc-kibra")),
+        ]
+    );
+    assert!(
+        r.units[2].value.point.is_some(),
+        "the managed Location's position"
+    );
+    let placed: Vec<(&str, String)> = r
+        .facilities
+        .iter()
+        .map(|f| (f.value.id.as_str(), f.value.unit.to_string()))
+        .collect();
+    assert_eq!(
+        placed,
+        [
+            ("13074", "X001002000000000".to_string()),
+            ("13156", "X001002001000000".into())
+        ]
+    );
+    // read again beside what is stored: the same codes
+    let held: BTreeMap<AdminCode, AdminUnit> = r
+        .units
+        .iter()
+        .map(|u| (u.value.code, u.value.clone()))
+        .collect();
+    let again = import_bundle("uncoded.json", text, &held).unwrap();
+    assert_eq!(again.units, r.units);
+    // and hsplan's export of them reads back identically, source ids included
+    let mut sys = ServiceSystem::default();
+    for u in &r.units {
+        let mut u = u.value.clone();
+        u.level_name = Some(format!("Level {}", u.level() as u8));
+        sys.units.insert(u.code, u);
+    }
+    let doc = export_bundle(&sys, None, None);
+    let back = import_bundle("b.json", &doc.to_string(), &BTreeMap::new()).unwrap();
+    let back: Vec<&AdminUnit> = back.units.iter().map(|u| &u.value).collect();
+    assert_eq!(back, sys.units.values().collect::<Vec<_>>());
+}
+
+#[test]
+fn a_cycle_or_a_missing_parent_among_uncoded_jurisdictions_is_refused() {
+    let t = "https://profiles.ihe.net/ITI/mCSD/CodeSystem/IHE.mCSD.Organization.Location.Types";
+    let org = |id: &str, parent: &str| {
+        format!(
+            r#"{{"resource":{{"resourceType":"Organization","id":"{id}","name":"{id}","type":[{{"coding":[{{"system":"{t}","code":"jurisdiction"}}]}}],"partOf":{{"reference":"Organization/{parent}"}}}}}}"#
+        )
+    };
+    let bundle =
+        |e: Vec<String>| format!(r#"{{"resourceType":"Bundle","entry":[{}]}}"#, e.join(","));
+    let e = import_bundle(
+        "c.json",
+        &bundle(vec![org("a", "b"), org("b", "a")]),
+        &BTreeMap::new(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.starts_with(
+            "c.json, entry 1: Organization `a`, field `partOf`: `a`: its parents form a cycle"
+        ),
+        "{e}"
+    );
+    let e = import_bundle("c.json", &bundle(vec![org("a", "zz")]), &BTreeMap::new())
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "c.json, entry 1: Organization `a`, field `partOf`: `a`: its parent `zz` is neither in the file nor in the store"
+    );
 }

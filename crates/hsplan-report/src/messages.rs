@@ -185,6 +185,8 @@ pub enum Msg {
     FhirDefaults,
     FhirServices,
     AssignedCode,
+    Dhis2Sent,
+    Dhis2Refused,
     QualityHeading,
     QualityLine,
     QualityScore,
@@ -551,6 +553,16 @@ impl Msg {
             }
             (FhirServices, Lang::En) => {
                 "{n} facilities list known departments and services as HealthcareServices (not stored: a facility-year's record comes from the resources table)"
+            }
+            (Dhis2Sent, Lang::Zh) => {
+                "DHIS2 服务器已接收：状态 {status}；新增 {imported}、更新 {updated}、忽略 {ignored}、删除 {deleted}"
+            }
+            (Dhis2Sent, Lang::En) => {
+                "DHIS2 server took it: status {status}; imported {imported}, updated {updated}, ignored {ignored}, deleted {deleted}"
+            }
+            (Dhis2Refused, Lang::Zh) => "DHIS2 服务器拒绝了导入（见上方冲突）",
+            (Dhis2Refused, Lang::En) => {
+                "the DHIS2 server refused the import (see the conflicts above)"
             }
             (AssignedCode, Lang::Zh) => "非统计区划代码的层级，顶层单位的代码",
             (AssignedCode, Lang::En) => "Hierarchy without NBS codes, code given to its top unit",

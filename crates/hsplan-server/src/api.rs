@@ -596,7 +596,8 @@ pub async fn import(
         ));
     }
     blocking(move || {
-        let batch = hsplan_app::data::parse_upload(kind, &file, &body)?;
+        let batch =
+            hsplan_app::data::parse_upload(kind, &file, &body, &state.workspace.snapshot().sys)?;
         let actor = match &caller.principal {
             Some(p) => {
                 let action = hsplan_app::governance::upload_action(kind);
@@ -1072,6 +1073,7 @@ pub async fn apply_scenario(
             UploadKind::Facilities,
             &format!("{name}-facilities.csv"),
             &csv,
+            &state.workspace.snapshot().sys,
         )?;
         let actor = hsplan_app::governance::Actor {
             name: caller

@@ -649,7 +649,8 @@ mod tests {
             for sql in &MIGRATIONS[..old] {
                 conn.execute_batch(sql).unwrap();
             }
-            conn.pragma_update(None, "user_version", old as i64).unwrap();
+            conn.pragma_update(None, "user_version", old as i64)
+                .unwrap();
             conn.execute(
                 "INSERT INTO admin_units (code, name, level) VALUES (500109000000, '北碚区', 3)",
                 [],
