@@ -806,7 +806,7 @@ async function viewPlans(params) {
 
 async function viewData() {
   const out = h('div', { id: 'upload-result', 'aria-live': 'polite' });
-  const kind = h('select', { id: 'upload-kind' }, ['facilities', 'resources', 'population', 'units', 'geojson', 'fhir'].map((k) => h('option', { value: k }, k)));
+  const kind = h('select', { id: 'upload-kind' }, ['facilities', 'resources', 'population', 'units', 'geojson', 'fhir', 'dhis2-metadata'].map((k) => h('option', { value: k }, k)));
   const file = h('input', { id: 'upload-file', type: 'file', accept: '.csv,.xlsx,.geojson,.json', required: true });
   const form = h('form', {
     id: 'upload-form',
@@ -828,7 +828,8 @@ async function viewData() {
   return h('section', {}, h('h1', {}, t('data')), h('h2', {}, t('upload')), form, out,
     h('h2', {}, t('export')), h('ul', {}, ex('units'), ex('population'), ex('facilities'), ex('resources'),
       h('li', {}, h('a', { href: '/api/exports/geojson', download: true }, t('geojson'))),
-      h('li', {}, h('a', { href: '/api/exports/fhir', download: true, id: 'export-fhir' }, t('fhirBundle')))));
+      h('li', {}, h('a', { href: '/api/exports/fhir', download: true, id: 'export-fhir' }, t('fhirBundle'))),
+      h('li', {}, h('a', { href: '/api/exports/dhis2-metadata', download: true, id: 'export-dhis2-metadata' }, t('dhis2Metadata')))));
 }
 
 

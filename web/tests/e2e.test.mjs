@@ -247,3 +247,28 @@ test('plans and ledgers', async () => {
   await shot(p, 'plans-zh-1366');
   await p.context().close();
 });
+
+// last: it adds a second hierarchy (DHIS2 uids, assigned codes) to the demo store
+test('DHIS2 metadata of a uid-only hierarchy uploads beside the demo region', async () => {
+  const { readFileSync } = await import('node:fs');
+  const p = await page('/#/data', { lang: 'en' });
+  await p.selectOption('#upload-kind', 'dhis2-metadata');
+  await p.setInputFiles('#upload-file', {
+    name: 'metadata.json', mimeType: 'application/json',
+    buffer: readFileSync(join(here, '../examples/dhis2/uid-hierarchy/metadata.json')),
+  });
+  await p.click('#upload-btn');
+  await p.waitForSelector('#upload-result .ok-box');
+  const text = await p.textContent('#upload-result');
+  assert.match(text, /8 units/);
+  assert.match(text, /7 facilities/);
+  // the new top unit answers by its assigned code and by its DHIS2 uid alike
+  const byCode = await (await fetch(`${base}/api/units/X001000000000000`)).json();
+  const byUid = await (await fetch(`${base}/api/units/ImspTQPwCqd`)).json();
+  assert.equal(byCode.unit.name, 'Sierra Leone');
+  assert.equal(byCode.unit.level_zh, 'National');
+  assert.equal(byUid.unit.code, 'X001000000000000');
+  assert.equal(byUid.unit.source_id, 'ImspTQPwCqd');
+  await shot(p, 'upload-dhis2-en-1366');
+  await p.context().close();
+});

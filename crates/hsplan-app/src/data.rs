@@ -24,6 +24,10 @@ pub enum UploadKind {
     Geojson,
     /// Units and facilities as a FHIR R4 Bundle (IHE mCSD).
     Fhir,
+    /// Units and facilities as DHIS2 metadata (organisationUnits, levels and groups; read
+    /// with the default mapping: uid hierarchies get assigned codes).
+    #[serde(rename = "dhis2-metadata")]
+    Dhis2Metadata,
 }
 
 impl UploadKind {
@@ -36,6 +40,7 @@ impl UploadKind {
             UploadKind::Resources => "resources",
             UploadKind::Geojson => "geojson",
             UploadKind::Fhir => "fhir",
+            UploadKind::Dhis2Metadata => "dhis2-metadata",
         }
     }
 
@@ -48,11 +53,12 @@ impl UploadKind {
             "resources" => UploadKind::Resources,
             "geojson" => UploadKind::Geojson,
             "fhir" => UploadKind::Fhir,
+            "dhis2-metadata" => UploadKind::Dhis2Metadata,
             other => {
                 return Err(AppError::invalid(
                     "kind",
                     format!(
-                        "`{other}`: expected units, population, facilities, resources, geojson or fhir"
+                        "`{other}`: expected units, population, facilities, resources, geojson, fhir or dhis2-metadata"
                     ),
                 ));
             }
@@ -114,10 +120,13 @@ pub fn parse_upload_with(
         UploadKind::Population => "population",
         UploadKind::Facilities => "facilities",
         UploadKind::Resources => "resources",
-        UploadKind::Geojson | UploadKind::Fhir => "",
+        UploadKind::Geojson | UploadKind::Fhir | UploadKind::Dhis2Metadata => "",
     };
     match kind {
         UploadKind::Fhir => batch = crate::interop::fhir_read(sys, file, bytes)?.0,
+        UploadKind::Dhis2Metadata => {
+            batch = crate::interop::dhis2_metadata_read(sys, file, bytes, None)?.0
+        }
         UploadKind::Geojson => {
             let text = std::str::from_utf8(bytes).map_err(|e| AppError::Input {
                 problems: vec![format!("{file}: not UTF-8 text: {e}")],
@@ -171,6 +180,9 @@ pub fn export(sys: &ServiceSystem, kind: UploadKind, format: ExportFormat) -> Re
     if kind == UploadKind::Fhir {
         return crate::interop::fhir_export(sys, None, None);
     }
+    if kind == UploadKind::Dhis2Metadata {
+        return crate::interop::dhis2_metadata_export(sys, None);
+    }
     if kind == UploadKind::Geojson {
         let doc = hsplan_io::geojson::units_to_geojson(sys.units.values());
         return Ok(Download {
@@ -218,7 +230,7 @@ pub fn export(sys: &ServiceSystem, kind: UploadKind, format: ExportFormat) -> Re
 pub fn rows(sys: &ServiceSystem, kind: UploadKind) -> usize {
     match kind {
         UploadKind::Units | UploadKind::Geojson => sys.units.len(),
-        UploadKind::Fhir => sys.units.len() + sys.facilities.len(),
+        UploadKind::Fhir | UploadKind::Dhis2Metadata => sys.units.len() + sys.facilities.len(),
         UploadKind::Population => sys.population.len(),
         UploadKind::Facilities => sys.facilities.len(),
         UploadKind::Resources => sys.facility_years.len(),

@@ -128,14 +128,19 @@ pub fn status(snapshot: &crate::Snapshot) -> StatusReport {
 /// A unit in a list or tree.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct UnitSummary {
-    /// Statistical division code.
+    /// Statistical division code (or the code hsplan assigned to a unit of another
+    /// hierarchy).
     pub code: String,
     /// Name.
     pub name: String,
     /// Level code.
     pub level: String,
-    /// Level, 中文.
+    /// Level, 中文 (for a unit of another hierarchy, the source's name for its level).
     pub level_zh: String,
+    /// The unit's id in the system it came from (a DHIS2 uid), for a unit of another
+    /// hierarchy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<String>,
     /// Kind (street, town, township, community, village), when known.
     pub kind: Option<String>,
     /// Direct sub-units in the store.
@@ -150,7 +155,11 @@ pub fn summary(sys: &ServiceSystem, u: &AdminUnit) -> UnitSummary {
         code: u.code.to_string(),
         name: u.name.clone(),
         level: u.level().label().code().into(),
-        level_zh: u.level().label().zh().into(),
+        level_zh: u
+            .level_name
+            .clone()
+            .unwrap_or_else(|| u.level().label().zh().into()),
+        source_id: u.source_id.clone(),
         kind: u.kind.map(|k| k.code().to_string()),
         children: sys.children(u.code).count(),
         has_boundary: u.boundary.is_some(),

@@ -819,6 +819,11 @@ pub const WEB: &[(&str, &str, &str)] = &[
         "Directory of units and facilities (FHIR R4 / IHE mCSD)",
     ),
     (
+        "dhis2Metadata",
+        "机构与区划（DHIS2 元数据：organisationUnits）",
+        "Units and facilities (DHIS2 metadata: organisationUnits)",
+    ),
+    (
         "downloadQualityHtml",
         "下载审查报告（HTML）",
         "Download the review (HTML)",

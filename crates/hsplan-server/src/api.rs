@@ -577,7 +577,7 @@ pub struct UploadParams {
 
 /// Imports an uploaded file (the body) all-or-nothing; every problem is located.
 #[utoipa::path(post, path = "/api/imports/{kind}", tag = "data",
-    params(("kind" = UploadKind, Path, description = "units, population, facilities, resources, geojson or fhir (an IHE mCSD Bundle: units and facilities)"), UploadParams),
+    params(("kind" = UploadKind, Path, description = "units, population, facilities, resources, geojson, fhir (an IHE mCSD Bundle: units and facilities) or dhis2-metadata (organisationUnits, levels and groups)"), UploadParams),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 200, body = ImportReport), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn import(
@@ -633,16 +633,17 @@ pub struct ExportParams {
     pub format: Option<ExportFormat>,
 }
 
-/// A table of the store as CSV or XLSX, its geometries as GeoJSON, or its directory of units
+/// A table of the store as CSV or XLSX, its geometries as GeoJSON, its directory of units
 /// and facilities as a FHIR R4 transaction Bundle (IHE mCSD; the latest year's capabilities as
-/// HealthcareServices).
+/// HealthcareServices), or its units and facilities as DHIS2 metadata.
 #[utoipa::path(get, path = "/api/exports/{kind}", tag = "data",
-    params(("kind" = UploadKind, Path, description = "units, population, facilities, resources, geojson or fhir"), ExportParams),
-    responses((status = 200, description = "The file: CSV, XLSX, GeoJSON or FHIR JSON", content(
+    params(("kind" = UploadKind, Path, description = "units, population, facilities, resources, geojson, fhir or dhis2-metadata"), ExportParams),
+    responses((status = 200, description = "The file: CSV, XLSX, GeoJSON, FHIR JSON or DHIS2 metadata JSON", content(
             ("text/csv; charset=utf-8"),
             ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             ("application/geo+json"),
-            ("application/fhir+json"))), (status = 400, body = Problem, content_type = "application/problem+json")))]
+            ("application/fhir+json"),
+            ("application/json"))), (status = 400, body = Problem, content_type = "application/problem+json")))]
 pub async fn export(
     Shared(state): S,
     caller: Caller,

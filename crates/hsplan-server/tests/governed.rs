@@ -939,6 +939,7 @@ fn what_a_scoped_reader_sees_names_no_other_town() {
             format!("/api/quality?year=2023&unit={IN}"),
             "/api/quality?year=2023".to_string(),
             "/api/exports/fhir".to_string(),
+            "/api/exports/dhis2-metadata".to_string(),
         ] {
             let r = call(
                 &fx.app,
