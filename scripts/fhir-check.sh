@@ -3,7 +3,8 @@
 # back: the demo store's directory (Beibei with its ancestors, the 2024 capabilities as
 # HealthcareServices) is exported, validated by scripts/fhir_validate.py (the PyPI package
 # fhir.resources, FHIR R4B models, plus reference and binding checks), imported into an empty
-# store, and the units and facilities exported again must equal the originals.
+# store, and the units and facilities exported again must equal the originals; the same for
+# a hierarchy without NBS codes (examples/dhis2/uid-hierarchy).
 #   usage: scripts/fhir-check.sh [HSPLAN_BINARY]   (default target/debug/hsplan)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,3 +38,13 @@ assert key(a) == key(b), "geometries differ"
 print(f"{len(key(a))} unit geometries read back identical")
 PY
 echo "FHIR round trip: facilities, units and geometries read back identical"
+# a hierarchy without NBS codes (DHIS2 uids, assigned codes): valid FHIR, and read back to
+# the same directory (source ids and level names included)
+ex=examples/dhis2/uid-hierarchy
+"$bin" --lang en --db "$work/uid.db" import dhis2-metadata "$ex/metadata.json" --mapping "$ex/mapping.toml" >/dev/null
+"$bin" --db "$work/uid.db" export fhir --out "$work/uid.json" >/dev/null
+"$venv/bin/python" scripts/fhir_validate.py "$work/uid.json"
+"$bin" --lang en --db "$work/uid-back.db" import fhir "$work/uid.json" >/dev/null
+"$bin" --db "$work/uid-back.db" export fhir --out "$work/uid-back.json" >/dev/null
+cmp "$work/uid.json" "$work/uid-back.json"
+echo "FHIR round trip of a uid hierarchy: identical"
