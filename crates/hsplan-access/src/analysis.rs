@@ -376,6 +376,29 @@ pub fn catchment_costs(
     max_minutes: f64,
     walk_kmh: f64,
 ) -> Vec<(usize, usize, f64)> {
+    catchment_costs_with_progress(
+        graph,
+        reversed,
+        supply,
+        demand,
+        max_minutes,
+        walk_kmh,
+        &|_| {},
+    )
+}
+
+/// [`catchment_costs`], calling `searched` with the number of supply points searched so far
+/// (from any thread, in increasing order) as the searches finish.
+pub fn catchment_costs_with_progress(
+    graph: &Graph,
+    reversed: &Graph,
+    supply: &[SupplyPoint],
+    demand: &[DemandPoint],
+    max_minutes: f64,
+    walk_kmh: f64,
+    searched: &(dyn Fn(usize) + Sync),
+) -> Vec<(usize, usize, f64)> {
+    let finished = std::sync::atomic::AtomicUsize::new(0);
     let snapper = Snapper::new(graph, walk_kmh);
     let mut at_node: BTreeMap<u32, Vec<(usize, f64)>> = BTreeMap::new();
     for (i, d) in demand.iter().enumerate() {
@@ -399,10 +422,15 @@ pub fn catchment_costs(
             .enumerate()
             .map(|(c, part)| {
                 let at_node = &at_node;
+                let finished = &finished;
                 scope.spawn(move || {
                     let mut searcher = Searcher::new(graph.node_count());
                     let mut out = Vec::new();
                     for (k, s) in part.iter().enumerate() {
+                        let n = finished.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                        if n % 16 == 0 || n == supply.len() {
+                            searched(n);
+                        }
                         let Some(s) = s else { continue };
                         let j = c * chunk + k;
                         let settled = searcher.run(

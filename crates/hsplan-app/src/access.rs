@@ -370,16 +370,17 @@ pub fn e2sfca(
         ));
     }
     cancel.check()?;
-    progress.report(Stage::Costs, 0, 1);
+    progress.report(Stage::Costs, 0, facilities.len() as u64);
     let start = std::time::Instant::now();
     let costs = match &req.costs {
-        None => hsplan_access::analysis::catchment_costs(
+        None => hsplan_access::analysis::catchment_costs_with_progress(
             &g,
             &g.reversed(),
             &facilities,
             &demand,
             decay.max_minutes(),
             req.walk_kmh,
+            &|n| progress.report(Stage::Costs, n as u64, facilities.len() as u64),
         ),
         Some(f) => read_costs(f, &demand, &facilities)?,
     };
@@ -447,6 +448,28 @@ pub struct GraphSummary {
     pub arc_list: bool,
 }
 
+/// A reader that reports the share of a file read as [`Stage::Reading`] progress (at most
+/// every 4 MiB).
+struct ReadProgress<'a, R> {
+    inner: R,
+    read: u64,
+    total: u64,
+    progress: &'a dyn Progress,
+}
+
+impl<R: std::io::Read> std::io::Read for ReadProgress<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let before = self.read >> 22;
+        self.read += n as u64;
+        if self.read >> 22 != before || (n == 0 && self.total > 0) {
+            self.progress
+                .report(Stage::Reading, self.read.min(self.total), self.total);
+        }
+        Ok(n)
+    }
+}
+
 /// Builds a road graph from an OSM PBF, a road GeoJSON (.geojson or .geojson.gz) or a
 /// DIMACS arc list (.gr), keeping the largest strongly connected component.
 pub fn build_graph(
@@ -482,7 +505,15 @@ pub fn build_graph(
     }
     let roads = if name.ends_with(".pbf") {
         let file = std::fs::File::open(input).map_err(cannot)?;
-        hsplan_access::roads::read_pbf(&name, std::io::BufReader::new(file))
+        let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+        // the bytes read so far, as the progress of reading
+        let counted = ReadProgress {
+            inner: file,
+            read: 0,
+            total,
+            progress,
+        };
+        hsplan_access::roads::read_pbf(&name, std::io::BufReader::new(counted))
             .map_err(|e| located(&e))?
     } else {
         let bytes = std::fs::read(input).map_err(cannot)?;
@@ -494,8 +525,9 @@ pub fn build_graph(
         };
         hsplan_access::roads::read_geojson(&name, &text).map_err(|e| located(&e))?
     };
-    progress.report(Stage::Costs, 0, roads.ways.len() as u64);
+    progress.report(Stage::Building, 0, 1);
     let (g, report) = Graph::build(&roads, profile);
+    progress.report(Stage::Building, 1, 1);
     if g.node_count() == 0 {
         return Err(located(&format!(
             "{name}: no roads travelled by {} ({} ways with a highway tag read); nothing to build",

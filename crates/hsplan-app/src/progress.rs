@@ -10,6 +10,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 pub enum Stage {
     /// Reading inputs (graph, demand, facilities).
     Reading,
+    /// Building a road network from what was read.
+    Building,
     /// Choosing candidate sites.
     Candidates,
     /// Travel times between demand and sites.

@@ -5,7 +5,7 @@
 use crate::inputs::{self, Row};
 use crate::progress::{Cancel, Progress, Stage};
 use crate::{AppError, Lang, Result};
-use hsplan_access::analysis::{DemandPoint, SupplyPoint, candidate_nodes, catchment_costs};
+use hsplan_access::analysis::{DemandPoint, SupplyPoint, candidate_nodes};
 use hsplan_access::search::{Source, nearest};
 use hsplan_report::messages::{Msg, fill};
 use hsplan_siting::{
@@ -473,7 +473,15 @@ pub fn solve(req: &SitingRequest, progress: &dyn Progress, cancel: &Cancel) -> R
     let start = Instant::now();
     let supply: Vec<SupplyPoint> = existing.iter().chain(&candidates).cloned().collect();
     progress.report(Stage::Costs, 0, supply.len() as u64);
-    let costs = catchment_costs(&g, &rev, &supply, &demand, bound, req.walk_kmh);
+    let costs = hsplan_access::analysis::catchment_costs_with_progress(
+        &g,
+        &rev,
+        &supply,
+        &demand,
+        bound,
+        req.walk_kmh,
+        &|n| progress.report(Stage::Costs, n as u64, supply.len() as u64),
+    );
     progress.report(Stage::Costs, supply.len() as u64, supply.len() as u64);
     cancel.check()?;
     let weights: Vec<Weight> = demand.iter().map(|d| Weight(d.population)).collect();

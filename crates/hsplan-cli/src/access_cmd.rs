@@ -217,7 +217,7 @@ fn read_facilities(path: &Path, kinds: &[String]) -> Result<Vec<SupplyPoint>> {
 /// Runs an `hsplan access` command.
 pub fn run(what: AccessWhat, lang: Lang) -> Result<()> {
     match what {
-        AccessWhat::Graph { what } => graph(what),
+        AccessWhat::Graph { what } => graph(what, lang),
         AccessWhat::Facilities { input, out } => {
             let file = std::fs::File::open(&input)
                 .with_context(|| format!("{}: cannot read", input.display()))?;
@@ -271,7 +271,7 @@ pub fn run(what: AccessWhat, lang: Lang) -> Result<()> {
                     walk_kmh: a.inputs.walk_kmh,
                     isochrone_cell_m: None,
                 },
-                &hsplan_app::progress::Silent,
+                &crate::progress::TerminalProgress::new(lang),
                 &hsplan_app::progress::Cancel::new(),
             )?;
             let (c, facilities, synthetic) = (
@@ -430,7 +430,7 @@ pub fn run(what: AccessWhat, lang: Lang) -> Result<()> {
                     walk_kmh: a.inputs.walk_kmh,
                     costs: a.costs.clone().map(InputFile::Path),
                 },
-                &hsplan_app::progress::Silent,
+                &crate::progress::TerminalProgress::new(lang),
                 &hsplan_app::progress::Cancel::new(),
             )?;
             let (search_s, compute_s) = (r.search_seconds, r.compute_seconds);
@@ -610,8 +610,8 @@ pub fn run(what: AccessWhat, lang: Lang) -> Result<()> {
     }
 }
 
-/// Reads a cost list (demand,facility,minutes) against the demand and facility ids.
-fn graph(what: GraphWhat) -> Result<()> {
+/// Road graphs: build (with a progress bar on a terminal), synth, export.
+fn graph(what: GraphWhat, lang: Lang) -> Result<()> {
     match what {
         GraphWhat::Build {
             input,
@@ -632,9 +632,12 @@ fn graph(what: GraphWhat) -> Result<()> {
                     ProfileName::Walk => Profile::walk(),
                 },
             };
-            eprintln!("reading {} …", input.display());
-            let (g, r) =
-                hsplan_app::access::build_graph(&input, &profile, &hsplan_app::progress::Silent)?;
+            let bar = crate::progress::TerminalProgress::new(lang);
+            if bar.is_hidden() {
+                eprintln!("reading {} …", input.display());
+            }
+            let (g, r) = hsplan_app::access::build_graph(&input, &profile, &bar)?;
+            drop(bar);
             save_graph(&g, &out)?;
             if r.arc_list {
                 println!(

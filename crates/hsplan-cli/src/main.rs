@@ -11,6 +11,7 @@ mod indicators_cmd;
 mod ledger_cmd;
 mod messages;
 mod plan_cmd;
+mod progress;
 mod quality_cmd;
 mod site_cmd;
 mod standards_cmd;

@@ -176,7 +176,7 @@ fn request(model: ModelKind, a: &SiteArgs, lang: Lang) -> Result<SitingRequest> 
 fn solve(model: ModelKind, a: &SiteArgs, lang: Lang) -> Result<()> {
     let solved = hsplan_app::siting::solve(
         &request(model, a, lang)?,
-        &hsplan_app::progress::Silent,
+        &crate::progress::TerminalProgress::new(lang),
         &hsplan_app::progress::Cancel::new(),
     )?;
     if let (Some(dir), Some(c)) = (&a.out_costs, &solved.costs) {

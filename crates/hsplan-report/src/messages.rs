@@ -1003,6 +1003,7 @@ pub const WEB: &[(&str, &str, &str)] = &[
     ),
     ("check", "核查", "Check"),
     ("stage_reading", "读取输入", "reading inputs"),
+    ("stage_building", "构建路网", "building the network"),
     ("stage_candidates", "生成候选点", "choosing candidates"),
     ("stage_costs", "计算出行时间", "travel times"),
     ("stage_solving", "求解", "solving"),
