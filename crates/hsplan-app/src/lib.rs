@@ -27,6 +27,7 @@ pub mod quality;
 pub mod region;
 pub mod siting;
 pub mod standards;
+pub mod targets;
 pub mod tasks;
 
 pub use hsplan_report::messages::{self, Lang, Mode};

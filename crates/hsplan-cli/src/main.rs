@@ -196,6 +196,19 @@ enum PlanWhat {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Every quantitative target and what becomes of it: evaluated with a library formula,
+    /// waiting for record-level data, or not computable from the model (with the reason).
+    Targets {
+        /// Plan files (TOML).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Print every target, not only the counts and the reasons.
+        #[arg(long)]
+        all: bool,
+        /// JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -411,6 +424,9 @@ fn run(cli: Cli) -> Result<()> {
         Command::Plan {
             what: PlanWhat::Show { file, format, out },
         } => plan_cmd::show(&file, format, out.as_deref()),
+        Command::Plan {
+            what: PlanWhat::Targets { files, all, json },
+        } => plan_cmd::targets(&files, all, json, cli.lang),
         Command::Plan {
             what: PlanWhat::Check { .. },
         } => unreachable!("handled in main"),

@@ -1,4 +1,4 @@
-//! `hsplan plan check|show`.
+//! `hsplan plan check|show|targets`.
 
 use crate::messages::{Lang, Msg, fill, pad};
 use anyhow::Result;
@@ -210,6 +210,71 @@ pub fn show(
                 .map(|(h, r)| serde_json::json!({"headers": h, "rows": r}))
                 .collect();
             println!("{}", serde_json::to_string_pretty(&v)?);
+        }
+    }
+    Ok(())
+}
+
+/// `hsplan plan targets`: per plan, how many quantitative targets are evaluated, wait for
+/// record-level data, or cannot be computed, and why.
+pub fn targets(files: &[PathBuf], all: bool, json: bool, lang: Lang) -> Result<()> {
+    use hsplan_app::targets::{TargetState, coverage};
+    let mut out = Vec::new();
+    for f in files {
+        let plan = hsplan_plan::load_path(f)?;
+        out.push(coverage(&plan));
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
+    for c in &out {
+        println!(
+            "{}",
+            fill(
+                Msg::TargetsSummary.text(lang),
+                &[
+                    ("plan", &c.plan),
+                    ("total", &c.targets.len()),
+                    ("evaluated", &c.evaluated),
+                    ("records", &c.waits_for_records),
+                    ("not", &c.not_computable),
+                    ("unclassified", &c.unclassified)
+                ]
+            )
+        );
+        // each reason once, with its count
+        let mut reasons: Vec<(&hsplan_app::targets::Reason, usize)> = Vec::new();
+        for t in &c.targets {
+            if let Some(r) = &t.reason
+                && !reasons.iter().any(|(x, _)| x.id == r.id)
+            {
+                reasons.push((r, c.by_reason[&r.id]));
+            }
+        }
+        reasons.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.id.cmp(&b.0.id)));
+        for (r, n) in reasons {
+            println!("  {n:>4}  {}", lang.pick(&r.zh, &r.en));
+        }
+        if all {
+            let state = |s: TargetState| match s {
+                TargetState::Evaluated => Msg::TargetEvaluated.text(lang),
+                TargetState::WaitsForRecords => Msg::TargetRecords.text(lang),
+                TargetState::NotComputable => Msg::TargetNotComputable.text(lang),
+                TargetState::Unclassified => Msg::TargetUnclassified.text(lang),
+            };
+            for t in &c.targets {
+                println!(
+                    "  {} {} {} {} → {}",
+                    pad(&t.place, 24),
+                    pad(lang.pick(&t.name_zh, &t.name_en), 40),
+                    pad(&format!("{} {}", t.target, t.unit), 14),
+                    pad(state(t.state), 10),
+                    t.formula
+                        .as_deref()
+                        .unwrap_or_else(|| { t.reason.as_ref().map_or("", |r| r.id.as_str()) })
+                );
+            }
         }
     }
     Ok(())

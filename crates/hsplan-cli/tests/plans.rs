@@ -431,3 +431,69 @@ fn tongliang_projects_and_dadukou_tasks_match_their_seeds() {
         );
     }
 }
+
+#[test]
+fn text_target_formulas_are_library_formulas_of_the_same_unit() {
+    let mut linked = 0;
+    for file in [
+        "beibei.toml",
+        "chongqing.toml",
+        "dadukou.toml",
+        "leshan.toml",
+        "tongliang.toml",
+    ] {
+        let plan = hsplan_plan::load_path(&repo_root().join("data/plans").join(file)).unwrap();
+        for t in &plan.data.text_targets {
+            let Some(formula) = &t.formula else { continue };
+            let def = hsplan_eval::find(formula)
+                .unwrap_or_else(|| panic!("{file}: formula `{formula}` is not in the library"));
+            assert_eq!(def.unit, t.unit.get_ref(), "{file}: {formula}");
+            linked += 1;
+        }
+    }
+    assert_eq!(linked, 5);
+}
+
+#[test]
+fn no_quantitative_target_is_dropped_silently() {
+    let files: Vec<std::path::PathBuf> = ["beibei", "chongqing", "dadukou", "leshan", "tongliang"]
+        .iter()
+        .map(|p| repo_root().join("data/plans").join(format!("{p}.toml")))
+        .collect();
+    let out = assert_cmd::Command::cargo_bin("hsplan")
+        .unwrap()
+        .args(["--lang", "en", "plan", "targets", "--json"])
+        .args(&files)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let all: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut counts = Vec::new();
+    for c in all.as_array().unwrap() {
+        let unclassified: Vec<&serde_json::Value> = c["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["state"] == "unclassified")
+            .collect();
+        assert!(unclassified.is_empty(), "{}: {unclassified:?}", c["plan"]);
+        // every target not evaluated says why
+        for t in c["targets"].as_array().unwrap() {
+            assert_eq!(
+                t["state"] == "evaluated",
+                t["reason"].is_null(),
+                "{}: {t}",
+                c["plan"]
+            );
+        }
+        counts.push(format!(
+            "{}: {} targets, evaluated {}, records {}, not computable {}",
+            c["plan"].as_str().unwrap(),
+            c["targets"].as_array().unwrap().len(),
+            c["evaluated"],
+            c["waits_for_records"],
+            c["not_computable"]
+        ));
+    }
+    insta::assert_snapshot!(counts.join("\n"));
+}

@@ -142,9 +142,10 @@ fn evaluate_the_demo_store_in_every_format() {
     let rows = hsplan_io::read_table(&csv, "").unwrap();
     assert_eq!(
         rows.rows.len(),
-        26 + 3,
-        "every Beibei table row with a formula and a numeric target, and the three text \
-         targets with a formula that no table row has (bed–nurse, bed–doctor, pharmacists)"
+        26 + 5,
+        "every Beibei table row with a formula and a numeric target, and the five text \
+         targets with a formula that no table row has (bed–nurse, bed–doctor, pharmacists, \
+         rehabilitation doctors, negative-pressure ambulances)"
     );
     assert!(rows.rows.iter().all(|r| !r.cells[9].is_empty()));
     let xlsx = dir.path().join("e.xlsx");
@@ -160,7 +161,7 @@ fn evaluate_the_demo_store_in_every_format() {
             .unwrap()
             .rows
             .len(),
-        26 + 3
+        26 + 5
     );
     // Dadukou's targets live in its text: those with a library formula are evaluated, due in
     // their own year, with their words (the demo has no Dadukou registry: no data yet)
@@ -181,17 +182,21 @@ fn evaluate_the_demo_store_in_every_format() {
     assert_eq!(
         ids,
         [
+            "tier3_hospitals",
             "beds_per_1000",
             "licensed_doctors_per_1000",
             "registered_nurses_per_1000",
-            "clinical_pharmacists_per_100_beds"
+            "clinical_pharmacists_per_100_beds",
+            "nursing_homes",
+            "share_secondary_general_hospitals_with_geriatrics_pct"
         ]
     );
     assert!(
         rows.iter()
             .all(|r| r["quote"].as_str().is_some_and(|q| !q.is_empty()))
     );
-    assert_eq!(rows[0]["target"], "7.9");
+    assert_eq!(rows[0]["target"], "4");
+    assert_eq!(rows[1]["target"], "7.9");
     let json: serde_json::Value = serde_json::from_slice(
         &hsplan(&db)
             .args(["evaluate", "--year", "2020", "--format", "json", "--plan"])

@@ -380,7 +380,9 @@ pub fn evaluate_plan(
         let Some(id) = t.id.as_ref().map(|i| i.get_ref()) else {
             continue;
         };
-        let Some(def) = crate::find(id) else { continue };
+        let Some(def) = crate::find(t.formula.as_deref().unwrap_or(id)) else {
+            continue;
+        };
         if rows.iter().any(|r| &r.id == id) {
             continue;
         }

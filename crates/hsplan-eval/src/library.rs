@@ -489,6 +489,44 @@ pub const INDICATORS: &[IndicatorDef] = &[
         Measure::Quantity(S::All, Q::LinearAccelerators),
         "配置数（台）",
     ),
+    count(
+        ("tier3_hospitals", "三级医院数", "Tier-3 hospitals"),
+        "个",
+        Measure::Facilities(S::Tier3Hospitals),
+        "年末开业的三级医院（各类、各种所有制）个数",
+    ),
+    count(
+        (
+            "nursing_homes",
+            "护理院（中心）数",
+            "Nursing homes and nursing centres",
+        ),
+        "个",
+        Measure::Facilities(S::NursingHomes),
+        "年末开业的护理院、护理中心个数",
+    ),
+    count(
+        (
+            "negative_pressure_ambulances",
+            "负压救护车数",
+            "Negative-pressure ambulances",
+        ),
+        "辆",
+        Measure::Quantity(S::All, Q::AmbulancesNegativePressure),
+        "负压救护车（辆），年末",
+    ),
+    rate(
+        (
+            "rehabilitation_doctors_per_100k",
+            "每十万人口康复医师数",
+            "Rehabilitation doctors per 100,000 population",
+        ),
+        "人/十万人",
+        Measure::Quantity(S::All, Q::RehabilitationDoctors),
+        RESIDENT,
+        100000.0,
+        "康复医师 ÷ 常住人口 × 100000",
+    ),
 ];
 
 /// The definition of an indicator id.

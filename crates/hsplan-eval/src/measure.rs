@@ -30,11 +30,15 @@ pub enum FacilitySet {
     PrimaryCare,
     /// Psychiatric specialised hospitals.
     PsychiatricHospitals,
+    /// Hospitals of tier 3 (三级医院), any kind and ownership.
+    Tier3Hospitals,
+    /// Nursing homes and nursing centres (护理院、护理中心).
+    NursingHomes,
 }
 
 impl FacilitySet {
     /// Every set, in a fixed order (see [`FacilitySet::index`]).
-    pub const ALL: [FacilitySet; 11] = [
+    pub const ALL: [FacilitySet; 13] = [
         FacilitySet::All,
         FacilitySet::Hospitals,
         FacilitySet::PublicHospitals,
@@ -46,6 +50,8 @@ impl FacilitySet {
         FacilitySet::PrimaryCareCentres,
         FacilitySet::PrimaryCare,
         FacilitySet::PsychiatricHospitals,
+        FacilitySet::Tier3Hospitals,
+        FacilitySet::NursingHomes,
     ];
 
     /// Position in [`FacilitySet::ALL`].
@@ -77,6 +83,10 @@ impl FacilitySet {
                 f.kind == InstitutionType::SpecialisedHospital
                     && f.specialty == Some(Specialty::Psychiatric)
             }
+            FacilitySet::Tier3Hospitals => {
+                hospital && f.grade.tier() == Some(hsplan_model::Tier::Tier3)
+            }
+            FacilitySet::NursingHomes => f.kind == InstitutionType::NursingHome,
         }
     }
 }

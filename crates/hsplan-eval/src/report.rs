@@ -98,7 +98,7 @@ pub const EQUITY_INDICATORS: [&str; 3] = [
     "registered_nurses_per_1000",
 ];
 
-/// The library formula a plan row is computed with.
+/// The library formula a plan row (a table row) is computed with.
 fn formula_of(plan: &hsplan_plan::Plan, id: &str) -> Option<&'static crate::IndicatorDef> {
     let ind = plan.data.indicators.iter().find(|i| i.id.get_ref() == id)?;
     crate::find(ind.formula.as_deref()?)

@@ -147,6 +147,8 @@ pub fn fixture() -> ServiceSystem {
                 (StaffTotal, 800),
                 (TcmDoctors, 10),
                 (Psychiatrists, 2),
+                (RehabilitationDoctors, 3),
+                (AmbulancesNegativePressure, 1),
                 (Paediatricians, 12),
                 (Ambulances, 5),
                 (InpatientBedDays, 45000),
@@ -302,6 +304,10 @@ fn every_formula_on_the_fixture() {
         ("ct_64_plus", 3.0),
         ("mr_1_5t_plus", 0.0),
         ("linear_accelerators", 0.0),
+        ("tier3_hospitals", 1.0),                 // H1 (3a)
+        ("nursing_homes", 0.0),                   // none in the fixture
+        ("negative_pressure_ambulances", 1.0),    // H1
+        ("rehabilitation_doctors_per_100k", 3.0), // 3 / 100000
     ];
     assert_eq!(
         expected.len(),

@@ -75,6 +75,10 @@ pub struct TextTarget {
     /// Indicator id, when the target is an indicator shared with other plans.
     #[serde(default)]
     pub id: Option<Spanned<String>>,
+    /// Id of the library formula that computes it, when it differs from `id` (e.g. a share
+    /// the plan states in % whose formula is the library's share).
+    #[serde(default)]
+    pub formula: Option<String>,
     /// Unit (see the indicator units).
     pub unit: Spanned<String>,
     /// Target in the published-value notation: "≥3.5", "≤14.5", "100", "1:1.3".

@@ -186,6 +186,11 @@ pub enum Msg {
     FhirServices,
     AssignedCode,
     Dhis2Sent,
+    TargetsSummary,
+    TargetEvaluated,
+    TargetRecords,
+    TargetNotComputable,
+    TargetUnclassified,
     Dhis2Refused,
     QualityHeading,
     QualityLine,
@@ -554,6 +559,20 @@ impl Msg {
             (FhirServices, Lang::En) => {
                 "{n} facilities list known departments and services as HealthcareServices (not stored: a facility-year's record comes from the resources table)"
             }
+            (TargetsSummary, Lang::Zh) => {
+                "{plan}：定量目标 {total} 项 —— 已评估 {evaluated}、待记录级数据 {records}、无法由模型计算 {not}、未归类 {unclassified}"
+            }
+            (TargetsSummary, Lang::En) => {
+                "{plan}: {total} quantitative targets — evaluated {evaluated}, waiting for record-level data {records}, not computable from the model {not}, unclassified {unclassified}"
+            }
+            (TargetEvaluated, Lang::Zh) => "已评估",
+            (TargetEvaluated, Lang::En) => "evaluated",
+            (TargetRecords, Lang::Zh) => "待记录数据",
+            (TargetRecords, Lang::En) => "records",
+            (TargetNotComputable, Lang::Zh) => "无法计算",
+            (TargetNotComputable, Lang::En) => "not computable",
+            (TargetUnclassified, Lang::Zh) => "未归类",
+            (TargetUnclassified, Lang::En) => "unclassified",
             (Dhis2Sent, Lang::Zh) => {
                 "DHIS2 服务器已接收：状态 {status}；新增 {imported}、更新 {updated}、忽略 {ignored}、删除 {deleted}"
             }
