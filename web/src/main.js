@@ -998,6 +998,11 @@ async function viewAudit(params) {
 }
 
 
+// An evaluation status as the evaluation page shows it.
+function evalBadge(s) {
+  return h('span', { class: `badge ${STATUS_CLASS[s]}` }, statusText(s));
+}
+
 function wstatus(s) {
   return h('span', { class: `wstatus ${s}` }, t(`wstatus_${s}`));
 }
@@ -1013,15 +1018,17 @@ async function viewTasks(arg, params) {
     h('td', {}, i.lead || '—'),
     h('td', {}, i.deadline, i.overdue ? h('span', { class: 'badge bad' }, t('overdue')) : null),
     h('td', {}, wstatus(i.status)),
+    h('td', {}, i.derived_status ? evalBadge(i.derived_status) : '—'),
     h('td', {}, i.latest ? `${i.latest.reported_on} ${i.latest.org}: ${i.latest.text}` : ''),
-    h('td', {}, i.serves.map((x) => h('div', { class: 'muted' }, pick(x.name_zh, x.name_en), x.target ? ` ${x.target}` : '')))));
+    h('td', {}, i.serves.map((x) => h('div', { class: 'muted' }, pick(x.name_zh, x.name_en), x.target ? ` ${x.target}` : '', x.status ? [' ', evalBadge(x.status)] : '')))));
   return h('section', {},
     h('div', { class: 'toolbar' }, select('tasks-plan', t('plan'), plans.map((x) => [x.id, pick(x.title_zh, x.title_en)]), plan, (v) => go('tasks', { plan: v }))),
     h('h1', {}, t('taskBoard')),
-    h('p', {}, `${board.today} · ${t('overdue')}: ${board.overdue.length} / ${board.items.length}`),
+    h('p', {}, `${board.today} · ${t('overdue')}: ${board.overdue.length} / ${board.items.length}`,
+      board.year ? ` · ${t('targetsStatusYear')} ${board.year}` : ''),
     board.units.length ? table([t('org'), t('leads'), t('wstatus_done'), t('wstatus_in_progress'), t('wstatus_not_started'), t('wstatus_blocked'), t('overdue'), t('participates')],
       board.units.map((u) => [u.org, u.leads, u.done, u.in_progress, u.not_started, u.blocked, u.overdue, u.participates]), { id: 'units-table' }) : null,
-    table(['#', t('tasks'), t('lead'), t('deadline'), t('status'), t('latestUpdate'), t('serves')], items, { id: 'tasks-table' }));
+    table(['#', t('tasks'), t('lead'), t('deadline'), t('status'), t('derivedStatus'), t('latestUpdate'), t('serves')], items, { id: 'tasks-table' }));
 }
 
 async function taskDetail(plan, board, id) {
@@ -1068,7 +1075,10 @@ async function taskDetail(plan, board, id) {
     h('p', {}, `${t('lead')}: ${it.lead || '—'} · ${t('participants')}: ${it.participants.join('、') || '—'} · ${t('deadline')}: ${it.deadline} · `, wstatus(it.status),
       it.overdue ? h('span', { class: 'badge bad' }, t('overdue')) : null),
     h('p', { class: 'task-text' }, it.text),
-    it.serves.length ? [h('h2', {}, t('serves')), h('ul', {}, it.serves.map((x) => h('li', {}, pick(x.name_zh, x.name_en), x.target ? ` — ${x.target}` : '')))] : null,
+    it.serves.length ? [h('h2', {}, t('serves')), h('ul', {}, it.serves.map((x) => h('li', {}, pick(x.name_zh, x.name_en), x.target ? ` — ${x.target}` : '',
+      x.status ? [' ', evalBadge(x.status), x.actual != null ? ` ${num(x.actual, 2)}` : ''] : '',
+      x.reason ? h('div', { class: 'muted' }, `${t(x.state === 'waits_for_records' ? 'targetWaitsForRecords' : 'targetNotComputable')}: ${pick(x.reason.zh, x.reason.en)}`) : '')))] : null,
+    it.derived_status ? h('p', {}, `${t('derivedStatus')}: `, evalBadge(it.derived_status)) : null,
     h('h2', {}, t('latestUpdate')),
     updates.length ? table([t('reportedOn'), t('org'), t('status'), t('latestUpdate'), t('attachment'), t('actor')], updates.map((u) => [u.reported_on, u.org, wstatus(u.status), u.text,
       u.attachment ? h('a', { href: `/api/plans/${plan}/updates/${u.id}/attachment`, download: u.attachment }, u.attachment) : '', u.user]), { id: 'updates-table' }) : h('p', { class: 'muted' }, t('noUpdates')),

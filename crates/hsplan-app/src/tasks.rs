@@ -31,6 +31,17 @@ pub struct Served {
     pub name_en: String,
     /// The target as published (text targets), if any.
     pub target: Option<String>,
+    /// Its evaluation status for the plan's jurisdiction in the year of `TaskBoard::year`
+    /// (achieved, on_track, lagging, off_track, regressing, no_data), when a library formula
+    /// computes it and the reader may see the whole jurisdiction.
+    pub status: Option<String>,
+    /// Its value in that year, when computed.
+    pub actual: Option<f64>,
+    /// Whether a formula computes it: evaluated, waits_for_records, not_computable (see
+    /// `hsplan plan targets`).
+    pub state: Option<crate::targets::TargetState>,
+    /// Why it is not evaluated, when it is not.
+    pub reason: Option<crate::targets::Reason>,
 }
 
 /// One progress update as shown.
@@ -85,6 +96,9 @@ pub struct WorkItem {
     pub updates: usize,
     /// Indicators and text targets the item serves.
     pub serves: Vec<Served>,
+    /// The status its targets give it, when it serves at least one and every one is
+    /// evaluated: the worst of theirs (no_data when any has no data).
+    pub derived_status: Option<String>,
 }
 
 /// Tasks of one responsible unit.
@@ -123,6 +137,8 @@ pub struct TaskBoard {
     pub units: Vec<UnitStatus>,
     /// Whether updates can be recorded here (a shared store).
     pub updates_enabled: bool,
+    /// The year the targets' statuses are for (the latest year of data), when evaluated.
+    pub year: Option<i64>,
 }
 
 fn today() -> String {
@@ -158,6 +174,10 @@ fn items_of(plan: &Plan) -> Vec<WorkItem> {
                     name_zh: r.name_zh.clone(),
                     name_en: r.name_en.clone(),
                     target: None,
+                    status: None,
+                    actual: None,
+                    state: None,
+                    reason: None,
                 });
             }
         }
@@ -170,6 +190,10 @@ fn items_of(plan: &Plan) -> Vec<WorkItem> {
                     name_zh: r.name_zh.clone(),
                     name_en: r.name_en.clone(),
                     target: None,
+                    status: None,
+                    actual: None,
+                    state: None,
+                    reason: None,
                 });
             }
         }
@@ -189,6 +213,10 @@ fn items_of(plan: &Plan) -> Vec<WorkItem> {
                         tt.unit.get_ref(),
                         tt.year.get_ref()
                     )),
+                    status: None,
+                    actual: None,
+                    state: None,
+                    reason: None,
                 });
             }
         }
@@ -207,6 +235,7 @@ fn items_of(plan: &Plan) -> Vec<WorkItem> {
             latest: None,
             updates: 0,
             serves,
+            derived_status: None,
         });
     }
     for p in &d.projects {
@@ -226,6 +255,7 @@ fn items_of(plan: &Plan) -> Vec<WorkItem> {
             latest: None,
             updates: 0,
             serves: Vec::new(),
+            derived_status: None,
         });
     }
     out
@@ -243,12 +273,95 @@ fn may_read(plan: &Plan, who: Option<&Principal>) -> bool {
         .any(|r| hsplan_govern::roles::within(*r, j) || hsplan_govern::roles::within(j, *r))
 }
 
+/// Each evaluated row's status and actual value, by indicator id.
+type RowStatuses = BTreeMap<String, (String, Option<f64>)>;
+
+/// The plan's rows evaluated for its jurisdiction in the latest year of data — only for a
+/// reader who may see the whole jurisdiction (a part would give a wrong total): the year and
+/// each row's status and actual value by indicator id.
+fn row_statuses(
+    ws: &Workspace,
+    plan: &Plan,
+    who: Option<&Principal>,
+) -> Option<(hsplan_model::Year, RowStatuses)> {
+    let j = hsplan_model::AdminCode::parse(plan.data.plan.jurisdiction.get_ref()).ok()?;
+    if let Some(p) = who
+        && !p
+            .roots(Action::Read)
+            .iter()
+            .any(|r| hsplan_govern::roles::within(j, *r))
+    {
+        return None;
+    }
+    let snapshot = ws.snapshot_for(who);
+    let sys = &snapshot.sys;
+    if !sys.units.contains_key(&j) {
+        return None;
+    }
+    let year = *sys.years().last()?;
+    let rows = hsplan_eval::evaluate::evaluate_plan(sys, plan, j, year);
+    let by_id = rows
+        .into_iter()
+        .map(|r| {
+            let status = serde_json::to_value(r.status)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            (r.id, (status, r.actual))
+        })
+        .collect();
+    Some((year, by_id))
+}
+
+/// Fills each served target's status and each item's derived status.
+fn derive_statuses(items: &mut [WorkItem], statuses: &RowStatuses) {
+    // worst first: regressing, off track, lagging, on track, achieved; no data above all
+    let rank = |s: &str| match s {
+        "achieved" => 0,
+        "on_track" => 1,
+        "lagging" => 2,
+        "off_track" => 3,
+        "regressing" => 4,
+        _ => 5,
+    };
+    for it in items {
+        for s in &mut it.serves {
+            if let Some((status, actual)) = statuses.get(&s.id) {
+                s.status = Some(status.clone());
+                s.actual = *actual;
+            }
+        }
+        if !it.serves.is_empty() && it.serves.iter().all(|s| s.status.is_some()) {
+            it.derived_status = it
+                .serves
+                .iter()
+                .filter_map(|s| s.status.clone())
+                .max_by_key(|s| rank(s));
+        }
+    }
+}
+
 /// The board of a plan: every item with its latest status, the overdue list, and the
-/// status per responsible unit.
+/// status per responsible unit; the statuses of the targets each item serves, and the
+/// status an item's targets give it when all are evaluated.
 pub fn board(ws: &Workspace, plan_id: &str, who: Option<&Principal>) -> Result<TaskBoard> {
     let plans = ws.plans();
     let plan = plans.get(plan_id)?;
     let mut items = items_of(plan);
+    let evaluated = row_statuses(ws, plan, who);
+    if let Some((_, statuses)) = &evaluated {
+        derive_statuses(&mut items, statuses);
+    }
+    // whether each served target can be evaluated at all, and why not
+    let coverage = crate::targets::coverage(plan);
+    for it in &mut items {
+        for s in &mut it.serves {
+            if let Some(t) = coverage.targets.iter().find(|t| t.id == s.id) {
+                s.state = Some(t.state);
+                s.reason = t.reason.clone();
+            }
+        }
+    }
     let updates = match (ws.server_store(), may_read(plan, who)) {
         (Some(pg), true) => pg.work_updates(plan_id, None)?,
         _ => Vec::new(),
@@ -313,6 +426,7 @@ pub fn board(ws: &Workspace, plan_id: &str, who: Option<&Principal>) -> Result<T
         items,
         units,
         updates_enabled: ws.governed(),
+        year: evaluated.map(|(y, _)| i64::from(y.get())),
     })
 }
 
@@ -571,6 +685,47 @@ mod tests {
                 .any(|s| s.id == "share_township_centres_grade_a_pct"),
             "{:?}",
             first.serves
+        );
+    }
+
+    #[test]
+    fn an_item_whose_targets_are_all_evaluated_takes_the_worst_status() {
+        let plan = crate::catalog::plan("dadukou-service-system-2027").unwrap();
+        let mut items = items_of(plan);
+        let mut statuses: BTreeMap<String, (String, Option<f64>)> = BTreeMap::new();
+        for it in &items {
+            for s in &it.serves {
+                statuses.insert(s.id.clone(), ("on_track".into(), Some(1.0)));
+            }
+        }
+        // one target of the first task lags; one of another task has no status at all
+        let first = items
+            .iter()
+            .find(|i| i.serves.len() > 1)
+            .unwrap()
+            .id
+            .clone();
+        let lagging = items.iter().find(|i| i.id == first).unwrap().serves[1]
+            .id
+            .clone();
+        statuses.insert(lagging.clone(), ("lagging".into(), Some(0.5)));
+        let other = items
+            .iter()
+            .find(|i| {
+                i.id != first && i.serves.iter().all(|s| s.id != lagging) && !i.serves.is_empty()
+            })
+            .unwrap();
+        let (other_id, unevaluated) = (other.id.clone(), other.serves[0].id.clone());
+        statuses.remove(&unevaluated);
+        derive_statuses(&mut items, &statuses);
+        let get = |id: &str| items.iter().find(|i| i.id == id).unwrap();
+        assert_eq!(get(&first).derived_status.as_deref(), Some("lagging"));
+        assert_eq!(get(&other_id).derived_status, None);
+        assert!(
+            items
+                .iter()
+                .filter(|i| i.serves.is_empty())
+                .all(|i| i.derived_status.is_none())
         );
     }
 

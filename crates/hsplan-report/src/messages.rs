@@ -838,6 +838,22 @@ pub const WEB: &[(&str, &str, &str)] = &[
         "Directory of units and facilities (FHIR R4 / IHE mCSD)",
     ),
     (
+        "derivedStatus",
+        "按目标评估的状态",
+        "Status from its targets",
+    ),
+    (
+        "targetWaitsForRecords",
+        "待记录级数据",
+        "Waits for record-level data",
+    ),
+    (
+        "targetNotComputable",
+        "暂无法由模型计算",
+        "Not computable from the model yet",
+    ),
+    ("targetsStatusYear", "目标评估年份", "targets evaluated for"),
+    (
         "dhis2Metadata",
         "机构与区划（DHIS2 元数据：organisationUnits）",
         "Units and facilities (DHIS2 metadata: organisationUnits)",

@@ -688,6 +688,11 @@ fn the_task_ledger_closes_the_loop() {
         // the Beibei clerk sees the plan's tasks but no Dadukou progress
         let other = call(&fx.app, "GET", &format!("/api/plans/{plan}/tasks"), &[("authorization", clerk.as_str())], None).await;
         assert!(!other.body.contains("建胜镇卫生院主体完工"));
+        // nor the targets' statuses: a part of the district would give a wrong total
+        let o: serde_json::Value = serde_json::from_str(&other.body).unwrap();
+        assert!(o["year"].is_null(), "{}", other.body);
+        assert!(o["items"].as_array().unwrap().iter().all(|i| i["derived_status"].is_null()
+            && i["serves"].as_array().unwrap().iter().all(|s| s["status"].is_null())));
         let att = call(&fx.app, "GET", &format!("/api/plans/{plan}/updates/{id}/attachment"), &[("authorization", wjw.as_str())], None).await;
         assert_eq!(att.status, StatusCode::OK);
         assert_eq!(att.body, "中文");
