@@ -20,6 +20,7 @@ pub mod geo;
 pub mod governance;
 pub mod inputs;
 pub mod interop;
+pub mod parent_child;
 pub mod plan_files;
 pub mod plans;
 pub mod progress;

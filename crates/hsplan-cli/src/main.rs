@@ -209,6 +209,22 @@ enum PlanWhat {
         #[arg(long)]
         json: bool,
     },
+    /// A parent plan and its children together: each shared indicator's targets side by
+    /// side, and each unit below the parent's jurisdiction against the parent's target (its
+    /// gap and share of the whole gap, from the store).
+    Compare {
+        /// The parent plan (TOML).
+        parent: PathBuf,
+        /// Child plans (TOML) that name the parent among their parents.
+        #[arg(required = true)]
+        children: Vec<PathBuf>,
+        /// The year the units are measured in.
+        #[arg(long)]
+        year: i64,
+        /// JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -427,6 +443,15 @@ fn run(cli: Cli) -> Result<()> {
         Command::Plan {
             what: PlanWhat::Targets { files, all, json },
         } => plan_cmd::targets(&files, all, json, cli.lang),
+        Command::Plan {
+            what:
+                PlanWhat::Compare {
+                    parent,
+                    children,
+                    year,
+                    json,
+                },
+        } => plan_cmd::compare(&cli.db, &parent, &children, year, json, cli.lang),
         Command::Plan {
             what: PlanWhat::Check { .. },
         } => unreachable!("handled in main"),

@@ -279,3 +279,86 @@ pub fn targets(files: &[PathBuf], all: bool, json: bool, lang: Lang) -> Result<(
     }
     Ok(())
 }
+
+/// `hsplan plan compare`: a parent plan and its children, side by side, with each unit's
+/// share of the parent's gap.
+pub fn compare(
+    db: &std::path::Path,
+    parent: &std::path::Path,
+    children: &[PathBuf],
+    year: i64,
+    json: bool,
+    lang: Lang,
+) -> Result<()> {
+    let parent = hsplan_plan::load_path(parent)?;
+    let children: Vec<Plan> = children
+        .iter()
+        .map(|f| hsplan_plan::load_path(f))
+        .collect::<std::result::Result<_, _>>()?;
+    let refs: Vec<&Plan> = children.iter().collect();
+    let sys = crate::commands::open_read(db)?.load()?;
+    let c = hsplan_app::parent_child::compare(&sys, &parent, &refs, year)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&c)?);
+        return Ok(());
+    }
+    let ambition = |a: &str| match a {
+        "more" => Msg::AmbitionMore.text(lang),
+        "less" => Msg::AmbitionLess.text(lang),
+        "same" => Msg::AmbitionSame.text(lang),
+        _ => Msg::AmbitionNotComparable.text(lang),
+    };
+    for i in &c.indicators {
+        println!(
+            "{} ({}) · {} {} ({})",
+            lang.pick(&i.name_zh, &i.name_en),
+            i.unit,
+            c.parent,
+            i.parent.target,
+            i.parent.year
+        );
+        for s in &i.children {
+            println!(
+                "    {} {} ({}) — {}",
+                s.plan,
+                s.target,
+                s.year,
+                ambition(&s.ambition)
+            );
+        }
+        if let Some(total) = i.total_gap {
+            let mut ranked: Vec<&hsplan_app::parent_child::UnitGap> = i
+                .units
+                .iter()
+                .filter(|u| u.gap.is_some_and(|g| g > 0.0))
+                .collect();
+            ranked.sort_by(|a, b| {
+                b.gap
+                    .partial_cmp(&a.gap)
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            });
+            println!(
+                "    {}",
+                fill(
+                    Msg::ParentGap.text(lang),
+                    &[
+                        ("year", &c.year),
+                        ("total", &format!("{total:.0}")),
+                        ("with", &(i.units.len() - i.units_without_data)),
+                        ("all", &i.units.len())
+                    ]
+                )
+            );
+            for u in ranked.iter().take(8) {
+                println!(
+                    "      {}{} {:>8.0}  {:>5.1}%",
+                    pad(&u.name, 16),
+                    if u.has_plan { "*" } else { " " },
+                    u.gap.unwrap_or(0.0),
+                    u.share_pct.unwrap_or(0.0)
+                );
+            }
+        }
+    }
+    Ok(())
+}

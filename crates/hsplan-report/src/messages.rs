@@ -187,6 +187,11 @@ pub enum Msg {
     AssignedCode,
     Dhis2Sent,
     TargetsSummary,
+    AmbitionMore,
+    AmbitionLess,
+    AmbitionSame,
+    AmbitionNotComparable,
+    ParentGap,
     TargetEvaluated,
     TargetRecords,
     TargetNotComputable,
@@ -558,6 +563,20 @@ impl Msg {
             }
             (FhirServices, Lang::En) => {
                 "{n} facilities list known departments and services as HealthcareServices (not stored: a facility-year's record comes from the resources table)"
+            }
+            (AmbitionMore, Lang::Zh) => "高于上级目标",
+            (AmbitionMore, Lang::En) => "more ambitious than the parent",
+            (AmbitionLess, Lang::Zh) => "低于上级目标",
+            (AmbitionLess, Lang::En) => "less ambitious than the parent",
+            (AmbitionSame, Lang::Zh) => "与上级目标相同",
+            (AmbitionSame, Lang::En) => "same as the parent",
+            (AmbitionNotComparable, Lang::Zh) => "无法比较（非数值）",
+            (AmbitionNotComparable, Lang::En) => "not comparable (not a number)",
+            (ParentGap, Lang::Zh) => {
+                "{year}年各下级单位距上级目标的缺口合计 {total}（{all} 个单位中 {with} 个有数据；* 有本级规划）："
+            }
+            (ParentGap, Lang::En) => {
+                "{year}: units below short of the parent's target by {total} in all ({with} of {all} units with data; * has its own plan):"
             }
             (TargetsSummary, Lang::Zh) => {
                 "{plan}：定量目标 {total} 项 —— 已评估 {evaluated}、待记录级数据 {records}、无法由模型计算 {not}、未归类 {unclassified}"
