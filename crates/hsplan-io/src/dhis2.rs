@@ -783,13 +783,11 @@ pub fn import_metadata(
     }
     // units: coded ones keep their code, the others get codes from their place
     let mut by_uid: BTreeMap<&str, AdminCode> = BTreeMap::new();
-    let mut beside = held.clone();
+    let mut beside = hsplan_model::held_codes(held);
     for o in org_units.iter().filter(|o| !is_facility(o)) {
         if let Some(c) = o.code {
             by_uid.insert(o.id, c);
-            let mut u = AdminUnit::new(c, o.name);
-            u.source_id = Some(o.id.to_string());
-            beside.insert(c, u);
+            beside.insert(c, Some(o.id.to_string()));
         }
     }
     let uncoded: Vec<&OrgUnit> = org_units

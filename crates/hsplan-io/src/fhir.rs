@@ -363,32 +363,30 @@ fn uncoded_jurisdictions<'a>(
             .find(|(s, _)| *s == NBS_SYSTEM || *s == UNIT_SYSTEM)
             .and_then(|(_, v)| AdminCode::parse(v).ok())
     };
-    // coded jurisdictions of the Bundle stand beside the store's units as parents
-    let mut beside = held.clone();
-    let mut coded_keys: BTreeMap<(&str, &str), String> = BTreeMap::new();
-    for e in entries {
-        if let Some(c) = coded(e) {
-            // the key a child's parent is found by: the held unit's source id, else a
-            // placeholder naming the resource
-            let key = match beside.get(&c).and_then(|u| u.source_id.clone()) {
-                Some(k) => k,
-                None => {
-                    let k = format!("{}/{}", e.kind, e.id);
-                    let mut u = AdminUnit::new(c, "");
-                    u.source_id = Some(k.clone());
-                    beside.insert(c, u);
-                    k
-                }
-            };
-            coded_keys.insert((e.kind, e.id), key);
-        }
-    }
     let uncoded: Vec<&Entry> = entries
         .iter()
         .filter(|e| is_jurisdiction(e) && coded(e).is_none() && !e.id.is_empty())
         .collect();
     if uncoded.is_empty() {
         return Ok(BTreeMap::new());
+    }
+    // coded jurisdictions of the Bundle stand beside the store's units as parents
+    let mut beside = hsplan_model::held_codes(held);
+    let mut coded_keys: BTreeMap<(&str, &str), String> = BTreeMap::new();
+    for e in entries {
+        if let Some(c) = coded(e) {
+            // the key a child's parent is found by: the held unit's source id, else a
+            // placeholder naming the resource
+            let key = match beside.get(&c).cloned().flatten() {
+                Some(k) => k,
+                None => {
+                    let k = format!("{}/{}", e.kind, e.id);
+                    beside.insert(c, Some(k.clone()));
+                    k
+                }
+            };
+            coded_keys.insert((e.kind, e.id), key);
+        }
     }
     let uncoded_orgs: BTreeSet<&str> = uncoded
         .iter()

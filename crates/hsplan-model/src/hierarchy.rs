@@ -69,18 +69,30 @@ pub enum HierarchyError {
     },
 }
 
+/// The units already held, as code assignment needs them: each code with the source id its
+/// unit carries ([`AdminUnit::source_id`]), if any.
+pub type HeldCodes = BTreeMap<AdminCode, Option<String>>;
+
+/// [`HeldCodes`] of a store's units.
+pub fn held_codes(units: &BTreeMap<AdminCode, AdminUnit>) -> HeldCodes {
+    units
+        .values()
+        .map(|u| (u.code, u.source_id.clone()))
+        .collect()
+}
+
 /// Assigns codes to the nodes of a source hierarchy, beside the `held` units (those of the
-/// store). A node whose id a held unit already carries (as [`AdminUnit::source_id`]) under
-/// the same parent keeps that unit's code, so reading the same source again changes no
-/// code; the other children of a parent get the next free positions, in name order. A
-/// parent may be a node or a held unit. Errors give the index of the node at fault.
+/// store). A node whose id a held unit already carries under the same parent keeps that
+/// unit's code, so reading the same source again changes no code; the other children of a
+/// parent get the next free positions, in name order. A parent may be a node or a held
+/// unit. Errors give the index of the node at fault.
 pub fn assign_codes(
     nodes: &[SourceNode<'_>],
-    held: &BTreeMap<AdminCode, AdminUnit>,
+    held: &HeldCodes,
 ) -> Result<BTreeMap<String, AdminCode>, (usize, HierarchyError)> {
     let held_by_id: BTreeMap<&str, AdminCode> = held
-        .values()
-        .filter_map(|u| u.source_id.as_deref().map(|s| (s, u.code)))
+        .iter()
+        .filter_map(|(c, s)| s.as_deref().map(|s| (s, *c)))
         .collect();
     let mut index: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, n) in nodes.iter().enumerate() {
@@ -227,7 +239,7 @@ mod tests {
             node("c1", Some("d1"), "Badjia"),
             node("d2", Some("n"), "Bombali"),
         ];
-        let codes = assign_codes(&nodes, &BTreeMap::new()).unwrap();
+        let codes = assign_codes(&nodes, &HeldCodes::new()).unwrap();
         assert_eq!(codes["n"].to_string(), "X001000000000000");
         assert_eq!(codes["d1"].to_string(), "X001001000000000");
         assert_eq!(codes["d2"].to_string(), "X001002000000000");
@@ -245,6 +257,7 @@ mod tests {
             node("c1", Some("d1"), "Badjia"),
             node("c2", Some("d1"), "Bumpe"),
         ];
+        let held = held_codes(&held);
         let codes2 = assign_codes(&again, &held).unwrap();
         assert_eq!(codes2["c1"], codes["c1"]);
         assert_eq!(codes2["c2"], codes["c2"]);
@@ -258,7 +271,7 @@ mod tests {
     fn bad_hierarchies_name_the_node() {
         let missing = [node("a", None, "A"), node("b", Some("zz"), "B")];
         assert_eq!(
-            assign_codes(&missing, &BTreeMap::new()).unwrap_err(),
+            assign_codes(&missing, &HeldCodes::new()).unwrap_err(),
             (
                 1,
                 HierarchyError::MissingParent {
@@ -272,7 +285,7 @@ mod tests {
             node("b", Some("a"), "B"),
             node("c", Some("b"), "C"),
         ];
-        let (i, e) = assign_codes(&cycle, &BTreeMap::new()).unwrap_err();
+        let (i, e) = assign_codes(&cycle, &HeldCodes::new()).unwrap_err();
         assert_eq!(i, 0);
         assert!(
             matches!(&e, HierarchyError::Cycle { path, .. } if path == "a → c → b → a"),
@@ -280,12 +293,12 @@ mod tests {
         );
         let own = [node("a", Some("a"), "A")];
         assert!(matches!(
-            assign_codes(&own, &BTreeMap::new()),
+            assign_codes(&own, &HeldCodes::new()),
             Err((0, HierarchyError::Cycle { .. }))
         ));
         let twice = [node("a", None, "A"), node("a", None, "A")];
         assert!(matches!(
-            assign_codes(&twice, &BTreeMap::new()),
+            assign_codes(&twice, &HeldCodes::new()),
             Err((1, HierarchyError::Duplicate { .. }))
         ));
         let deep: Vec<String> = (0..6).map(|i| format!("n{i}")).collect();
@@ -293,7 +306,7 @@ mod tests {
             .map(|i| node(&deep[i], (i > 0).then(|| deep[i - 1].as_str()), "x"))
             .collect();
         assert_eq!(
-            assign_codes(&chain, &BTreeMap::new()).unwrap_err(),
+            assign_codes(&chain, &HeldCodes::new()).unwrap_err(),
             (
                 5,
                 HierarchyError::TooDeep {
@@ -307,7 +320,7 @@ mod tests {
         cq.source_id = Some("cq".into());
         held.insert(cq.code, cq);
         assert!(matches!(
-            assign_codes(&[node("x", Some("cq"), "X")], &held),
+            assign_codes(&[node("x", Some("cq"), "X")], &held_codes(&held)),
             Err((0, HierarchyError::UnderNbs { .. }))
         ));
     }

@@ -26,7 +26,7 @@ pub use facility::{
     Facility, FacilityId, Grade, GradeClass, InstitutionFamily, InstitutionType, Ownership,
     Specialty, Tier,
 };
-pub use hierarchy::{HierarchyError, SourceNode, assign_codes};
+pub use hierarchy::{HeldCodes, HierarchyError, SourceNode, assign_codes, held_codes};
 pub use labels::{Labelled, UnknownLabel};
 pub use population::{AgeBands, PopulationRecord, PopulationSource};
 pub use region::{ServiceSystem, Violation};
