@@ -210,6 +210,25 @@ pub fn dhis2_import(
         }
     };
     let at = |row: usize| format!("{file}, {}", short(row));
+    // a value's year and whole number, or what is wrong with them, located
+    let year_of = |v: &hsplan_io::dhis2::DataValue| {
+        year_of_period(&v.period).ok_or_else(|| {
+            format!(
+                "{}, period: `{}` is not a year (yyyy); hsplan holds yearly values",
+                at(v.row),
+                v.period
+            )
+        })
+    };
+    let count_of = |v: &hsplan_io::dhis2::DataValue| {
+        whole(&v.value).ok_or_else(|| {
+            format!(
+                "{}, value: `{}`: expected a whole number 0–10^12",
+                at(v.row),
+                v.value.trim()
+            )
+        })
+    };
     let mut merged: BTreeMap<(FacilityId, Year), (usize, Values)> = BTreeMap::new();
     let mut people: BTreeMap<(AdminCode, Year), (usize, PopulationFields)> = BTreeMap::new();
     // an orgUnit as a unit: through [org_units] (uid scheme), a unit code, or the uid a
@@ -243,21 +262,12 @@ pub fn dhis2_import(
                 ));
                 continue;
             };
-            let Some(year) = year_of_period(&v.period) else {
-                problem(format!(
-                    "{}, period: `{}` is not a year (yyyy); hsplan holds yearly values",
-                    at(v.row),
-                    v.period
-                ));
-                continue;
-            };
-            let Some(count) = whole(&v.value) else {
-                problem(format!(
-                    "{}, value: `{}`: expected a whole number 0–10^12",
-                    at(v.row),
-                    v.value.trim()
-                ));
-                continue;
+            let (year, count) = match (year_of(v), count_of(v)) {
+                (Ok(y), Ok(c)) => (y, c),
+                (Err(p), _) | (_, Err(p)) => {
+                    problem(p);
+                    continue;
+                }
             };
             let slot = people
                 .entry((unit, year))
@@ -299,14 +309,10 @@ pub fn dhis2_import(
         };
         let quantity = Quantity::parse_label(&link.quantity)
             .map_err(|e| AppError::invalid("mapping", e.to_string()))?;
-        let year = match year_of_period(&v.period) {
-            Some(y) => y,
-            None => {
-                problem(format!(
-                    "{}, period: `{}` is not a year (yyyy); hsplan holds yearly values",
-                    at(v.row),
-                    v.period
-                ));
+        let year = match year_of(v) {
+            Ok(y) => y,
+            Err(p) => {
+                problem(p);
                 continue;
             }
         };
@@ -342,13 +348,12 @@ pub fn dhis2_import(
             ));
             continue;
         };
-        let Some(count) = whole(&v.value) else {
-            problem(format!(
-                "{}, value: `{}`: expected a whole number 0–10^12",
-                at(v.row),
-                v.value.trim()
-            ));
-            continue;
+        let count = match count_of(v) {
+            Ok(c) => c,
+            Err(p) => {
+                problem(p);
+                continue;
+            }
         };
         let slot = merged
             .entry((facility, year))

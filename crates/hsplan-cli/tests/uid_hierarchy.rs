@@ -229,3 +229,44 @@ fn a_dhis2_hierarchy_of_uids_works_in_every_analysis_and_goes_back_out() {
     );
     assert_eq!(fhir_of(&db3, "c.json"), first);
 }
+
+#[test]
+fn bad_population_values_are_refused_row_by_row_and_nothing_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sl.db");
+    load(&db);
+    let bad = dir.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"{"dataValues": [
+          {"dataElement": "WUg3MYWQ7pt", "period": "202401", "orgUnit": "O6uvpzGd5pu", "value": "10"},
+          {"dataElement": "WUg3MYWQ7pt", "period": "2024", "orgUnit": "NoSuchUnit1", "value": "10"},
+          {"dataElement": "WUg3MYWQ7pt", "period": "2024", "orgUnit": "YuQRtpLP10I", "value": "-3"},
+          {"dataElement": "WUg3MYWQ7pt", "period": "2025", "orgUnit": "YuQRtpLP10I", "value": "100"},
+          {"dataElement": "WUg3MYWQ7pt", "period": "2025", "orgUnit": "YuQRtpLP10I", "value": "200"}
+        ]}"#,
+    )
+    .unwrap();
+    let before = run(&db, &["status"]);
+    let out = hsplan(&db)
+        .args([
+            "import",
+            "dhis2",
+            "--mapping",
+            &example_path("mapping.toml"),
+        ])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    for needle in [
+        "bad.json, data value 1, period: `202401` is not a year",
+        "bad.json, data value 2, orgUnit: `NoSuchUnit1` is no unit of the store",
+        "bad.json, data value 3, value: `-3`: expected a whole number",
+        "bad.json, data value 5: population resident of this unit and year again (first at data value 4)",
+    ] {
+        assert!(err.contains(needle), "{needle}\n{err}");
+    }
+    assert_eq!(run(&db, &["status"]), before);
+}
