@@ -1,7 +1,11 @@
-//! The built-in demo region: the real Chongqing hierarchy with a SYNTHETIC, seeded Beibei
-//! registry, the Beibei plan evaluated for the mid-term and the latest year, the seed
-//! standards checked, access over a synthetic road grid and one siting question; the
-//! store, the JSON evaluations, the siting inputs and the HTML report written to a folder.
+//! The built-in demo region: the real hierarchies of Chongqing and Leshan city with
+//! SYNTHETIC, seeded registries for all 38 districts of Chongqing and Leshan's Shizhong
+//! district (each calibrated to what its plan publishes for 2020, see
+//! [`hsplan_synth::region`]); the Beibei plan evaluated for the mid-term and the latest
+//! year with the seed standards checked, access over a synthetic road grid and one siting
+//! question; every other seed plan evaluated for its jurisdiction; the store, the JSON
+//! evaluations, the siting inputs, one HTML report per plan and an index page written to a
+//! folder.
 
 use crate::progress::{Cancel, Silent};
 use crate::siting::{CandidateSource, DemandSource, InputFile, ModelKind, SitingRequest, Solved};
@@ -38,6 +42,21 @@ pub struct DemoYear {
     pub json: PathBuf,
 }
 
+/// One seed plan evaluated by the demo.
+#[derive(Debug, Clone)]
+pub struct PlanRun {
+    /// The plan's id.
+    pub plan: String,
+    /// Its jurisdiction.
+    pub unit: AdminCode,
+    /// Its evaluations, oldest first (the years of the demo within the plan's period).
+    pub evaluations: Vec<(Mode, Evaluation)>,
+    /// What becomes of each of its quantitative targets.
+    pub coverage: crate::targets::TargetCoverage,
+    /// Its HTML report.
+    pub report: PathBuf,
+}
+
 /// What the demo made.
 #[derive(Debug, Clone)]
 pub struct DemoRun {
@@ -55,8 +74,12 @@ pub struct DemoRun {
     pub siting: Solved,
     /// Where the scenario was saved.
     pub scenario_file: PathBuf,
-    /// The HTML report.
+    /// The HTML report of the Beibei plan.
     pub report: PathBuf,
+    /// Every seed plan evaluated, Beibei's first.
+    pub plans: Vec<PlanRun>,
+    /// The index page of the plans' reports.
+    pub index: PathBuf,
 }
 
 fn file_error(path: &Path, what: &str, e: impl std::fmt::Display) -> AppError {
@@ -352,9 +375,12 @@ type Generated = (
 );
 
 fn batch_and_notes() -> Result<Generated> {
-    let units = hsplan_io::nbs::chongqing_hierarchy()?;
-    let plain: Vec<_> = units.iter().map(|u| u.value.clone()).collect();
-    let registry = hsplan_synth::beibei(&plain, 2020);
+    let mut units = hsplan_io::nbs::chongqing_hierarchy()?;
+    let leshan = hsplan_io::nbs::leshan_hierarchy()?;
+    let chongqing: Vec<_> = units.iter().map(|u| u.value.clone()).collect();
+    let leshan_plain: Vec<_> = leshan.iter().map(|u| u.value.clone()).collect();
+    let registry = hsplan_synth::region::demo_region(&chongqing, &leshan_plain, 2020);
+    units.extend(leshan);
     let batch = ImportBatch {
         units,
         geometries: synthetic(registry.geometries),
@@ -430,6 +456,52 @@ pub fn run(out: &Path, lang: Lang) -> Result<DemoRun> {
     let report = out.join("report.html");
     let html = crate::evaluation::html_report(&sys, district, &parts, lang);
     std::fs::write(&report, html).map_err(|e| file_error(&report, "cannot write", e))?;
+    let mut plans = vec![PlanRun {
+        plan: PLAN.into(),
+        unit: district,
+        evaluations: years
+            .iter()
+            .map(|y| (y.mode, y.evaluation.clone()))
+            .collect(),
+        coverage: crate::targets::coverage(plan),
+        report: report.clone(),
+    }];
+    let reports = out.join("reports");
+    std::fs::create_dir_all(&reports)
+        .map_err(|e| file_error(&reports, "cannot create directory", e))?;
+    for other in crate::catalog::plans()
+        .values()
+        .filter(|p| p.data.plan.id.get_ref() != PLAN)
+    {
+        plans.push(evaluate_plan(&sys, other, &reports, lang)?);
+    }
+    let index = out.join("index.html");
+    let entries: Vec<hsplan_report::html::IndexEntry> = plans
+        .iter()
+        .map(|p| hsplan_report::html::IndexEntry {
+            href: p
+                .report
+                .strip_prefix(out)
+                .unwrap_or(&p.report)
+                .to_string_lossy()
+                .replace('\\', "/"),
+            evaluations: p.evaluations.iter().map(|(m, e)| (*m, e)).collect(),
+            coverage: (
+                p.coverage.evaluated,
+                p.coverage.waits_for_records,
+                p.coverage.not_computable,
+            ),
+        })
+        .collect();
+    let data_notes = crate::evaluation::data_notes(&sys, lang);
+    let html = hsplan_report::html::render_index(
+        Msg::DemoPlansTitle.text(lang),
+        Msg::DemoPlansIntro.text(lang),
+        &entries,
+        &data_notes.banners,
+        lang,
+    );
+    std::fs::write(&index, html).map_err(|e| file_error(&index, "cannot write", e))?;
     Ok(DemoRun {
         db,
         notes,
@@ -438,6 +510,63 @@ pub fn run(out: &Path, lang: Lang) -> Result<DemoRun> {
         siting_dir,
         siting,
         scenario_file,
+        report,
+        plans,
+        index,
+    })
+}
+
+/// The demo's years for a plan: the mid-term (2023) and the latest year (2024), those within
+/// the plan's period (a plan that starts in 2024 gets its first annual monitoring only).
+fn demo_years(plan: &hsplan_plan::Plan) -> Vec<(i64, Mode)> {
+    let [start, end] = *plan.data.plan.period.get_ref();
+    [(2023, Mode::Midterm), (2024, Mode::Annual)]
+        .into_iter()
+        .filter(|(y, _)| (i64::from(start)..=i64::from(end)).contains(y))
+        .collect()
+}
+
+/// Evaluates one seed plan for its jurisdiction in the demo's years, with the standards
+/// checked, and writes its report to `reports/<plan id>.html`.
+fn evaluate_plan(
+    sys: &ServiceSystem,
+    plan: &'static hsplan_plan::Plan,
+    reports: &Path,
+    lang: Lang,
+) -> Result<PlanRun> {
+    let unit = AdminCode::parse(plan.data.plan.jurisdiction.get_ref()).map_err(|e| {
+        AppError::Store(format!(
+            "plan {}: jurisdiction: {e}",
+            plan.data.plan.id.get_ref()
+        ))
+    })?;
+    let standards = crate::catalog::standards();
+    let mut evaluations = Vec::new();
+    let mut sections = Vec::new();
+    for (year, mode) in demo_years(plan) {
+        let y = Year::new(year).expect("year");
+        evaluations.push((mode, hsplan_eval::report::evaluate(sys, plan, unit, y)));
+        let check = hsplan_standards::check(sys, standards, y, Some(unit));
+        sections.push(crate::standards::section(standards, &check, lang));
+    }
+    let parts: Vec<hsplan_report::html::Part> = evaluations
+        .iter()
+        .zip(&sections)
+        .map(|((mode, e), s)| hsplan_report::html::Part {
+            mode: *mode,
+            evaluation: e,
+            standards: Some(s),
+            access: None,
+        })
+        .collect();
+    let report = reports.join(format!("{}.html", plan.data.plan.id.get_ref()));
+    let html = crate::evaluation::html_report(sys, unit, &parts, lang);
+    std::fs::write(&report, html).map_err(|e| file_error(&report, "cannot write", e))?;
+    Ok(PlanRun {
+        plan: plan.data.plan.id.get_ref().clone(),
+        unit,
+        evaluations,
+        coverage: crate::targets::coverage(plan),
         report,
     })
 }

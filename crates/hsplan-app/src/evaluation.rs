@@ -94,7 +94,8 @@ pub fn sub_unit_boundaries(
     sys: &ServiceSystem,
     unit: AdminCode,
 ) -> BTreeMap<String, hsplan_model::MultiPolygon> {
-    sys.children(unit)
+    sys.sub_units(unit)
+        .into_iter()
         .filter_map(|u| Some((u.code.to_string(), u.boundary.clone()?)))
         .collect()
 }

@@ -132,7 +132,7 @@ pub fn choropleth(sys: &ServiceSystem, req: &ChoroplethRequest) -> Result<Chorop
             "应在 1 至 9 之间",
         ));
     }
-    let children: Vec<_> = sys.children(unit.code).collect();
+    let children = sys.sub_units(unit.code);
     let values: Vec<Option<f64>> = children
         .iter()
         .map(|c| compute(sys, def, c.code, year).value.ok())

@@ -522,9 +522,10 @@ pub fn status(db: &Path, lang: Lang) -> Result<()> {
     Ok(())
 }
 
-/// The demo: a fresh store with the real Chongqing hierarchy and the synthetic Beibei
-/// registry (2020–2024), then the Beibei plan evaluated for the mid-term (2023) and the
-/// latest year (2024), written to `out/evaluation-YEAR.json`; printed here.
+/// The demo: a fresh store with the real Chongqing and Leshan hierarchies and the synthetic
+/// registries (2020–2024), then the Beibei plan evaluated for the mid-term (2023) and the
+/// latest year (2024), written to `out/evaluation-YEAR.json`, and every other seed plan
+/// evaluated for its jurisdiction with a report each and an index page; printed here.
 pub fn demo(out: &Path, lang: Lang) -> Result<()> {
     let start = Instant::now();
     let run = hsplan_app::demo::run(out, lang)?;
@@ -576,7 +577,46 @@ pub fn demo(out: &Path, lang: Lang) -> Result<()> {
         )
     );
     println!();
+    println!("{}", Msg::DemoPlansTitle.text(lang));
+    for p in &run.plans {
+        let Some((_, first)) = p.evaluations.first() else {
+            continue;
+        };
+        println!(
+            "  {} ({} {})",
+            lang.pick(&first.title_zh, &first.title_en),
+            first.unit_name,
+            first.unit
+        );
+        println!(
+            "    {}",
+            fill(
+                Msg::IndexTargets.text(lang),
+                &[
+                    ("evaluated", &p.coverage.evaluated),
+                    ("records", &p.coverage.waits_for_records),
+                    ("other", &p.coverage.not_computable),
+                ]
+            )
+        );
+        for (mode, e) in &p.evaluations {
+            let counts: Vec<String> = e
+                .status_counts
+                .iter()
+                .map(|(s, n)| format!("{} {n}", lang.pick(s.zh(), s.en())))
+                .collect();
+            println!(
+                "    {} · {}: {}",
+                e.year,
+                mode.msg().text(lang),
+                counts.join(" · ")
+            );
+        }
+        println!("    {}", p.report.display());
+    }
+    println!();
     println!("{}: {}", Msg::ReportAt.text(lang), run.report.display());
+    println!("{}: {}", Msg::DemoIndexAt.text(lang), run.index.display());
     println!("{}: {}", Msg::StoreAt.text(lang), run.db.display());
     println!(
         "{}: {:.2} s",

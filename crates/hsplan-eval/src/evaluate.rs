@@ -586,7 +586,8 @@ pub fn league_table(
     direction: Direction,
 ) -> Vec<LeagueRow> {
     let mut rows: Vec<LeagueRow> = sys
-        .children(unit)
+        .sub_units(unit)
+        .into_iter()
         .map(|u| {
             let v = crate::compute(sys, def, u.code, year);
             LeagueRow {

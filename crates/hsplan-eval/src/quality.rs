@@ -902,7 +902,7 @@ pub fn review(sys: &ServiceSystem, unit: AdminCode, year: Year, rules: &Rules) -
         t
     };
     let mut shown_units = vec![unit];
-    shown_units.extend(sys.children(unit).map(|u| u.code));
+    shown_units.extend(sys.sub_units(unit).into_iter().map(|u| u.code));
     let scores = shown_units
         .iter()
         .map(|&c| tally_of(c).score(c, &cx.unit_name(c)))

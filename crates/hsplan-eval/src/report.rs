@@ -149,7 +149,8 @@ pub fn evaluate(
         .collect();
     let resident = crate::PopulationBase::Resident;
     let sub_units: Vec<SubUnit> = sys
-        .children(unit)
+        .sub_units(unit)
+        .into_iter()
         .map(|u| SubUnit {
             code: u.code.to_string(),
             name: u.name.clone(),
@@ -185,7 +186,7 @@ pub fn evaluate(
             let def = crate::find(id)?;
             let mut by_pop = Vec::new();
             let mut by_area = Vec::new();
-            for (u, s) in sys.children(unit).zip(&sub_units) {
+            for (u, s) in sys.sub_units(unit).into_iter().zip(&sub_units) {
                 let v = crate::compute(sys, def, u.code, year);
                 let resource = v.numerator.value;
                 by_pop.push((resource, v.denominator.map(|d| d.value).unwrap_or(0.0)));

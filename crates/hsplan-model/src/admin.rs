@@ -289,6 +289,16 @@ impl AdminCode {
         AdminCode(self.0 / scale * scale)
     }
 
+    /// True for the prefecture-level codes of a municipality directly under the central
+    /// government (北京 11, 天津 12, 上海 31, 重庆 50): statistical groupings such as 重庆's
+    /// 市辖区 (5001) and 县 (5002), not tiers of administration — the municipality governs its
+    /// districts directly.
+    pub fn is_municipal_grouping(self) -> bool {
+        self.is_nbs()
+            && self.level() == AdminLevel::Prefecture
+            && matches!(self.parts()[0], 11 | 12 | 31 | 50)
+    }
+
     /// True when `self` lies strictly below `ancestor` in the hierarchy.
     pub fn is_descendant_of(self, ancestor: AdminCode) -> bool {
         ancestor.level() < self.level() && self.truncated(ancestor.level()) == ancestor

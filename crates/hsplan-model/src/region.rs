@@ -194,6 +194,21 @@ impl ServiceSystem {
             .filter(move |u| u.parent() == Some(code))
     }
 
+    /// The units a report compares below `code`: its children, except that a municipality's
+    /// statistical groupings (see [`AdminCode::is_municipal_grouping`]) give way to their own
+    /// children — Chongqing's sub-units are its 38 districts, not 市辖区 and 县. In code order.
+    pub fn sub_units(&self, code: AdminCode) -> Vec<&AdminUnit> {
+        let mut out = Vec::new();
+        for u in self.children(code) {
+            if u.code.is_municipal_grouping() {
+                out.extend(self.children(u.code));
+            } else {
+                out.push(u);
+            }
+        }
+        out
+    }
+
     /// Units strictly below `code`, in code order (a contiguous range of codes).
     pub fn descendants(&self, code: AdminCode) -> impl Iterator<Item = &AdminUnit> {
         let (_, hi) = code.subtree_range();
@@ -292,6 +307,15 @@ mod tests {
             .collect();
         assert_eq!(d, vec!["500109001000", "500109001001"]);
         assert_eq!(s.children(AdminCode::parse("5001").unwrap()).count(), 2);
+        // a municipality's groupings give way to their districts
+        let sub: Vec<String> = s
+            .sub_units(AdminCode::parse("50").unwrap())
+            .iter()
+            .map(|u| u.code.to_string())
+            .collect();
+        assert!(!sub.contains(&"5001".to_string()), "{sub:?}");
+        assert_eq!(sub, vec!["500109", "500110"]);
+        assert!(!AdminCode::parse("5111").unwrap().is_municipal_grouping());
         assert_eq!(s.descendants(AdminCode::parse("50").unwrap()).count(), 5);
     }
 }

@@ -130,6 +130,95 @@ th{background:#eef3f8;text-align:left}td.n{text-align:right;font-variant-numeric
 .maps{display:flex;flex-wrap:wrap;gap:16px}.map{flex:0 0 360px}.small{font-size:.85em;color:#555}\
 .doubt{color:#9a5b00}nav a{margin-right:12px}figure{margin:0}figcaption{font-size:.9em;font-weight:600}";
 
+/// One plan on an index page of reports.
+pub struct IndexEntry<'a> {
+    /// Where its report is, relative to the index page.
+    pub href: String,
+    /// Its evaluations, oldest first.
+    pub evaluations: Vec<(Mode, &'a Evaluation)>,
+    /// Its quantitative targets: evaluated, waiting for records, not computable.
+    pub coverage: (usize, usize, usize),
+}
+
+/// An index page of plan reports: per plan its jurisdiction, the status counts of each
+/// evaluated year and how many of its targets are evaluated.
+pub fn render_index(
+    title: &str,
+    intro: &str,
+    entries: &[IndexEntry<'_>],
+    banners: &[String],
+    lang: Lang,
+) -> String {
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n\
+         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>\n",
+        lang.pick("zh-CN", "en"),
+        esc(title),
+        esc(title)
+    );
+    for b in banners {
+        let _ = writeln!(h, "<div class=\"banner\">{}</div>", esc(b));
+    }
+    let _ = writeln!(h, "<p>{}</p>", esc(intro));
+    let _ = writeln!(
+        h,
+        "<table>\n<tr><th>{}</th><th>{}</th><th>{}</th></tr>",
+        esc(Msg::IndexPlan.text(lang)),
+        esc(Msg::IndexUnit.text(lang)),
+        esc(Msg::IndexEvaluated.text(lang))
+    );
+    for entry in entries {
+        let Some((_, first)) = entry.evaluations.first() else {
+            continue;
+        };
+        let (evaluated, records, other) = entry.coverage;
+        let _ = write!(
+            h,
+            "<tr><td><a href=\"{}\">{}</a><div class=\"small\">{}</div></td><td>{} {}</td><td>",
+            esc(&entry.href),
+            esc(lang.pick(&first.title_zh, &first.title_en)),
+            esc(&fill(
+                Msg::IndexTargets.text(lang),
+                &[
+                    ("evaluated", &evaluated),
+                    ("records", &records),
+                    ("other", &other)
+                ]
+            )),
+            esc(&first.unit_name),
+            esc(&first.unit)
+        );
+        for (mode, e) in &entry.evaluations {
+            let _ = write!(
+                h,
+                "<div><b>{} · {}</b> ",
+                e.year,
+                esc(mode.msg().text(lang))
+            );
+            for (status, n) in &e.status_counts {
+                let _ = write!(
+                    h,
+                    "<span class=\"badge\" style=\"background:{}\">{} {n}</span> ",
+                    status_colour(*status),
+                    esc(lang.pick(status.zh(), status.en()))
+                );
+            }
+            h.push_str("</div>");
+        }
+        h.push_str("</td></tr>\n");
+    }
+    h.push_str("</table>\n");
+    let _ = writeln!(
+        h,
+        "<p class=\"small\">{}</p>\n</body>\n</html>",
+        esc(Msg::GeneratedBy.text(lang))
+    );
+    h
+}
+
 /// Renders the report: one document, one chapter per evaluation.
 pub fn render(parts: &[Part<'_>], ctx: &Context<'_>, lang: Lang) -> String {
     let mut h = String::new();

@@ -76,6 +76,13 @@ pub enum Msg {
     Exported,
     Elapsed,
     DemoTitle,
+    DemoPlansTitle,
+    DemoPlansIntro,
+    DemoIndexAt,
+    IndexPlan,
+    IndexUnit,
+    IndexEvaluated,
+    IndexTargets,
     DemoSynthetic,
     SeverityError,
     SeverityWarning,
@@ -300,6 +307,28 @@ impl Msg {
             (Elapsed, Lang::En) => "elapsed",
             (DemoTitle, Lang::Zh) => "演示区域：重庆市北碚区",
             (DemoTitle, Lang::En) => "Demo region: Beibei district, Chongqing",
+            (DemoPlansTitle, Lang::Zh) => "演示区域：五个规划的评估",
+            (DemoPlansTitle, Lang::En) => "Demo region: the five plans evaluated",
+            (DemoPlansIntro, Lang::Zh) => {
+                "重庆市38个区县与乐山市市中区（合成登记数据，2020年按各规划公布值校准）；每个规划按其辖区评估，点击规划名称打开评估报告。"
+            }
+            (DemoPlansIntro, Lang::En) => {
+                "Chongqing's 38 districts and Leshan's Shizhong district (synthetic registries, 2020 calibrated to what each plan publishes); each plan is evaluated for its jurisdiction — open a plan's report by its title."
+            }
+            (DemoIndexAt, Lang::Zh) => "五个规划的评估（索引页）",
+            (DemoIndexAt, Lang::En) => "The five plans evaluated (index page)",
+            (IndexPlan, Lang::Zh) => "规划",
+            (IndexPlan, Lang::En) => "Plan",
+            (IndexUnit, Lang::Zh) => "辖区",
+            (IndexUnit, Lang::En) => "Jurisdiction",
+            (IndexEvaluated, Lang::Zh) => "评估结果",
+            (IndexEvaluated, Lang::En) => "Evaluation",
+            (IndexTargets, Lang::Zh) => {
+                "定量目标：评估 {evaluated} · 待记录数据 {records} · 无法计算 {other}"
+            }
+            (IndexTargets, Lang::En) => {
+                "Quantitative targets: {evaluated} evaluated · {records} wait for records · {other} not computable"
+            }
             (DemoSynthetic, Lang::Zh) => {
                 "区划为国家统计局2023年真实数据；人口与机构登记为合成数据（种子固定，2020年按规划专栏1校准）"
             }

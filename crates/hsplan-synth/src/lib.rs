@@ -23,7 +23,9 @@ use hsplan_model::{
 use hsplan_model::{LonLat, MultiPolygon};
 use std::collections::BTreeMap;
 
+pub mod district;
 pub mod national;
+pub mod region;
 
 /// Box of the schematic map: west, south, east, north (degrees); about 755 km². Synthetic.
 pub const SCHEMATIC_BOX: [f64; 4] = [106.30, 29.75, 106.58, 30.00];
@@ -126,6 +128,7 @@ fn place_facilities(facilities: &mut [Facility], geometries: &[UnitGeometry], se
 /// The schematic map of the demo district (see [`SyntheticRegistry::geometries`]).
 fn schematic_geometry(
     county: AdminCode,
+    area: [f64; 4],
     streets: &[&AdminUnit],
     towns: &[&AdminUnit],
     villages: &[&AdminUnit],
@@ -143,12 +146,12 @@ fn schematic_geometry(
     parts.sort_by_key(|(u, _)| u.code);
     let items: Vec<(usize, f64)> = parts.iter().enumerate().map(|(i, p)| (i, p.1)).collect();
     let mut boxes = Vec::new();
-    split_box(SCHEMATIC_BOX, &items, &mut boxes);
+    split_box(area, &items, &mut boxes);
     boxes.sort_by_key(|b| b.0);
     let mut out = vec![UnitGeometry {
         code: county,
         point: None,
-        boundary: Some(rectangle(SCHEMATIC_BOX)),
+        boundary: Some(rectangle(area)),
     }];
     for (i, b) in boxes {
         let unit = parts[i].0;
@@ -615,7 +618,7 @@ pub fn beibei(units: &[AdminUnit], seed: u64) -> SyntheticRegistry {
         });
     }
     out.facility_years = resources(&out.facilities, &mut rng);
-    out.geometries = schematic_geometry(county, &streets, &towns, &villages, seed);
+    out.geometries = schematic_geometry(county, SCHEMATIC_BOX, &streets, &towns, &villages, seed);
     configuration_details(&out.facilities, &mut out.facility_years, seed);
     out.faults = faults(
         &out.facilities,
@@ -926,19 +929,50 @@ fn resources(fs: &[Facility], rng: &mut Rng) -> Vec<FacilityYear> {
     }
     caps[tcm].extend([C::PreventiveTreatment, C::Rehabilitation]);
     caps[psych].push(C::MentalHealthDept);
-    trajectories(fs, &q, &caps, &secondary_general, &centres)
+    let calibrated = Calibrated {
+        quantities: q,
+        capabilities: caps,
+        secondary_general,
+        centres,
+        infectious_2020: 5,
+        geriatrics_2020: 11,
+        growth_scale: 1.0,
+    };
+    trajectories(fs, &calibrated)
+}
+
+/// A district's calibrated 2020 registry, before its years 2021–2024 are grown from it.
+struct Calibrated {
+    /// 2020 quantities per facility (index into the facility list).
+    quantities: Vec<BTreeMap<Q, u64>>,
+    /// 2020 capabilities per facility.
+    capabilities: Vec<Vec<C>>,
+    /// Secondary-or-above general hospitals, those with a geriatrics department in 2020
+    /// first, then those with an infectious-disease department (the order departments open in).
+    secondary_general: Vec<usize>,
+    /// Community and township health centres.
+    centres: Vec<usize>,
+    /// Secondary-or-above general hospitals with an infectious-disease department in 2020.
+    infectious_2020: usize,
+    /// … with a geriatrics department in 2020.
+    geriatrics_2020: usize,
+    /// Scales every yearly growth rate (1 = the demo district's rates).
+    growth_scale: f64,
 }
 
 /// Years 2021–2024: each group of quantities grows at its own synthetic rate, and
 /// departments open over time, so that some indicators end on track and others lag.
-fn trajectories(
-    fs: &[Facility],
-    q: &[BTreeMap<Q, u64>],
-    caps: &[Vec<C>],
-    secondary_general: &[usize],
-    centres: &[usize],
-) -> Vec<FacilityYear> {
-    let growth = |k: Q| -> f64 {
+fn trajectories(fs: &[Facility], calibrated: &Calibrated) -> Vec<FacilityYear> {
+    let Calibrated {
+        quantities: q,
+        capabilities: caps,
+        secondary_general,
+        centres,
+        infectious_2020,
+        geriatrics_2020,
+        growth_scale,
+    } = calibrated;
+    let rate = |k: Q| -> f64 {
         match k {
             Q::Beds
             | Q::BedsRehabilitation
@@ -956,6 +990,14 @@ fn trajectories(
             Q::Paediatricians | Q::TcmDoctors | Q::ClinicalPharmacists => 1.04,
             Q::StaffHealthTechnical | Q::StaffTotal => 1.03,
             _ => 1.0,
+        }
+    };
+    let growth = |k: Q| -> f64 {
+        let r = rate(k);
+        if *growth_scale == 1.0 {
+            r
+        } else {
+            1.0 + (r - 1.0) * growth_scale
         }
     };
     let mut out = Vec::new();
@@ -996,11 +1038,11 @@ fn trajectories(
             fy.capabilities.extend(caps[i].iter().copied());
             if let Some(k) = secondary_general.iter().position(|&j| j == i) {
                 // Two more infectious-disease departments and one more geriatrics department a year.
-                if k < 5 + 2 * t as usize {
+                if k < infectious_2020 + 2 * t as usize {
                     fy.capabilities
                         .extend([C::InfectiousDiseaseDept, C::FeverClinic]);
                 }
-                if k < 11 + t as usize {
+                if k < geriatrics_2020 + t as usize {
                     fy.capabilities.insert(C::Geriatrics);
                 }
             }
