@@ -152,9 +152,11 @@ pub fn open_facilities_in(
     unit: AdminCode,
     year: Year,
 ) -> impl Iterator<Item = &Facility> {
+    // the unit and everything below it: one contiguous range of codes
+    let (lo, hi) = unit.subtree_range();
     sys.facilities
         .values()
-        .filter(move |f| (f.unit == unit || f.unit.is_descendant_of(unit)) && f.is_open_in(year))
+        .filter(move |f| (lo..=hi).contains(&f.unit.get()) && f.is_open_in(year))
 }
 
 fn facility_year<'a>(sys: &'a ServiceSystem, f: &Facility, year: Year) -> Option<&'a FacilityYear> {

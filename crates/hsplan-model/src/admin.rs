@@ -301,7 +301,19 @@ impl AdminCode {
 
     /// True when `self` lies strictly below `ancestor` in the hierarchy.
     pub fn is_descendant_of(self, ancestor: AdminCode) -> bool {
-        ancestor.level() < self.level() && self.truncated(ancestor.level()) == ancestor
+        // the subtree is one contiguous range of codes (of the ancestor's number space)
+        self != ancestor && ancestor.covers(self)
+    }
+
+    /// A bound for searching codes in order (any value; not necessarily a valid code).
+    pub(crate) fn bound(value: u64) -> AdminCode {
+        AdminCode(value)
+    }
+
+    /// True when `other` is this unit or lies below it.
+    pub fn covers(self, other: AdminCode) -> bool {
+        let (lo, hi) = self.subtree_range();
+        (lo..=hi).contains(&other.0)
     }
 }
 
@@ -499,6 +511,48 @@ mod tests {
         assert!(village.is_descendant_of(code("50")));
         assert!(!county.is_descendant_of(village));
         assert!(!county.is_descendant_of(county));
+    }
+
+    #[test]
+    fn descent_by_code_range_equals_descent_by_truncation() {
+        // the slow, obvious definition
+        let reference =
+            |c: AdminCode, a: AdminCode| a.level() < c.level() && c.truncated(a.level()) == a;
+        let mut codes = Vec::new();
+        for p in ["50", "51", "99"] {
+            for pre in ["00", "01", "02", "99"] {
+                for county in ["00", "09", "51"] {
+                    for town in ["000", "001", "101", "999"] {
+                        for village in ["000", "001", "210"] {
+                            if let Ok(c) =
+                                AdminCode::parse(&format!("{p}{pre}{county}{town}{village}"))
+                            {
+                                codes.push(c);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for parts in [
+            &[1u16][..],
+            &[1, 2],
+            &[1, 2, 3],
+            &[1, 2, 3, 4],
+            &[1, 2, 3, 4, 5],
+            &[2],
+            &[1, 4095],
+        ] {
+            codes.push(AdminCode::assigned(parts).unwrap());
+        }
+        codes.sort();
+        codes.dedup();
+        for &c in &codes {
+            for &a in &codes {
+                assert_eq!(c.is_descendant_of(a), reference(c, a), "{c} under {a}");
+                assert_eq!(a.covers(c), c == a || reference(c, a), "{a} covers {c}");
+            }
+        }
     }
 
     #[test]

@@ -189,9 +189,25 @@ impl ServiceSystem {
 
     /// Direct children of a unit, in code order.
     pub fn children(&self, code: AdminCode) -> impl Iterator<Item = &AdminUnit> {
-        // Children lie inside the parent's contiguous code range.
-        self.descendants(code)
-            .filter(move |u| u.parent() == Some(code))
+        // Children lie inside the parent's contiguous code range; after each, its own
+        // subtree is skipped (a range too), so a unit's children cost one search each.
+        let (_, hi) = code.subtree_range();
+        let mut from = code.get().checked_add(1);
+        std::iter::from_fn(move || {
+            loop {
+                let start = from.filter(|&f| f <= hi)?;
+                let (_, u) = self.units.range(AdminCode::bound(start)..).next()?;
+                if u.code.get() > hi {
+                    from = None;
+                    return None;
+                }
+                from = u.code.subtree_range().1.checked_add(1);
+                if u.parent() == Some(code) {
+                    return Some(u);
+                }
+                // an orphan deeper down (its parent missing): skip its subtree too
+            }
+        })
     }
 
     /// The units a report compares below `code`: its children, except that a municipality's
@@ -236,15 +252,14 @@ impl ServiceSystem {
 
     /// Years with any population or resource record, ascending.
     pub fn years(&self) -> Vec<Year> {
-        let mut ys: Vec<Year> = self
+        // a handful of years among many records: a set, not a sort of every key
+        let ys: std::collections::BTreeSet<Year> = self
             .population
             .keys()
             .map(|(_, y)| *y)
             .chain(self.facility_years.keys().map(|(_, y)| *y))
             .collect();
-        ys.sort();
-        ys.dedup();
-        ys
+        ys.into_iter().collect()
     }
 }
 
@@ -299,6 +314,31 @@ mod tests {
     }
 
     #[test]
+    fn children_skipping_subtrees_equal_the_filtered_descendants() {
+        let mut s = system();
+        // orphans: a town whose county is missing, a village whose town is missing
+        for u in [
+            unit("500111001", "某镇"),
+            unit("500110002003", "某村"),
+            unit("500110003", "另一镇"),
+            unit("5002", "县"),
+            unit("500230", "某县"),
+        ] {
+            s.units.insert(u.code, u);
+        }
+        let codes: Vec<AdminCode> = s.units.keys().copied().collect();
+        for code in codes {
+            let slow: Vec<AdminCode> = s
+                .descendants(code)
+                .filter(|u| u.parent() == Some(code))
+                .map(|u| u.code)
+                .collect();
+            let fast: Vec<AdminCode> = s.children(code).map(|u| u.code).collect();
+            assert_eq!(fast, slow, "children of {code}");
+        }
+    }
+
+    #[test]
     fn descendants_are_a_code_range() {
         let s = system();
         let d: Vec<_> = s
@@ -314,7 +354,7 @@ mod tests {
             .map(|u| u.code.to_string())
             .collect();
         assert!(!sub.contains(&"5001".to_string()), "{sub:?}");
-        assert_eq!(sub, vec!["500109", "500110"]);
+        assert_eq!(sub, vec!["500109000000", "500110000000"]);
         assert!(!AdminCode::parse("5111").unwrap().is_municipal_grouping());
         assert_eq!(s.descendants(AdminCode::parse("50").unwrap()).count(), 5);
     }

@@ -7,8 +7,8 @@
 //! **Everything it makes is synthetic**; only the administrative units are real.
 
 use crate::{
-    Calibrated, Rng, SyntheticRegistry, allocate, configuration_details, place_facilities,
-    schematic_geometry, trajectories,
+    Calibrated, Openings, Rng, SyntheticRegistry, allocate, configuration_details,
+    place_facilities, schematic_geometry, trajectories,
 };
 use hsplan_model::{
     AdminCode, AdminLevel, AdminUnit, AgeBands, Capability as C, Facility, FacilityId, Grade,
@@ -158,6 +158,10 @@ pub struct Profile {
     pub resource_growth: f64,
     /// Secondary-or-above general hospitals with an infectious-disease department in 2020.
     pub infectious_2020: usize,
+    /// Departments opened each year after 2020.
+    pub openings: Openings,
+    /// Yearly growth of childcare places (1.25 = +25 %).
+    pub childcare_growth: f64,
     /// Where its schematic map lies: west, south, east, north (degrees).
     pub area: [f64; 4],
 }
@@ -442,7 +446,11 @@ pub fn generate(units: &[AdminUnit], p: &Profile, seed: u64) -> SyntheticRegistr
         .beds
         .checked_sub(centre_beds)
         .expect("the district's beds cover its health centres'");
-    let weights: Vec<f64> = specs.iter().map(|h| h.weight).collect();
+    // sizes vary around the profile's, as real hospitals of a kind do
+    let weights: Vec<f64> = specs
+        .iter()
+        .map(|h| h.weight * rng.range(0.7, 1.4))
+        .collect();
     for (i, b) in allocate(hospital_beds, &weights).into_iter().enumerate() {
         q[i].insert(Q::Beds, b);
     }
@@ -650,7 +658,9 @@ pub fn generate(units: &[AdminUnit], p: &Profile, seed: u64) -> SyntheticRegistr
         centres,
         infectious_2020,
         geriatrics_2020,
+        openings: p.openings,
         growth_scale: p.resource_growth,
+        childcare_growth: p.childcare_growth,
     };
     out.facility_years = trajectories(&fs, &calibrated);
     out.geometries = schematic_geometry(p.county, p.area, &streets, &towns, &villages, seed);

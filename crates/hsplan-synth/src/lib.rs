@@ -936,7 +936,12 @@ fn resources(fs: &[Facility], rng: &mut Rng) -> Vec<FacilityYear> {
         centres,
         infectious_2020: 5,
         geriatrics_2020: 11,
+        openings: Openings {
+            geriatrics: 1.0,
+            infectious: 2.0,
+        },
         growth_scale: 1.0,
+        childcare_growth: 1.6,
     };
     trajectories(fs, &calibrated)
 }
@@ -956,8 +961,22 @@ struct Calibrated {
     infectious_2020: usize,
     /// … with a geriatrics department in 2020.
     geriatrics_2020: usize,
+    /// How many departments open each year.
+    openings: Openings,
     /// Scales every yearly growth rate (1 = the demo district's rates).
     growth_scale: f64,
+    /// Yearly growth of childcare places (not scaled).
+    childcare_growth: f64,
+}
+
+/// How many secondary-or-above general hospitals open a department each year (on average:
+/// 0.5 is one every other year).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Openings {
+    /// Geriatrics departments.
+    pub geriatrics: f64,
+    /// Infectious-disease departments (with a fever clinic).
+    pub infectious: f64,
 }
 
 /// Years 2021–2024: each group of quantities grows at its own synthetic rate, and
@@ -970,7 +989,9 @@ fn trajectories(fs: &[Facility], calibrated: &Calibrated) -> Vec<FacilityYear> {
         centres,
         infectious_2020,
         geriatrics_2020,
+        openings,
         growth_scale,
+        childcare_growth,
     } = calibrated;
     let rate = |k: Q| -> f64 {
         match k {
@@ -994,7 +1015,9 @@ fn trajectories(fs: &[Facility], calibrated: &Calibrated) -> Vec<FacilityYear> {
     };
     let growth = |k: Q| -> f64 {
         let r = rate(k);
-        if *growth_scale == 1.0 {
+        if k == Q::ChildcarePlaces {
+            *childcare_growth
+        } else if *growth_scale == 1.0 {
             r
         } else {
             1.0 + (r - 1.0) * growth_scale
@@ -1038,11 +1061,11 @@ fn trajectories(fs: &[Facility], calibrated: &Calibrated) -> Vec<FacilityYear> {
             fy.capabilities.extend(caps[i].iter().copied());
             if let Some(k) = secondary_general.iter().position(|&j| j == i) {
                 // Two more infectious-disease departments and one more geriatrics department a year.
-                if k < infectious_2020 + 2 * t as usize {
+                if k < infectious_2020 + (openings.infectious * f64::from(t)) as usize {
                     fy.capabilities
                         .extend([C::InfectiousDiseaseDept, C::FeverClinic]);
                 }
-                if k < geriatrics_2020 + t as usize {
+                if k < geriatrics_2020 + (openings.geriatrics * f64::from(t)) as usize {
                     fy.capabilities.insert(C::Geriatrics);
                 }
             }

@@ -20,7 +20,9 @@
 //! demo small.
 
 use crate::district::{HospitalSpec, Profile, Totals, generate, geriatrics_2020, totals_2020};
-use crate::{Note, Rng, SCHEMATIC_BOX, SyntheticRegistry, allocate, rectangle, split_box};
+use crate::{
+    Note, Openings, Rng, SCHEMATIC_BOX, SyntheticRegistry, allocate, rectangle, split_box,
+};
 use hsplan_model::{
     AdminCode, AdminLevel, AdminUnit, InstitutionType as T, Ownership, Specialty, UnitGeometry,
     UnitKind,
@@ -144,6 +146,11 @@ pub fn tongliang_profile(area: [f64; 4]) -> Profile {
         population_growth: 0.003,
         resource_growth: 1.1,
         infectious_2020: 2,
+        openings: Openings {
+            geriatrics: 0.5,
+            infectious: 1.0,
+        },
+        childcare_growth: 1.2,
         area,
     }
 }
@@ -173,6 +180,11 @@ pub fn dadukou_profile(area: [f64; 4]) -> Profile {
         population_growth: 0.006,
         resource_growth: 0.9,
         infectious_2020: 1,
+        openings: Openings {
+            geriatrics: 0.25,
+            infectious: 0.5,
+        },
+        childcare_growth: 1.15,
         area,
     }
 }
@@ -250,6 +262,11 @@ pub fn leshan_shizhong_profile(units: &[AdminUnit]) -> Profile {
         population_growth: 0.004,
         resource_growth: 1.2,
         infectious_2020: 2,
+        openings: Openings {
+            geriatrics: 0.5,
+            infectious: 0.5,
+        },
+        childcare_growth: 1.2,
         area: LESHAN_SHIZHONG_BOX,
     }
 }
@@ -376,7 +393,7 @@ fn other_profiles(
                 hospitals.push(if k < 3 {
                     gov(&name, g, "2", 0.35)
                 } else {
-                    private(&name, g, "2", 0.2)
+                    private(&name, g, "2", 0.1)
                 });
             }
             for h in hospitals.iter_mut().take(geriatrics[i] as usize) {
@@ -419,6 +436,11 @@ fn other_profiles(
                 population_growth: rng.range(-0.004, 0.012),
                 resource_growth: rng.range(0.6, 1.4),
                 infectious_2020: (general[i] as usize * 3).div_ceil(10),
+                openings: Openings {
+                    geriatrics: rng.range(0.15, 0.45),
+                    infectious: rng.range(0.2, 0.6),
+                },
+                childcare_growth: rng.range(1.08, 1.2),
                 area: boxes.get(&c.code).copied().unwrap_or(CHONGQING_BOX),
             }
         })
