@@ -758,6 +758,33 @@ function scenarioList(items, compareEl) {
     }, t('compare')));
 }
 
+// The plans naming `id` as their parent, side by side with it, measured on the latest year:
+// nothing when none does or the reader may not see the whole jurisdiction (404).
+async function childPlans(id, plans) {
+  const year = latestYear();
+  let c;
+  try {
+    c = await api(`/api/plans/${id}/compare?year=${year}`);
+  } catch (e) {
+    if (e.problem?.status === 404) return null;
+    return errorBox(e);
+  }
+  const title = (pid) => {
+    const p = plans.find((x) => x.id === pid);
+    return p ? pick(p.title_zh, p.title_en) : pid;
+  };
+  return h('div', { id: 'child-plans' },
+    h('h2', {}, t('childPlans'), ` · ${c.year}`),
+    h('p', { class: 'muted' }, t('childPlansIntro')),
+    c.indicators.map((i) => h('div', { class: 'child-indicator' },
+      h('h3', {}, pick(i.name_zh, i.name_en), ' ', h('span', { class: 'muted' }, `${i.parent.target} (${i.parent.year})`)),
+      table([t('plan'), t('target'), ''], i.children.map((s) => [title(s.plan), `${s.target} (${s.year})`, t(`ambition_${s.ambition}`)])),
+      i.units.length ? table([t('unit'), t('actual'), t('gapToParent'), t('gapShare'), t('hasPlan')],
+        [...i.units].sort((a, b) => (b.share_pct ?? -1) - (a.share_pct ?? -1)).map((u) => [
+          u.name, num(u.value), num(u.gap, 0), u.share_pct == null ? '—' : `${num(u.share_pct, 1)}%`, u.has_plan ? '✓' : '']),
+        { class: 'child-units' }) : null)));
+}
+
 async function viewPlans(params) {
   const plans = await api('/api/plans');
   const id = params.get('plan') || config.home_plan || plans[0].id;
@@ -765,6 +792,7 @@ async function viewPlans(params) {
   const natureEl = h('div', { class: 'chart small', id: 'chart-nature' });
   const leadEl = h('div', { class: 'chart tall', id: 'chart-lead' });
   const tbl = (x, id) => (x.rows.length ? table(x.headers, x.rows, { id }) : h('p', { class: 'muted' }, '—'));
+  const childPlansEl = await childPlans(id, plans);
   const section = h('section', {},
     h('div', { class: 'toolbar' }, select('plan-id', t('plan'), plans.map((x) => [x.id, pick(x.title_zh, x.title_en)]), id, (v) => go('plans', { plan: v }))),
     h('h1', {}, pick(p.plan.title_zh, p.plan.title_en)),
@@ -782,7 +810,8 @@ async function viewPlans(params) {
     ledger.tasks.count || ledger.projects.total.count ? h('p', {}, h('a', { href: link('tasks', { plan: id }), id: 'task-board-link' }, t('taskBoard'))) : null,
     ledger.tasks.count ? leadEl : null,
     tbl(p.tasks, 'plan-tasks'),
-    h('h2', {}, '文本目标 / text targets'), tbl(p.text_targets, 'plan-text-targets'));
+    h('h2', {}, '文本目标 / text targets'), tbl(p.text_targets, 'plan-text-targets'),
+    childPlansEl);
   onMount(() => {
     if (ledger.projects.total.count) {
       const by = Object.entries(ledger.projects.by_nature);

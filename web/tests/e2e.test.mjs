@@ -248,6 +248,29 @@ test('plans and ledgers', async () => {
   await p.context().close();
 });
 
+test('the municipal plan beside its district plans, evaluated over its 38 districts', async () => {
+  const p = await page('/#/plans?plan=chongqing-14th-fyp');
+  await p.waitForSelector('#child-plans');
+  const tables = await p.$$('#child-plans table.child-units');
+  assert.ok(tables.length >= 1, `${tables.length} indicators`);
+  assert.equal((await tables[0].$$('tbody tr')).length, 38);
+  assert.match(await p.textContent('#child-plans'), /铜梁|北碚|大渡口/);
+  await shot(p, 'plans-children-zh-1366');
+  assert.deepEqual(p.errors, []);
+  await p.context().close();
+  // a plan no other names as its parent has no such section
+  const b = await page('/#/plans?plan=beibei-14th-fyp');
+  await b.waitForSelector('#plan-indicators');
+  assert.equal(await b.$('#child-plans'), null);
+  await b.context().close();
+  const e = await page('/#/evaluation?plan=chongqing-14th-fyp&year=2024');
+  await e.waitForFunction(() => document.querySelectorAll('#eval-map svg path').length >= 38);
+  assert.match(await e.textContent('#evaluation-table'), /每千人口执业（助理）医师数/);
+  await shot(e, 'evaluation-municipal-zh-1366');
+  assert.deepEqual(e.errors, []);
+  await e.context().close();
+});
+
 // last: it adds a second hierarchy (DHIS2 uids, assigned codes) to the demo store
 test('DHIS2 metadata of a uid-only hierarchy uploads beside the demo region', async () => {
   const { readFileSync } = await import('node:fs');

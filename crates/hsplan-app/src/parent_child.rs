@@ -9,6 +9,42 @@ use hsplan_plan::{Direction, Plan, PublishedValue};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+/// A workspace plan beside every plan of the workspace that names it as a parent, measured on
+/// the store `who` may read — only for a reader who may see the parent's whole jurisdiction
+/// (a part would give wrong totals and shares); to anyone else the jurisdiction is not found,
+/// as every unit outside a reader's scope is.
+pub fn compare_in_workspace(
+    ws: &crate::Workspace,
+    parent_id: &str,
+    year: i64,
+    who: Option<&hsplan_govern::Principal>,
+) -> Result<PlanComparison> {
+    let plans = ws.plans();
+    let parent = plans.get(parent_id)?;
+    let j = AdminCode::parse(parent.data.plan.jurisdiction.get_ref())
+        .map_err(|e| AppError::invalid("jurisdiction", e.to_string()))?;
+    let sees_all = who.is_none_or(|p| {
+        p.roots(hsplan_govern::Action::Read)
+            .iter()
+            .any(|r| hsplan_govern::roles::within(j, *r))
+    });
+    let snapshot = ws.snapshot_for(who);
+    if !sees_all || !snapshot.sys.units.contains_key(&j) {
+        return Err(AppError::NotFound(format!("unit {j}")));
+    }
+    let children: Vec<&Plan> = plans
+        .all()
+        .values()
+        .filter(|c| c.data.plan.parents.iter().any(|p| p == parent_id))
+        .collect();
+    if children.is_empty() {
+        return Err(AppError::NotFound(format!(
+            "plans naming {parent_id} as parent"
+        )));
+    }
+    compare(&snapshot.sys, parent, &children, year)
+}
+
 /// A target as one plan states it.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct StatedTarget {

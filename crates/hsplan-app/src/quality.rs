@@ -64,17 +64,25 @@ fn code_of(v: impl Serialize) -> String {
 /// The unit reviewed when none is asked for: from the single root down, as long as one
 /// child holds every facility (the demo store's Chongqing tree gives its one district).
 pub fn default_unit(sys: &ServiceSystem) -> Result<AdminCode> {
-    let mut roots = sys
+    let roots: Vec<&hsplan_model::AdminUnit> = sys
         .units
         .values()
-        .filter(|u| u.parent().is_none_or(|p| !sys.units.contains_key(&p)));
-    let Some(root) = roots.next() else {
+        .filter(|u| u.parent().is_none_or(|p| !sys.units.contains_key(&p)))
+        .collect();
+    let Some(root) = roots.first() else {
         return Err(AppError::NotFound("units: the store has none".into()));
     };
-    if roots.next().is_some() {
+    if roots.len() > 1 {
+        let named: Vec<String> = roots
+            .iter()
+            .map(|u| format!("{} {}", u.code, u.name))
+            .collect();
         return Err(AppError::invalid(
             "unit",
-            "the store holds more than one tree; name the unit to review",
+            format!(
+                "the store holds more than one tree ({}); name the unit to review",
+                named.join(", ")
+            ),
         ));
     }
     let mut at = root.code;

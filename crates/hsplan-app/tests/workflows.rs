@@ -50,7 +50,7 @@ fn demo_workflows_as_values() {
         other => panic!("{other:?}"),
     }
     assert!(matches!(
-        hsplan_app::region::unit_detail(&snap.sys, "510000", None),
+        hsplan_app::region::unit_detail(&snap.sys, "520000", None),
         Err(AppError::NotFound(_))
     ));
 

@@ -6,7 +6,16 @@ use common::*;
 
 fn review(db: &std::path::Path, year: i64) -> serde_json::Value {
     let out = hsplan(db)
-        .args(["quality", "--format", "json", "--year", &year.to_string()])
+        // the demo district, whose registry carries the planted faults
+        .args([
+            "quality",
+            "--format",
+            "json",
+            "--unit",
+            "500109",
+            "--year",
+            &year.to_string(),
+        ])
         .output()
         .unwrap();
     assert!(
@@ -124,7 +133,7 @@ fn the_review_finds_every_planted_fault_of_the_demo() {
 
     // the table, and every download
     let table = hsplan(&db)
-        .args(["quality", "--year", "2023"])
+        .args(["quality", "--unit", "500109", "--year", "2023"])
         .output()
         .unwrap();
     let text = String::from_utf8(table.stdout).unwrap();
@@ -139,7 +148,9 @@ fn the_review_finds_every_planted_fault_of_the_demo() {
     ] {
         let out = dir.path().join(format!("q.{format}"));
         hsplan(&db)
-            .args(["quality", "--year", "2023", "--format", format, "--out"])
+            .args([
+                "quality", "--unit", "500109", "--year", "2023", "--format", format, "--out",
+            ])
             .arg(&out)
             .assert()
             .success();
@@ -157,14 +168,21 @@ fn the_review_finds_every_planted_fault_of_the_demo() {
 
     // bad requests: a located message, no panic
     for (args, says) in [
-        (vec!["quality", "--year", "1800"], "year"),
+        (
+            vec!["quality", "--unit", "500109", "--year", "1800"],
+            "year",
+        ),
+        // the demo holds two trees (Chongqing, Sichuan): which one must be said
+        (vec!["quality", "--year", "2023"], "unit"),
         (vec!["quality", "--year", "2023", "--unit", "5001x"], "unit"),
         (
             vec!["quality", "--year", "2023", "--unit", "110101"],
             "110101",
         ),
         (
-            vec!["quality", "--year", "2023", "--format", "csv"],
+            vec![
+                "quality", "--unit", "500109", "--year", "2023", "--format", "csv",
+            ],
             "--out",
         ),
     ] {

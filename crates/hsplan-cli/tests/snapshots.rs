@@ -308,6 +308,8 @@ fn evaluate_the_demo_store_in_every_format() {
                 "check",
                 "--year",
                 "2023",
+                "--unit",
+                "500109",
                 "--format",
                 "json",
                 "--rules",

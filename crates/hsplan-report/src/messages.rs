@@ -305,8 +305,10 @@ impl Msg {
             (Exported, Lang::En) => "Exported",
             (Elapsed, Lang::Zh) => "耗时",
             (Elapsed, Lang::En) => "elapsed",
-            (DemoTitle, Lang::Zh) => "演示区域：重庆市北碚区",
-            (DemoTitle, Lang::En) => "Demo region: Beibei district, Chongqing",
+            (DemoTitle, Lang::Zh) => "演示区域：重庆市38个区县与乐山市市中区 · 详细评估：北碚区",
+            (DemoTitle, Lang::En) => {
+                "Demo region: Chongqing's 38 districts and Leshan Shizhong · in detail: Beibei district"
+            }
             (DemoPlansTitle, Lang::Zh) => "演示区域：五个规划的评估",
             (DemoPlansTitle, Lang::En) => "Demo region: the five plans evaluated",
             (DemoPlansIntro, Lang::Zh) => {
@@ -330,10 +332,10 @@ impl Msg {
                 "Quantitative targets: {evaluated} evaluated · {records} wait for records · {other} not computable"
             }
             (DemoSynthetic, Lang::Zh) => {
-                "区划为国家统计局2023年真实数据；人口与机构登记为合成数据（种子固定，2020年按规划专栏1校准）"
+                "区划为国家统计局2023年真实数据；人口与机构登记为合成数据（种子固定，2020年按各规划公布值校准）"
             }
             (DemoSynthetic, Lang::En) => {
-                "Divisions: real NBS 2023 data. Population and facility registry: SYNTHETIC (seeded; 2020 calibrated to the plan's 专栏1)"
+                "Divisions: real NBS 2023 data. Population and facility registry: SYNTHETIC (seeded; 2020 calibrated to what each plan publishes)"
             }
             (SeverityError, Lang::Zh) => "错误",
             (SeverityError, Lang::En) => "error",
@@ -1160,6 +1162,19 @@ pub const WEB: &[(&str, &str, &str)] = &[
     ("chooseFacility", "选择机构填报", "Choose a facility"),
     ("kind", "类别", "Type"),
     ("taskBoard", "任务台账", "Task board"),
+    ("childPlans", "上下级规划对照", "Parent and child plans"),
+    (
+        "childPlansIntro",
+        "本规划与以其为上级规划的下级规划共同设定目标的指标：下级目标与本级目标对照（更高、相同、更低），以及下一级各单位按本级目标计算的缺口及其占全部缺口的比例。",
+        "Indicators this plan and the plans naming it as their parent both set targets for: each child's target beside this plan's (more, same or less ambitious), and each unit one level down measured against this plan's target — its gap and share of the whole gap.",
+    ),
+    ("ambition_more", "更高", "more ambitious"),
+    ("ambition_same", "相同", "same"),
+    ("ambition_less", "更低", "less ambitious"),
+    ("ambition_not_comparable", "不可比", "not comparable"),
+    ("gapToParent", "距本级目标缺口", "Gap to this plan's target"),
+    ("gapShare", "占全部缺口", "Share of the whole gap"),
+    ("hasPlan", "有下级规划", "Has its own plan"),
     ("overdue", "逾期", "Overdue"),
     ("deadline", "完成时限", "Deadline"),
     ("lead", "牵头单位", "Lead unit"),

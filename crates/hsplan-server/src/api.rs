@@ -1439,6 +1439,41 @@ pub async fn task_board(
         .map(Json)
 }
 
+/// Year of a parent-and-children comparison.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CompareParams {
+    /// Year measured.
+    #[param(minimum = 1949, maximum = 2100)]
+    pub year: i64,
+}
+
+/// A plan beside the plans that name it as their parent: every indicator both set a target
+/// for, the children's targets beside the parent's, and each unit one level below the
+/// parent's jurisdiction against the parent's target (its gap and share of the whole gap).
+/// Only for a reader who may see the parent's whole jurisdiction.
+#[utoipa::path(get, path = "/api/plans/{id}/compare", tag = "plans",
+    params(("id" = String, Path, description = "Parent plan id"), CompareParams),
+    responses((status = 200, body = hsplan_app::parent_child::PlanComparison), (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn plan_compare(
+    Shared(state): S,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(p): Query<CompareParams>,
+) -> ApiResult<Json<hsplan_app::parent_child::PlanComparison>> {
+    blocking(move || {
+        hsplan_app::parent_child::compare_in_workspace(
+            &state.workspace,
+            &id,
+            p.year,
+            caller.principal.as_ref(),
+        )
+    })
+    .await
+    .map(Json)
+}
+
 /// The progress updates of one task or project, oldest first.
 #[utoipa::path(get, path = "/api/plans/{id}/tasks/{item}/updates", tag = "plans",
     params(("id" = String, Path, description = "Plan id"), ("item" = String, Path, description = "task:N or project:TABLE:ROW")),

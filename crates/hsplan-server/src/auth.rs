@@ -93,6 +93,8 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ),
     ("GET", "/api/plans/{id}/diff", Rule::Signed(Action::Read)),
     ("GET", "/api/plans/{id}/tasks", Rule::Signed(Action::Read)),
+    // the parent's whole jurisdiction must be within the reader's scope: checked by the app
+    ("GET", "/api/plans/{id}/compare", Rule::Signed(Action::Read)),
     (
         "GET",
         "/api/plans/{id}/tasks/{item}/updates",

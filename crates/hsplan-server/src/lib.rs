@@ -93,7 +93,7 @@ pub struct Config {
         api::scenarios, api::scenario, api::apply_scenario,
         api::login, api::logout, api::me, api::facility_year_form, api::save_facility_year,
         api::approvals, api::approval_step, api::audit, api::audit_export,
-        api::task_board, api::task_updates, api::post_task_update, api::task_attachment,
+        api::task_board, api::plan_compare, api::task_updates, api::post_task_update, api::task_attachment,
         api::plan_source, api::save_plan_source, api::plan_versions, api::plan_version, api::plan_diff
     ),
     components(schemas(hsplan_app::data::UploadKind, hsplan_app::data::ExportFormat)),
@@ -273,6 +273,7 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/api/plans/{id}/versions/{version}", get(api::plan_version))
         .route("/api/plans/{id}/diff", get(api::plan_diff))
         .route("/api/plans/{id}/tasks", get(api::task_board))
+        .route("/api/plans/{id}/compare", get(api::plan_compare))
         .route(
             "/api/plans/{id}/tasks/{item}/updates",
             get(api::task_updates).post(api::post_task_update),

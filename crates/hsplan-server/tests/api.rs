@@ -172,7 +172,7 @@ async fn units_search_tree_and_pages() {
         .await
         .problem(StatusCode::BAD_REQUEST);
     assert!(p["detail"].as_str().unwrap().starts_with("code:"), "{p}");
-    get(&app, "/api/units/510000")
+    get(&app, "/api/units/520000")
         .await
         .problem(StatusCode::NOT_FOUND);
     get(&app, "/api/units/500109?year=1200")
@@ -257,6 +257,27 @@ async fn plans_check_and_ledgers() {
     get(&app, "/api/plans/nope/ledger")
         .await
         .problem(StatusCode::NOT_FOUND);
+    // the municipal plan beside the district plans naming it: all 38 districts measured
+    let c = get(&app, "/api/plans/chongqing-14th-fyp/compare?year=2024")
+        .await
+        .ok();
+    assert_eq!(c["children"].as_array().unwrap().len(), 3, "{c}");
+    let doctors = c["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "licensed_doctors_per_1000")
+        .unwrap();
+    let units = doctors["units"].as_array().unwrap();
+    assert_eq!(units.len(), 38);
+    assert!(units.iter().filter(|u| u["has_plan"] == true).count() >= 2);
+    // a plan no other names as parent, a bad year
+    get(&app, "/api/plans/beibei-14th-fyp/compare?year=2024")
+        .await
+        .problem(StatusCode::NOT_FOUND);
+    get(&app, "/api/plans/chongqing-14th-fyp/compare?year=1800")
+        .await
+        .problem(StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
@@ -277,7 +298,7 @@ async fn evaluation_and_downloads() {
         .problem(StatusCode::BAD_REQUEST);
     get(
         &app,
-        "/api/evaluations?plan=beibei-14th-fyp&year=2023&unit=510000",
+        "/api/evaluations?plan=beibei-14th-fyp&year=2023&unit=520000",
     )
     .await
     .problem(StatusCode::NOT_FOUND);

@@ -693,6 +693,10 @@ fn the_task_ledger_closes_the_loop() {
         assert!(o["year"].is_null(), "{}", other.body);
         assert!(o["items"].as_array().unwrap().iter().all(|i| i["derived_status"].is_null()
             && i["serves"].as_array().unwrap().iter().all(|s| s["status"].is_null())));
+        // the municipal plan beside its children: only for a reader who may see the municipality
+        let cmp = call(&fx.app, "GET", "/api/plans/chongqing-14th-fyp/compare?year=2024", &[("authorization", clerk.as_str())], None).await;
+        assert_eq!(cmp.status, StatusCode::NOT_FOUND, "{}", cmp.body);
+        assert!(!cmp.body.contains("渝中区") && !cmp.body.contains("大渡口"), "{}", cmp.body);
         let att = call(&fx.app, "GET", &format!("/api/plans/{plan}/updates/{id}/attachment"), &[("authorization", wjw.as_str())], None).await;
         assert_eq!(att.status, StatusCode::OK);
         assert_eq!(att.body, "中文");

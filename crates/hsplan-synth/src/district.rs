@@ -481,6 +481,15 @@ pub fn generate(units: &[AdminUnit], p: &Profile, seed: u64) -> SyntheticRegistr
             T::HealthSupervision => (8, 0),
             _ => (0, 0),
         };
+        // staffing varies from one institution to the next, as it does
+        let (d, nn) = if d > 1 {
+            (
+                (d as f64 * rng.range(0.6, 1.6)).round() as u64,
+                (nn as f64 * rng.range(0.6, 1.6)).round() as u64,
+            )
+        } else {
+            (d, nn)
+        };
         q[i].insert(Q::LicensedDoctors, d);
         q[i].insert(Q::RegisteredNurses, nn);
         fixed_doctors += d;
@@ -527,8 +536,10 @@ pub fn generate(units: &[AdminUnit], p: &Profile, seed: u64) -> SyntheticRegistr
         k if k.family() == InstitutionFamily::Hospital => doctors(&q[i]) as f64 * 0.02,
         _ => 0.0,
     });
+    // how much of the district's TCM workforce its TCM hospital holds varies by district
+    let tcm_hospital_share = rng.range(0.15, 0.45);
     let tcm = capped(&q, t.tcm_doctors, &|i| match fs[i].kind {
-        T::TcmHospital => doctors(&q[i]) as f64 * 0.6,
+        T::TcmHospital => doctors(&q[i]) as f64 * tcm_hospital_share,
         T::TownshipHealthCentre | T::CommunityHealthCentre => 2.0,
         T::Clinic => 0.4,
         k if k.family() == InstitutionFamily::Hospital => doctors(&q[i]) as f64 * 0.05,
@@ -605,7 +616,7 @@ pub fn generate(units: &[AdminUnit], p: &Profile, seed: u64) -> SyntheticRegistr
         if fs[i].kind == T::GeneralHospital && fs[i].grade.is_secondary_or_above() {
             q[i].insert(Q::Ambulances, 2 + beds / 150);
         }
-        let bed_days = (beds as f64 * 365.0 * rng.range(0.75, 0.95)).round() as u64;
+        let bed_days = (beds as f64 * 365.0 * rng.range(0.55, 0.7)).round() as u64;
         q[i].insert(Q::InpatientBedDays, bed_days);
         q[i].insert(Q::Discharges, (bed_days as f64 / stay).round() as u64);
         if fs[i].grade.tier() == Some(Tier::Tier3) {
