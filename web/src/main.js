@@ -453,7 +453,8 @@ async function viewStandards(params) {
 // a chart of the sub-units' scores, and the findings, filtered by check.
 async function viewQuality(params) {
   const year = params.get('year') || latestYear();
-  const unit = params.get('unit') || '';
+  // the home unit when none is asked for (a store of several trees has no single root)
+  const unit = params.get('unit') || config.home_unit || '';
   const check = params.get('check') || '';
   const q = { year, unit, check };
   const r = await api(`/api/quality?${new URLSearchParams({ year, ...(unit ? { unit } : {}) })}`);
