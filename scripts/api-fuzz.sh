@@ -20,7 +20,8 @@ log="$work/serve.log"
 server=$!
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
 url=""
-for _ in $(seq 1 600); do
+# the demo is built first (Chongqing's 38 districts and Leshan Shizhong: about 40 s in a debug build)
+for _ in $(seq 1 3000); do
     url=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$log" | head -1 || true)
     [ -n "$url" ] && break
     sleep 0.1

@@ -25,7 +25,7 @@ before(async () => {
   server = spawn(bin, ['--lang', 'en', 'demo', '--serve', '--addr', '127.0.0.1:0', '--out', join(work, 'demo')], { stdio: ['ignore', 'pipe', 'inherit'] });
   base = await new Promise((resolve, reject) => {
     let seen = '';
-    const timer = setTimeout(() => reject(new Error(`no server address in: ${seen}`)), 120000);
+    const timer = setTimeout(() => reject(new Error(`no server address in: ${seen}`)), 300000);
     server.stdout.on('data', (d) => {
       seen += d.toString();
       const m = seen.match(/http:\/\/127\.0\.0\.1:\d+/);

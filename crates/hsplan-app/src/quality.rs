@@ -20,6 +20,21 @@ pub struct QualityRequest {
     pub unit: Option<String>,
 }
 
+impl QualityRequest {
+    /// The request with the workspace's home unit when it names no unit and the store has
+    /// no single unit to default to (several trees, like the demo's Chongqing and Sichuan);
+    /// a home unit the reader cannot see is not used.
+    pub fn or_home(mut self, sys: &ServiceSystem, home: Option<&str>) -> QualityRequest {
+        if self.unit.is_none()
+            && default_unit(sys).is_err()
+            && let Some(h) = home.filter(|h| sys.find_unit(h).is_some())
+        {
+            self.unit = Some(h.to_string());
+        }
+        self
+    }
+}
+
 /// The review, labelled when the data are synthetic.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct QualityResult {

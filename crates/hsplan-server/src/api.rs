@@ -496,6 +496,7 @@ pub async fn quality(
     let req = p.request();
     let ws = state.clone();
     read(&state, &caller, move |s| {
+        let req = req.or_home(&s.sys, ws.home_unit.as_deref());
         hsplan_app::quality::review(&ws.workspace.plans(), &s.sys, &req)
     })
     .await
@@ -525,6 +526,7 @@ pub async fn quality_report(
     }
     let ws = state.clone();
     read(&state, &caller, move |s| {
+        let req = req.or_home(&s.sys, ws.home_unit.as_deref());
         let r = hsplan_app::quality::review(&ws.workspace.plans(), &s.sys, &req)?;
         let base = format!("quality-{}-{}", r.review.unit, r.review.year);
         Ok(match format.as_str() {

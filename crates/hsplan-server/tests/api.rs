@@ -257,6 +257,10 @@ async fn plans_check_and_ledgers() {
     get(&app, "/api/plans/nope/ledger")
         .await
         .problem(StatusCode::NOT_FOUND);
+    // the store holds two trees (Chongqing, Sichuan): the quality review without a unit
+    // reviews the home unit
+    let q = get(&app, "/api/quality?year=2023").await.ok();
+    assert_eq!(q["unit"], "500109000000", "{}", q["unit"]);
     // the municipal plan beside the district plans naming it: all 38 districts measured
     let c = get(&app, "/api/plans/chongqing-14th-fyp/compare?year=2024")
         .await
