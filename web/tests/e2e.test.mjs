@@ -121,7 +121,7 @@ test('drill-down from the district to a village', async () => {
   await p.click('#children li:first-child a');
   await p.waitForFunction(() => document.querySelector('h1 small')?.textContent.includes('村级'));
   assert.equal((await p.$$('.crumbs a')).length, 4);
-  assert.equal((await p.$$('#unit-indicators tbody tr')).length, 39);
+  assert.equal((await p.$$('#unit-indicators tbody tr')).length, 53);
   await shot(p, 'village-zh-1366');
   // search by name
   await p.fill('#unit-search', '天生');

@@ -263,14 +263,6 @@ pub struct IndicatorRow {
     pub denominator: Option<f64>,
 }
 
-fn number_text(v: f64) -> String {
-    if v.fract() == 0.0 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.2}")
-    }
-}
-
 /// Every library indicator for a unit (and everything below it) in a year.
 pub fn indicators(sys: &ServiceSystem, code: AdminCode, year: Year) -> Vec<IndicatorRow> {
     INDICATORS
@@ -295,7 +287,7 @@ pub fn indicators(sys: &ServiceSystem, code: AdminCode, year: Year) -> Vec<Indic
                 value: v.value.ok(),
                 shown: v.value.ok().map(|x| match def.form {
                     Form::OneTo => format!("1:{x:.2}"),
-                    _ => number_text(x),
+                    _ => hsplan_report::html::format_number(x),
                 }),
                 gap: gap.map(String::from),
                 missing,

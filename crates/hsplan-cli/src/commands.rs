@@ -577,6 +577,21 @@ pub fn demo(out: &Path, lang: Lang) -> Result<()> {
         )
     );
     println!();
+    println!(
+        "{}",
+        fill(
+            if run.records_generated {
+                Msg::DemoRecordsGenerated
+            } else {
+                Msg::DemoRecordsReused
+            }
+            .text(lang),
+            &[("dir", &run.records.dir.display())]
+        )
+    );
+    crate::records_cmd::print_report(&run.records, lang);
+    crate::records_cmd::print_indicators(&run.records.indicators, lang);
+    println!();
     println!("{}", Msg::DemoPlansTitle.text(lang));
     for p in &run.plans {
         let Some((_, first)) = p.evaluations.first() else {

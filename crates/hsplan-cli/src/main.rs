@@ -13,6 +13,7 @@ mod messages;
 mod plan_cmd;
 mod progress;
 mod quality_cmd;
+mod records_cmd;
 mod site_cmd;
 mod standards_cmd;
 mod users_cmd;
@@ -113,6 +114,12 @@ enum Command {
     /// Review the data's quality for a year: completeness, internal and external consistency,
     /// outliers; a score per unit.
     Quality(quality_cmd::QualityArgs),
+    /// Record-level data (visits, referrals, family-doctor contracts, chronic-disease
+    /// management, health records): generate, import, utilisation indicators.
+    Records {
+        #[command(subcommand)]
+        what: records_cmd::RecordsWhat,
+    },
     /// Run the built-in demo region (Beibei district).
     Demo {
         /// Directory for the demo store and outputs.
@@ -430,6 +437,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Evaluate(args) => evaluate_cmd::run(&cli.db, &args, cli.lang),
         Command::Quality(args) => quality_cmd::run(&cli.db, &args, cli.lang),
         Command::Access { what } => access_cmd::run(what, cli.lang),
+        Command::Records { what } => records_cmd::run(&cli.db, what, cli.lang),
         Command::Site { what } => site_cmd::run(what, cli.lang),
         Command::Standards {
             what: StandardsWhat::Check(args),

@@ -5,14 +5,14 @@
 use std::process::Command;
 
 /// Layer of each workspace crate; a crate may depend only on crates of a lower layer
-/// (store and io share a layer and may not depend on each other).
+/// (store, io and records share a layer and may not depend on each other).
 fn layer(name: &str) -> Option<u8> {
     Some(match name {
         "hsplan-model" => 0,
         "hsplan-plan" | "hsplan-govern" => 1,
         "hsplan-eval" => 2,
         "hsplan-access" | "hsplan-siting" | "hsplan-synth" | "hsplan-standards" => 3,
-        "hsplan-store" | "hsplan-io" => 4,
+        "hsplan-store" | "hsplan-io" | "hsplan-records" => 4,
         "hsplan-report" => 5,
         "hsplan-app" => 6,
         "hsplan-server" => 7,

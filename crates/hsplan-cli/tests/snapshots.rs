@@ -187,6 +187,8 @@ fn evaluate_the_demo_store_in_every_format() {
             "licensed_doctors_per_1000",
             "registered_nurses_per_1000",
             "clinical_pharmacists_per_100_beds",
+            // 重点人群签约覆盖率 81%: counted from contract records (none for Dadukou: no data)
+            "family_doctor_priority_group_coverage_pct",
             "nursing_homes",
             "share_secondary_general_hospitals_with_geriatrics_pct"
         ]

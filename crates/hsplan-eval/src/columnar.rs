@@ -46,6 +46,8 @@ pub struct Columns {
     /// Per population base, per year: own record per unit (None = no record,
     /// Some(MISSING-like None inside) = record without that base).
     population: BTreeMap<u8, Vec<Vec<PopulationCell>>>,
+    /// Utilisation counted from records (already totals per unit: summed by range).
+    utilisation: hsplan_model::Utilisation,
 }
 
 /// A unit's own population record for one base.
@@ -252,7 +254,13 @@ impl Columns {
                 ],
             )?;
         }
+        c.utilisation = sys.utilisation.clone();
         Ok(c)
+    }
+
+    /// Sets the utilisation counted from records.
+    pub fn set_utilisation(&mut self, utilisation: hsplan_model::Utilisation) {
+        self.utilisation = utilisation;
     }
 
     /// A measure for every unit in the year with index `y`.
@@ -261,13 +269,23 @@ impl Columns {
         let year = self.years[y];
         match m {
             Measure::Population(base) => self.population_amounts(base, y),
+            Measure::Usage(_)
+            | Measure::ResidentCareWithin { .. }
+            | Measure::ResidentCareOutside { .. } => self
+                .units
+                .iter()
+                .map(|&u| crate::measure::usage_amount(&self.utilisation, m, u, year))
+                .collect(),
             _ => {
                 let set = match m {
                     Measure::Quantity(s, _)
                     | Measure::Doctors(s)
                     | Measure::Facilities(s)
                     | Measure::FacilitiesWithAny(s, _) => s,
-                    Measure::Population(_) => unreachable!("handled above"),
+                    Measure::Population(_)
+                    | Measure::Usage(_)
+                    | Measure::ResidentCareWithin { .. }
+                    | Measure::ResidentCareOutside { .. } => unreachable!("handled above"),
                 };
                 let bit = 1u16 << set.index();
                 let mut own = vec![Amount::default(); nu];

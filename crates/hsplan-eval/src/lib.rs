@@ -17,8 +17,8 @@ pub mod measure;
 pub mod quality;
 pub mod report;
 
-pub use library::{Form, INDICATORS, IndicatorDef, find};
-pub use measure::{Amount, FacilitySet, Measure, PopulationBase};
+pub use library::{Form, INDICATORS, IndicatorDef, find, from_records};
+pub use measure::{Amount, FacilitySet, Measure, PopulationBase, usage_amount};
 
 use hsplan_model::{AdminCode, ServiceSystem, Year};
 

@@ -1,7 +1,7 @@
 //! The indicator library: every computable indicator of the seed plans, defined once.
 
 use crate::measure::{FacilitySet as S, Measure, PopulationBase as P};
-use hsplan_model::{Capability as C, Quantity as Q};
+use hsplan_model::{Capability as C, Condition, Quantity as Q, UsageCount as U};
 
 /// How the value is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -527,7 +527,170 @@ pub const INDICATORS: &[IndicatorDef] = &[
         100000.0,
         "康复医师 ÷ 常住人口 × 100000",
     ),
+    // Utilisation counted from records (visits, referrals, contracts, chronic disease,
+    // health records): see hsplan-records.
+    rate(
+        (
+            "primary_care_visit_share_records",
+            "基层医疗卫生机构诊疗量占比（个案记录）",
+            "Primary-care share of visits (from visit records)",
+        ),
+        "%",
+        Measure::Usage(U::PrimaryCareVisits),
+        Measure::Usage(U::Visits),
+        100.0,
+        "基层医疗卫生机构门急诊人次 ÷ 全部医疗卫生机构门急诊人次 × 100（机构所在地，由就诊记录计数）",
+    ),
+    rate(
+        (
+            "tcm_consultation_share_pct",
+            "中医诊疗量占比",
+            "Share of TCM in consultations",
+        ),
+        "%",
+        Measure::Usage(U::TcmVisits),
+        Measure::Usage(U::Visits),
+        100.0,
+        "中医类门急诊人次 ÷ 门急诊总人次 × 100（机构所在地，由就诊记录计数）",
+    ),
+    rate(
+        (
+            "local_care_rate_pct",
+            "区（县）域内就诊率",
+            "Share of residents' care received within the unit",
+        ),
+        "%",
+        Measure::ResidentCareWithin { admissions: false },
+        Measure::Usage(U::ResidentEncounters),
+        100.0,
+        "本辖区常住居民在辖区内医疗卫生机构的门急诊及住院人次 ÷ 本辖区居民门急诊及住院总人次 × 100（按居民住址；辖区为被评估单位本身）",
+    ),
+    rate(
+        (
+            "inpatient_outflow_rate_pct",
+            "住院外流率",
+            "Share of residents' admissions outside the unit",
+        ),
+        "%",
+        Measure::ResidentCareOutside { admissions: true },
+        Measure::Usage(U::ResidentAdmissions),
+        100.0,
+        "本辖区居民在辖区外医疗机构的住院人次 ÷ 本辖区居民住院总人次 × 100",
+    ),
+    count(
+        ("referrals_up", "上转人次", "Referrals up"),
+        "人次",
+        Measure::Usage(U::ReferralsUp),
+        "由辖区内机构转往服务层级更高机构的转诊人次（层级：村卫生室/诊所 < 乡镇卫生院/社区卫生服务中心、一级医院 < 二级 < 三级）",
+    ),
+    count(
+        ("referrals_down", "下转人次", "Referrals down"),
+        "人次",
+        Measure::Usage(U::ReferralsDown),
+        "由辖区内机构转往服务层级更低机构的转诊人次",
+    ),
+    rate(
+        (
+            "down_up_referral_ratio",
+            "下转与上转人次之比",
+            "Referrals down per referral up",
+        ),
+        "倍",
+        Measure::Usage(U::ReferralsDown),
+        Measure::Usage(U::ReferralsUp),
+        1.0,
+        "下转人次 ÷ 上转人次",
+    ),
+    rate(
+        (
+            "family_doctor_contract_coverage_pct",
+            "家庭医生签约服务覆盖率",
+            "Family-doctor contract coverage",
+        ),
+        "%",
+        Measure::Usage(U::ContractedResidents),
+        RESIDENT,
+        100.0,
+        "年末签约在约居民数 ÷ 常住人口 × 100",
+    ),
+    rate(
+        (
+            "family_doctor_priority_group_coverage_pct",
+            "家庭医生签约服务重点人群覆盖率",
+            "Family-doctor contract coverage of priority groups",
+        ),
+        "%",
+        Measure::Usage(U::ContractedKeyResidents),
+        Measure::Usage(U::KeyResidents),
+        100.0,
+        "年末签约在约的重点人群（65岁及以上老年人、高血压、糖尿病、孕产妇、0～6岁儿童、残疾人、脱贫人口）÷ 健康档案中的重点人群人数 × 100",
+    ),
+    rate(
+        (
+            "hypertension_management_rate_pct",
+            "高血压患者规范管理率",
+            "Standardised management rate of hypertension patients",
+        ),
+        "%",
+        Measure::Usage(U::ChronicStandardised(Condition::Hypertension)),
+        Measure::Usage(U::ChronicManaged(Condition::Hypertension)),
+        100.0,
+        "按照规范要求进行高血压患者健康管理的人数 ÷ 年内已管理的高血压患者人数 × 100（国家基本公共卫生服务规范）",
+    ),
+    rate(
+        (
+            "hypertension_control_rate_pct",
+            "管理人群血压控制率",
+            "Blood-pressure control among managed patients",
+        ),
+        "%",
+        Measure::Usage(U::ChronicControlled(Condition::Hypertension)),
+        Measure::Usage(U::ChronicManaged(Condition::Hypertension)),
+        100.0,
+        "年内最近一次随访血压达标人数 ÷ 年内已管理的高血压患者人数 × 100",
+    ),
+    rate(
+        (
+            "diabetes_management_rate_pct",
+            "糖尿病患者规范管理率",
+            "Standardised management rate of diabetes patients",
+        ),
+        "%",
+        Measure::Usage(U::ChronicStandardised(Condition::Diabetes)),
+        Measure::Usage(U::ChronicManaged(Condition::Diabetes)),
+        100.0,
+        "按照规范要求进行2型糖尿病患者健康管理的人数 ÷ 年内已管理的2型糖尿病患者人数 × 100",
+    ),
+    rate(
+        (
+            "diabetes_control_rate_pct",
+            "管理人群血糖控制率",
+            "Blood-glucose control among managed patients",
+        ),
+        "%",
+        Measure::Usage(U::ChronicControlled(Condition::Diabetes)),
+        Measure::Usage(U::ChronicManaged(Condition::Diabetes)),
+        100.0,
+        "年内最近一次随访空腹血糖达标人数 ÷ 年内已管理的2型糖尿病患者人数 × 100",
+    ),
+    rate(
+        (
+            "ehr_coverage_pct",
+            "居民电子健康档案建档率",
+            "Electronic health record coverage",
+        ),
+        "%",
+        Measure::Usage(U::HealthRecords),
+        RESIDENT,
+        100.0,
+        "年末在用的居民电子健康档案数 ÷ 常住人口 × 100",
+    ),
 ];
+
+/// Whether an indicator is counted from record-level data (visits, contracts…).
+pub fn from_records(def: &IndicatorDef) -> bool {
+    def.numerator.is_usage() || def.denominator.is_some_and(|d| d.is_usage())
+}
 
 /// The definition of an indicator id.
 pub fn find(id: &str) -> Option<&'static IndicatorDef> {

@@ -2,7 +2,8 @@
 
 use hsplan_model::{
     AdminCode, Capability, Facility, FacilityYear, InstitutionFamily, InstitutionType,
-    PopulationRecord, Quantity, ServiceSystem, Specialty, Year,
+    PopulationRecord, Quantity, RecordTable, ServiceSystem, Specialty, UsageCount, Utilisation,
+    Year,
 };
 
 /// A set of facilities an indicator looks at.
@@ -126,6 +127,84 @@ pub enum Measure {
     Facilities(FacilitySet),
     /// Number of open facilities in a set having any of the capabilities.
     FacilitiesWithAny(FacilitySet, &'static [Capability]),
+    /// A utilisation total counted from records (see [`hsplan_model::utilisation`]).
+    Usage(UsageCount),
+    /// The unit's residents' encounters (or admissions only) at facilities inside the unit
+    /// itself — the level is the evaluated unit's: a county's 县域内 count.
+    ResidentCareWithin {
+        /// Admissions only (else visits and admissions).
+        admissions: bool,
+    },
+    /// The same, at facilities outside the unit (住院外流 for admissions).
+    ResidentCareOutside {
+        /// Admissions only (else visits and admissions).
+        admissions: bool,
+    },
+}
+
+impl Measure {
+    /// Whether the measure reads utilisation counted from records.
+    pub fn is_usage(self) -> bool {
+        matches!(
+            self,
+            Measure::Usage(_)
+                | Measure::ResidentCareWithin { .. }
+                | Measure::ResidentCareOutside { .. }
+        )
+    }
+}
+
+/// A utilisation measure for a unit and year: complete where the records cover the unit,
+/// partial (one missing contributor) where they cover only part of it, missing otherwise.
+pub fn usage_amount(u: &Utilisation, m: Measure, unit: AdminCode, year: Year) -> Amount {
+    let level = unit.level();
+    let value = match m {
+        Measure::Usage(c) => u.sum(unit, year, c),
+        Measure::ResidentCareWithin { admissions } => u.sum(unit, year, care(admissions, level).1),
+        Measure::ResidentCareOutside { admissions } => {
+            let (all, inside) = care(admissions, level);
+            u.sum(unit, year, all)
+                .saturating_sub(u.sum(unit, year, inside))
+        }
+        _ => 0,
+    } as f64;
+    let table = match m {
+        Measure::Usage(c) => c.table(),
+        _ => RecordTable::Encounters,
+    };
+    if u.covers(unit, year, table) {
+        Amount {
+            value,
+            missing: 0,
+            reported: 1,
+        }
+    } else if u.covers_part_of(unit, year, table) {
+        Amount {
+            value,
+            missing: 1,
+            reported: 1,
+        }
+    } else {
+        Amount {
+            value: 0.0,
+            missing: 1,
+            reported: 0,
+        }
+    }
+}
+
+fn care(admissions: bool, level: hsplan_model::AdminLevel) -> (UsageCount, UsageCount) {
+    if admissions {
+        (
+            UsageCount::ResidentAdmissions,
+            UsageCount::ResidentAdmissionsWithin(level),
+        )
+    } else {
+        (
+            UsageCount::ResidentEncounters,
+            UsageCount::ResidentEncountersWithin(level),
+        )
+    }
 }
 
 /// An aggregated amount, with what was missing.
@@ -231,6 +310,11 @@ impl Measure {
                     0.0
                 })
             }),
+            Measure::Usage(_)
+            | Measure::ResidentCareWithin { .. }
+            | Measure::ResidentCareOutside { .. } => {
+                usage_amount(&sys.utilisation, self, unit, year)
+            }
         }
     }
 }

@@ -1087,7 +1087,11 @@ fn inputs(m: &Measure, read: &mut Vec<(FacilitySet, Quantity)>, people: &mut boo
             read.push((*set, Quantity::AssistantDoctors));
         }
         Measure::Population(_) => *people = true,
-        Measure::Facilities(_) | Measure::FacilitiesWithAny(..) => {}
+        Measure::Facilities(_)
+        | Measure::FacilitiesWithAny(..)
+        | Measure::Usage(_)
+        | Measure::ResidentCareWithin { .. }
+        | Measure::ResidentCareOutside { .. } => {}
     }
 }
 

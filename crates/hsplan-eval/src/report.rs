@@ -89,6 +89,87 @@ pub struct Evaluation {
     pub equity: Vec<Equity>,
     /// The data-quality review of the unit for the year (and of the plan's baselines).
     pub quality: crate::quality::QualityReview,
+    /// Utilisation indicators counted from record-level data, when records cover the unit
+    /// (or part of it) in the year; empty otherwise.
+    pub utilisation: Vec<UtilisationRow>,
+}
+
+/// One utilisation indicator counted from records, for the unit and its sub-units.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UtilisationRow {
+    /// Library indicator id.
+    pub id: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// Unit of the value.
+    pub unit: String,
+    /// The value, when computable.
+    pub value: Option<f64>,
+    /// Why there is none.
+    pub gap: Option<crate::Gap>,
+    /// Numerator as counted.
+    pub numerator: f64,
+    /// Denominator as counted (None for counts).
+    pub denominator: Option<f64>,
+    /// Whether the evaluated plan has a target row for this indicator.
+    pub plan_row: bool,
+    /// Values of the direct sub-units (code, name, value).
+    pub sub_units: Vec<(String, String, Option<f64>)>,
+}
+
+/// The utilisation indicators for `unit` in `year`, when records cover any of it.
+pub fn utilisation_rows(
+    sys: &ServiceSystem,
+    unit: AdminCode,
+    year: Year,
+    plan: Option<&hsplan_plan::Plan>,
+) -> Vec<UtilisationRow> {
+    let covered = hsplan_model::RecordTable::ALL.iter().any(|t| {
+        sys.utilisation.covers_part_of(unit, year, *t) || sys.utilisation.covers(unit, year, *t)
+    });
+    if !covered {
+        return Vec::new();
+    }
+    let subs = sys.sub_units(unit);
+    crate::INDICATORS
+        .iter()
+        .filter(|d| crate::from_records(d))
+        .map(|d| {
+            let v = crate::compute(sys, d, unit, year);
+            UtilisationRow {
+                id: d.id.to_string(),
+                name_zh: d.name_zh.to_string(),
+                name_en: d.name_en.to_string(),
+                unit: d.unit.to_string(),
+                value: v.value.ok(),
+                gap: v.value.err(),
+                numerator: v.numerator.value,
+                denominator: v.denominator.map(|a| a.value),
+                plan_row: plan.is_some_and(|p| {
+                    p.data
+                        .indicators
+                        .iter()
+                        .any(|i| i.formula.as_deref() == Some(d.id))
+                        || p.data.text_targets.iter().any(|t| {
+                            let id = t.id.as_ref().map(|s| s.get_ref().as_str());
+                            t.formula.as_deref().or(id) == Some(d.id)
+                        })
+                }),
+                sub_units: subs
+                    .iter()
+                    .map(|u| {
+                        (
+                            u.code.to_string(),
+                            u.name.clone(),
+                            crate::compute(sys, d, u.code, year).value.ok(),
+                        )
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
 }
 
 /// Densities whose spread over sub-units the report measures.
@@ -226,5 +307,6 @@ pub fn evaluate(
         leagues,
         equity,
         quality,
+        utilisation: utilisation_rows(sys, unit, year, Some(plan)),
     }
 }

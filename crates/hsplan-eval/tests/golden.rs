@@ -255,6 +255,72 @@ pub fn fixture() -> ServiceSystem {
     s
 }
 
+/// Utilisation counted from records for the two towns in 2020, every table covering the
+/// district.
+fn add_utilisation(s: &mut ServiceSystem) {
+    use hsplan_model::{AdminLevel, Condition::*, RecordTable, UsageCount as U};
+    let county = AdminLevel::County;
+    let towns: [(&str, &[(U, u64)]); 2] = [
+        (
+            "500109001",
+            &[
+                (U::Visits, 300),
+                (U::PrimaryCareVisits, 120),
+                (U::TcmVisits, 60),
+                (U::Admissions, 20),
+                (U::ReferralsUp, 10),
+                (U::ReferralsDown, 4),
+                (U::ResidentEncounters, 400),
+                (U::ResidentEncountersWithin(county), 360),
+                (U::ResidentAdmissions, 30),
+                (U::ResidentAdmissionsWithin(county), 24),
+                (U::ContractedResidents, 30000),
+                (U::ContractedKeyResidents, 8000),
+                (U::KeyResidents, 10000),
+                (U::HealthRecords, 50000),
+                (U::ChronicManaged(Hypertension), 5000),
+                (U::ChronicStandardised(Hypertension), 3500),
+                (U::ChronicControlled(Hypertension), 3000),
+                (U::ChronicManaged(Diabetes), 2000),
+                (U::ChronicStandardised(Diabetes), 1300),
+                (U::ChronicControlled(Diabetes), 1100),
+            ],
+        ),
+        (
+            "500109002",
+            &[
+                (U::Visits, 200),
+                (U::PrimaryCareVisits, 100),
+                (U::TcmVisits, 40),
+                (U::ReferralsUp, 6),
+                (U::ReferralsDown, 2),
+                (U::ResidentEncounters, 100),
+                (U::ResidentEncountersWithin(county), 90),
+                (U::ResidentAdmissions, 10),
+                (U::ResidentAdmissionsWithin(county), 6),
+                (U::ContractedResidents, 20000),
+                (U::ContractedKeyResidents, 5000),
+                (U::KeyResidents, 7000),
+                (U::HealthRecords, 30000),
+                (U::ChronicManaged(Hypertension), 3000),
+                (U::ChronicStandardised(Hypertension), 1900),
+                (U::ChronicControlled(Hypertension), 1800),
+                (U::ChronicManaged(Diabetes), 1000),
+                (U::ChronicStandardised(Diabetes), 700),
+                (U::ChronicControlled(Diabetes), 500),
+            ],
+        ),
+    ];
+    for (town, counts) in towns {
+        for &(c, n) in counts {
+            s.utilisation.add(code(town), y(2020), c, n);
+        }
+    }
+    for t in RecordTable::ALL {
+        s.utilisation.coverage.insert((code("500109"), y(2020), t));
+    }
+}
+
 fn value(s: &ServiceSystem, id: &str, unit: &str) -> f64 {
     compute(s, find(id).unwrap(), code(unit), y(2020))
         .value
@@ -263,7 +329,8 @@ fn value(s: &ServiceSystem, id: &str, unit: &str) -> f64 {
 
 #[test]
 fn every_formula_on_the_fixture() {
-    let s = fixture();
+    let mut s = fixture();
+    add_utilisation(&mut s);
     // District 500109: resident 60000 + 40000 = 100000 (no own record: sum of towns); children 15000.
     let expected: &[(&str, f64)] = &[
         ("beds_per_1000", 8.5),                     // 500+200+100+20+30 = 850
@@ -308,6 +375,24 @@ fn every_formula_on_the_fixture() {
         ("nursing_homes", 0.0),                   // none in the fixture
         ("negative_pressure_ambulances", 1.0),    // H1
         ("rehabilitation_doctors_per_100k", 3.0), // 3 / 100000
+        // Counted from records (add_utilisation): both towns summed.
+        ("primary_care_visit_share_records", 44.0), // 220 / 500
+        ("tcm_consultation_share_pct", 20.0),       // 100 / 500
+        ("local_care_rate_pct", 90.0),              // (360 + 90) / (400 + 100)
+        ("inpatient_outflow_rate_pct", 25.0),       // (40 - 30) / 40
+        ("referrals_up", 16.0),
+        ("referrals_down", 6.0),
+        ("down_up_referral_ratio", 0.375),
+        ("family_doctor_contract_coverage_pct", 50.0), // 50000 / 100000
+        (
+            "family_doctor_priority_group_coverage_pct",
+            13000.0 / 17000.0 * 100.0,
+        ),
+        ("hypertension_management_rate_pct", 67.5), // 5400 / 8000
+        ("hypertension_control_rate_pct", 60.0),    // 4800 / 8000
+        ("diabetes_management_rate_pct", 2000.0 / 3000.0 * 100.0),
+        ("diabetes_control_rate_pct", 1600.0 / 3000.0 * 100.0),
+        ("ehr_coverage_pct", 80.0), // 80000 / 100000
     ];
     assert_eq!(
         expected.len(),
@@ -321,6 +406,22 @@ fn every_formula_on_the_fixture() {
     // Towns: beds 520 / 60000 and 330 / 40000 (the CDC sits at district level).
     assert!((value(&s, "beds_per_1000", "500109001") - 520.0 / 60.0).abs() < 1e-9);
     assert!((value(&s, "beds_per_1000", "500109002") - 8.25).abs() < 1e-9);
+    // A town's own records: 40 TCM of 200 visits.
+    assert!((value(&s, "tcm_consultation_share_pct", "500109002") - 20.0).abs() < 1e-9);
+    // Outside the covered district the records say nothing: missing, never zero.
+    let mut bare = fixture();
+    add_utilisation(&mut bare);
+    bare.utilisation.coverage.clear();
+    assert!(
+        compute(
+            &bare,
+            find("tcm_consultation_share_pct").unwrap(),
+            code("500109"),
+            y(2020)
+        )
+        .value
+        .is_err()
+    );
 }
 
 #[test]

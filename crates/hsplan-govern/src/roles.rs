@@ -205,6 +205,22 @@ pub fn restrict(sys: &ServiceSystem, roots: &[AdminCode]) -> ServiceSystem {
             out.facility_years.insert(key.clone(), fy.clone());
         }
     }
+    for (key, totals) in &sys.utilisation.totals {
+        if inside(key.0) {
+            out.utilisation.totals.insert(*key, totals.clone());
+        }
+    }
+    // Coverage of a unit above the scope would say nothing true of the part kept; the
+    // scope's roots are covered where a covering unit contains them.
+    for &(covered, year, table) in &sys.utilisation.coverage {
+        if inside(covered) {
+            out.utilisation.coverage.insert((covered, year, table));
+        } else {
+            for root in roots.iter().filter(|r| within(**r, covered)) {
+                out.utilisation.coverage.insert((*root, year, table));
+            }
+        }
+    }
     out
 }
 

@@ -17,6 +17,7 @@ pub mod region;
 pub mod resources;
 pub mod source;
 pub mod units;
+pub mod utilisation;
 
 pub use admin::{
     AdminCode, AdminCodeError, AdminLevel, AdminLevelLabel, AdminUnit, UnitGeometry, UnitKind,
@@ -33,3 +34,4 @@ pub use region::{ServiceSystem, Violation};
 pub use resources::{Capability, FacilityYear, Quantity};
 pub use source::{DatasetNote, NoteKind, Origin, Sourced};
 pub use units::{Count, LonLat, MultiPolygon, Persons, SquareKm, Year};
+pub use utilisation::{Condition, RecordTable, UsageCount, Utilisation};

@@ -22,6 +22,8 @@ pub struct ServiceSystem {
     pub facility_years: BTreeMap<(FacilityId, Year), FacilityYear>,
     /// Notes about the data (synthetic, schematic boundaries, remarks), in order.
     pub notes: Vec<crate::DatasetNote>,
+    /// Utilisation counted from record-level data, by unit and year.
+    pub utilisation: crate::Utilisation,
 }
 
 /// A broken invariant of the model.

@@ -3,6 +3,7 @@
 
 use crate::messages::{Lang, Mode, Msg, fill};
 use crate::svg;
+use hsplan_eval::Gap;
 use hsplan_eval::evaluate::{EvaluatedIndicator, Status};
 use hsplan_eval::quality::{Dimension, QualityReview};
 use hsplan_eval::report::{Evaluation, League};
@@ -102,6 +103,15 @@ pub fn format_value(target: &str, v: Option<f64>) -> String {
         Some(x) if target.contains(':') => format!("1:{x:.2}"),
         Some(x) => format!("{x:.2}"),
         None => "—".into(),
+    }
+}
+
+/// A computed number: whole numbers as they are, others with two decimals.
+pub fn format_number(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}")
     }
 }
 
@@ -444,6 +454,73 @@ fn chapter(h: &mut String, p: &Part<'_>, ctx: &Context<'_>, lang: Lang) {
     // 9. Data quality.
     let _ = writeln!(h, "<h3>{}</h3>", esc(Msg::SecQuality.text(lang)));
     quality(h, &e.quality, lang, 40);
+    // 10. Use of services, counted from records.
+    if !e.utilisation.is_empty() {
+        let _ = writeln!(h, "<h3>{}</h3>", esc(Msg::SecUtilisation.text(lang)));
+        utilisation(h, e, lang);
+    }
+}
+
+/// The utilisation indicators counted from records: the unit's value with numerator and
+/// denominator, whether the plan sets a target, and the direct sub-units' values.
+fn utilisation(h: &mut String, e: &Evaluation, lang: Lang) {
+    let _ = writeln!(
+        h,
+        "<p class=\"small\">{}</p>",
+        esc(Msg::UtilisationIntro.text(lang))
+    );
+    let subs: Vec<(&str, &str)> = e
+        .utilisation
+        .first()
+        .map(|r| {
+            r.sub_units
+                .iter()
+                .map(|(c, n, _)| (c.as_str(), n.as_str()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let _ = write!(
+        h,
+        "<table class=\"utilisation\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>",
+        esc(Msg::Indicator.text(lang)),
+        esc(lang.pick("数值", "value")),
+        esc(Msg::Numerator.text(lang)),
+        esc(Msg::Denominator.text(lang)),
+        esc(Msg::PlanTarget.text(lang)),
+    );
+    for (code, name) in &subs {
+        let _ = write!(h, "<th title=\"{}\">{}</th>", esc(code), esc(name));
+    }
+    h.push_str("</tr>\n");
+    let number = |v: Option<f64>| v.map(format_number).unwrap_or_else(|| "—".into());
+    for r in &e.utilisation {
+        let value = match (r.value, &r.gap) {
+            (Some(v), _) => format!("{} {}", format_number(v), esc(&r.unit)),
+            (None, Some(Gap::NumeratorIncomplete { missing })) => {
+                esc(&fill(Msg::GapNumerator.text(lang), &[("missing", missing)]))
+            }
+            (None, Some(Gap::DenominatorIncomplete { missing })) => esc(&fill(
+                Msg::GapDenominator.text(lang),
+                &[("missing", missing)],
+            )),
+            (None, Some(Gap::ZeroDenominator)) => esc(Msg::GapZero.text(lang)),
+            (None, None) => "—".into(),
+        };
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td>",
+            esc(lang.pick(&r.name_zh, &r.name_en)),
+            value,
+            format_number(r.numerator),
+            number(r.denominator),
+            if r.plan_row { "✓" } else { "" },
+        );
+        for (_, _, v) in &r.sub_units {
+            let _ = write!(h, "<td class=\"n\">{}</td>", number(*v));
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</table>\n");
 }
 
 /// A share passed, one decimal, rounded down below 100 so that 99.96 % of checks passed

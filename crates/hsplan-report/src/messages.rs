@@ -84,6 +84,15 @@ pub enum Msg {
     IndexEvaluated,
     IndexTargets,
     DemoSynthetic,
+    RecordsSynthetic,
+    DemoRecordsGenerated,
+    DemoRecordsReused,
+    RecordsWritten,
+    RecordsStored,
+    RecordsNone,
+    RecordsRows,
+    RecordsRefused,
+    RecordsRejectedAt,
     SeverityError,
     SeverityWarning,
     SeverityInfo,
@@ -184,6 +193,9 @@ pub enum Msg {
     MethodStatus,
     MethodProjection,
     SecQuality,
+    SecUtilisation,
+    UtilisationIntro,
+    PlanTarget,
     FhirResources,
     Dhis2Read,
     Dhis2Unmapped,
@@ -330,6 +342,38 @@ impl Msg {
             }
             (IndexTargets, Lang::En) => {
                 "Quantitative targets: {evaluated} evaluated · {records} wait for records · {other} not computable"
+            }
+            (DemoRecordsGenerated, Lang::Zh) => "北碚区2024年个案记录（合成）已生成并计数：{dir}",
+            (DemoRecordsGenerated, Lang::En) => {
+                "Beibei's 2024 records (SYNTHETIC) generated and counted: {dir}"
+            }
+            (DemoRecordsReused, Lang::Zh) => {
+                "北碚区2024年个案记录（合成）沿用已生成的文件并重新计数：{dir}"
+            }
+            (DemoRecordsReused, Lang::En) => {
+                "Beibei's 2024 records (SYNTHETIC) reused from {dir} and counted"
+            }
+            (RecordsWritten, Lang::Zh) => "记录表已写入 {dir}（{seconds} 秒）",
+            (RecordsWritten, Lang::En) => "Record tables written to {dir} ({seconds} s)",
+            (RecordsStored, Lang::Zh) => {
+                "已将 {unit} {year} 年的服务利用计数存入数据库（{seconds} 秒）"
+            }
+            (RecordsStored, Lang::En) => {
+                "Utilisation counts of {unit} in {year} stored ({seconds} s)"
+            }
+            (RecordsNone, Lang::Zh) => "数据库中没有覆盖 {unit} {year} 年的个案记录计数",
+            (RecordsNone, Lang::En) => "No record counts cover {unit} in {year} in the store",
+            (RecordsRows, Lang::Zh) => "{rows} 行（{files} 个文件）",
+            (RecordsRows, Lang::En) => "{rows} rows ({files} files)",
+            (RecordsRefused, Lang::Zh) => "拒收 {n} 行：{reason}",
+            (RecordsRefused, Lang::En) => "{n} rows refused: {reason}",
+            (RecordsRejectedAt, Lang::Zh) => "拒收行按原因计数写入 {file}",
+            (RecordsRejectedAt, Lang::En) => "Refused rows counted by reason in {file}",
+            (RecordsSynthetic, Lang::Zh) => {
+                "就诊、转诊、签约、慢病管理和健康档案个案记录为合成数据（SYNTHETIC），由固定种子生成，与机构年度服务量一致，仅用于演示"
+            }
+            (RecordsSynthetic, Lang::En) => {
+                "The visit, referral, contract, chronic-disease and health-record records are SYNTHETIC, generated from a fixed seed consistent with the facilities' yearly volumes, for demonstration only"
             }
             (DemoSynthetic, Lang::Zh) => {
                 "区划为国家统计局2023年真实数据；人口与机构登记为合成数据（种子固定，2020年按各规划公布值校准）"
@@ -637,6 +681,16 @@ impl Msg {
             (AssignedCode, Lang::En) => "Hierarchy without NBS codes, code given to its top unit",
             (SecQuality, Lang::Zh) => "九、数据质量审查",
             (SecQuality, Lang::En) => "9. Data-quality review",
+            (SecUtilisation, Lang::Zh) => "十、服务利用（由个案记录计算）",
+            (SecUtilisation, Lang::En) => "10. Use of services (counted from records)",
+            (UtilisationIntro, Lang::Zh) => {
+                "由全民健康信息平台的就诊、转诊、家庭医生签约、慢病管理和电子健康档案个案记录逐条核查后计数；机构侧指标按机构所在地，居民侧指标按居民住址。"
+            }
+            (UtilisationIntro, Lang::En) => {
+                "Counted record by record, after checks, from the visit, referral, family-doctor contract, chronic-disease and health-record tables of the regional health platform; facility-side indicators by where the facility is, resident-side ones by where the resident lives."
+            }
+            (PlanTarget, Lang::Zh) => "规划有目标",
+            (PlanTarget, Lang::En) => "plan target",
             (QualityHeading, Lang::Zh) => "数据质量审查 · {unit} · {year} 年",
             (QualityHeading, Lang::En) => "Data-quality review · {unit} · {year}",
             (QualityLine, Lang::Zh) => {

@@ -136,6 +136,7 @@ fn evaluation() -> Evaluation {
             gini_by_area: None,
         }],
         quality: quality(),
+        utilisation: Vec::new(),
     }
 }
 

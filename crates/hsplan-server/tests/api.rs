@@ -159,7 +159,7 @@ async fn units_search_tree_and_pages() {
     assert_eq!(d["unit"]["name"], "北碚区");
     assert_eq!(d["children"].as_array().unwrap().len(), 17);
     assert!(d["facilities_by_type"].as_array().unwrap().len() > 5);
-    assert_eq!(d["indicators"].as_array().unwrap().len(), 39);
+    assert_eq!(d["indicators"].as_array().unwrap().len(), 53);
     // drill down to a village
     let town = kids[0]["code"].as_str().unwrap();
     let villages = get(&app, &format!("/api/units/{town}/children")).await.ok();

@@ -43,6 +43,46 @@ pub struct ImportBatch {
     pub facility_years: Vec<Sourced<FacilityYear>>,
     /// Notes about the data (kept once each; e.g. "synthetic").
     pub notes: Vec<DatasetNote>,
+    /// Utilisation counted from records, each replacing what is stored for its unit's
+    /// subtree and year.
+    pub utilisation: Vec<UtilisationBatch>,
+}
+
+/// Utilisation totals counted from records for a unit (and everything below it) and a year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UtilisationBatch {
+    /// The unit the records cover.
+    pub unit: AdminCode,
+    /// The year.
+    pub year: hsplan_model::Year,
+    /// The totals and coverage (every unit in them lies in `unit`'s subtree).
+    pub utilisation: hsplan_model::Utilisation,
+}
+
+impl UtilisationBatch {
+    /// Totals as rows (unit, count code, value), units within the subtree only.
+    pub fn rows(&self) -> Vec<(AdminCode, String, u64)> {
+        let mut out = Vec::new();
+        for ((unit, year), counts) in &self.utilisation.totals {
+            if *year != self.year || !hsplan_model::utilisation::within(*unit, self.unit) {
+                continue;
+            }
+            for (c, v) in counts {
+                out.push((*unit, c.to_string(), *v));
+            }
+        }
+        out
+    }
+
+    /// Coverage as rows (unit, table name), units within the subtree only.
+    pub fn coverage(&self) -> Vec<(AdminCode, &'static str)> {
+        self.utilisation
+            .coverage
+            .iter()
+            .filter(|(u, y, _)| *y == self.year && hsplan_model::utilisation::within(*u, self.unit))
+            .map(|(u, _, t)| (*u, t.name()))
+            .collect()
+    }
 }
 
 /// What an import stored (rows inserted or replaced).
@@ -58,6 +98,8 @@ pub struct ImportSummary {
     pub facilities: usize,
     /// Facility-years.
     pub facility_years: usize,
+    /// Utilisation totals (unit, year, count).
+    pub utilisation: usize,
 }
 
 /// How much a store holds.

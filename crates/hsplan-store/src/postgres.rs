@@ -18,9 +18,9 @@ use hsplan_govern::audit::{AuditRecord, ChainBreak, Verifier};
 use hsplan_govern::{ApprovalAction, Grant, Principal, Role};
 use hsplan_model::{
     AdminCode, AdminUnit, AgeBands, Capability, Count, DatasetNote, Facility, FacilityId,
-    FacilityYear, Grade, InstitutionType, Labelled, MultiPolygon, NoteKind, Ownership, Persons,
-    PopulationRecord, PopulationSource, Quantity, ServiceSystem, Specialty, UnitKind,
-    UrbanRuralClass, Year,
+    FacilityYear, Grade, InstitutionType, Labelled, MultiPolygon, NoteKind, Origin, Ownership,
+    Persons, PopulationRecord, PopulationSource, Quantity, RecordTable, ServiceSystem, Specialty,
+    UnitKind, UrbanRuralClass, UsageCount, Year,
 };
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::{ToSql, Type};
@@ -191,6 +191,22 @@ CREATE TABLE plan_versions (
     r#"
 ALTER TABLE admin_units ADD COLUMN source_id TEXT;
 ALTER TABLE admin_units ADD COLUMN level_name TEXT;
+"#,
+    // utilisation counted from record-level data
+    r#"
+CREATE TABLE utilisation (
+    unit_code BIGINT NOT NULL REFERENCES admin_units(code),
+    year INT NOT NULL,
+    count TEXT NOT NULL,
+    value BIGINT NOT NULL,
+    PRIMARY KEY (unit_code, year, count)
+);
+CREATE TABLE utilisation_coverage (
+    unit_code BIGINT NOT NULL REFERENCES admin_units(code),
+    year INT NOT NULL,
+    record_table TEXT NOT NULL,
+    PRIMARY KEY (unit_code, year, record_table)
+);
 "#,
 ];
 
@@ -1825,6 +1841,53 @@ fn write_batch(
             &[&n.kind.code(), &n.zh, &n.en],
         )?;
     }
+    for u in &batch.utilisation {
+        if !units.contains(&code_i64(u.unit)) {
+            missing.push(ReferenceError {
+                origin: Origin {
+                    file: "(utilisation)".into(),
+                    row: 0,
+                },
+                column: "unit_code",
+                value: u.unit.to_string(),
+                expected: "the code of a unit in the store".into(),
+            });
+            continue;
+        }
+        let (lo, hi) = u.unit.subtree_range();
+        let year = i32::from(u.year.get());
+        for table in ["utilisation", "utilisation_coverage"] {
+            tx.execute(
+                &format!("DELETE FROM {table} WHERE year = $1 AND unit_code BETWEEN $2 AND $3"),
+                &[&year, &(lo as i64), &(hi as i64)],
+            )?;
+        }
+        for (i, (unit, count, value)) in u.rows().into_iter().enumerate() {
+            if !units.contains(&code_i64(unit)) {
+                missing.push(ReferenceError {
+                    origin: Origin {
+                        file: "(utilisation)".into(),
+                        row: i + 1,
+                    },
+                    column: "unit_code",
+                    value: unit.to_string(),
+                    expected: "the code of a unit in the store".into(),
+                });
+                continue;
+            }
+            tx.execute(
+                "INSERT INTO utilisation VALUES ($1, $2, $3, $4)",
+                &[&code_i64(unit), &year, &count, &(value as i64)],
+            )?;
+            summary.utilisation += 1;
+        }
+        for (unit, table) in u.coverage() {
+            tx.execute(
+                "INSERT INTO utilisation_coverage VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                &[&code_i64(unit), &year, &table],
+            )?;
+        }
+    }
     Ok(summary)
 }
 
@@ -1958,6 +2021,28 @@ impl Store for PgStore {
                 .ok_or_else(|| corrupt("capability", "row without its facility-year"))?
                 .capabilities
                 .insert(cap);
+        }
+        for r in tx.query("SELECT unit_code, year, count, value FROM utilisation", &[])? {
+            let unit = AdminCode::from_u64(r.get::<_, i64>(0) as u64)
+                .map_err(|e| corrupt("utilisation unit", e))?;
+            let y = year("utilisation year", i64::from(r.get::<_, i32>(1)))?;
+            let code: &str = r.get(2);
+            let count = UsageCount::parse(code)
+                .ok_or_else(|| corrupt("utilisation count", format!("unknown count {code}")))?;
+            sys.utilisation
+                .add(unit, y, count, r.get::<_, i64>(3) as u64);
+        }
+        for r in tx.query(
+            "SELECT unit_code, year, record_table FROM utilisation_coverage",
+            &[],
+        )? {
+            let unit = AdminCode::from_u64(r.get::<_, i64>(0) as u64)
+                .map_err(|e| corrupt("utilisation unit", e))?;
+            let y = year("utilisation year", i64::from(r.get::<_, i32>(1)))?;
+            let name: &str = r.get(2);
+            let table = RecordTable::parse(name)
+                .ok_or_else(|| corrupt("record table", format!("unknown table {name}")))?;
+            sys.utilisation.coverage.insert((unit, y, table));
         }
         for r in tx.query("SELECT kind, zh, en FROM dataset_notes ORDER BY seq", &[])? {
             let code: &str = r.get(0);

@@ -4,9 +4,9 @@ use crate::decode::{corrupt, parse_opt, point, year};
 use crate::{ImportBatch, ImportSummary, ReferenceError, Store, StoreCounts, StoreError};
 use hsplan_model::{
     AdminCode, AdminUnit, AgeBands, Capability, Count, DatasetNote, Facility, FacilityId,
-    FacilityYear, Grade, InstitutionType, Labelled, MultiPolygon, NoteKind, Ownership, Persons,
-    PopulationRecord, PopulationSource, Quantity, ServiceSystem, Specialty, UnitKind,
-    UrbanRuralClass, Year,
+    FacilityYear, Grade, InstitutionType, Labelled, MultiPolygon, NoteKind, Origin, Ownership,
+    Persons, PopulationRecord, PopulationSource, Quantity, RecordTable, ServiceSystem, Specialty,
+    UnitKind, UrbanRuralClass, UsageCount, Year,
 };
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use std::path::Path;
@@ -81,6 +81,22 @@ CREATE TABLE dataset_notes (
     r#"
 ALTER TABLE admin_units ADD COLUMN source_id TEXT;
 ALTER TABLE admin_units ADD COLUMN level_name TEXT;
+"#,
+    // utilisation counted from record-level data
+    r#"
+CREATE TABLE utilisation (
+    unit_code INTEGER NOT NULL REFERENCES admin_units(code),
+    year INTEGER NOT NULL,
+    count TEXT NOT NULL,
+    value INTEGER NOT NULL,
+    PRIMARY KEY (unit_code, year, count)
+);
+CREATE TABLE utilisation_coverage (
+    unit_code INTEGER NOT NULL REFERENCES admin_units(code),
+    year INTEGER NOT NULL,
+    record_table TEXT NOT NULL,
+    PRIMARY KEY (unit_code, year, record_table)
+);
 "#,
 ];
 
@@ -388,6 +404,48 @@ fn write_batch(
         )?
         .execute(params![n.kind.code(), n.zh, n.en])?;
     }
+    for u in &batch.utilisation {
+        if !unit_exists(tx, u.unit)? {
+            missing.push(ReferenceError {
+                origin: Origin {
+                    file: "(utilisation)".into(),
+                    row: 0,
+                },
+                column: "unit_code",
+                value: u.unit.to_string(),
+                expected: "the code of a unit in the store".into(),
+            });
+            continue;
+        }
+        let (lo, hi) = u.unit.subtree_range();
+        for table in ["utilisation", "utilisation_coverage"] {
+            tx.prepare_cached(&format!(
+                "DELETE FROM {table} WHERE year = ?1 AND unit_code BETWEEN ?2 AND ?3"
+            ))?
+            .execute(params![u.year.get(), lo as i64, hi as i64])?;
+        }
+        for (i, (unit, count, value)) in u.rows().into_iter().enumerate() {
+            if !unit_exists(tx, unit)? {
+                missing.push(ReferenceError {
+                    origin: Origin {
+                        file: "(utilisation)".into(),
+                        row: i + 1,
+                    },
+                    column: "unit_code",
+                    value: unit.to_string(),
+                    expected: "the code of a unit in the store".into(),
+                });
+                continue;
+            }
+            tx.prepare_cached("INSERT INTO utilisation VALUES (?1, ?2, ?3, ?4)")?
+                .execute(params![code_i64(unit), u.year.get(), count, value as i64])?;
+            summary.utilisation += 1;
+        }
+        for (unit, table) in u.coverage() {
+            tx.prepare_cached("INSERT OR IGNORE INTO utilisation_coverage VALUES (?1, ?2, ?3)")?
+                .execute(params![code_i64(unit), u.year.get(), table])?;
+        }
+    }
     Ok(summary)
 }
 
@@ -532,6 +590,33 @@ impl Store for SqliteStore {
                 .get_mut(&(id, y))
                 .ok_or_else(|| corrupt("capability", "row without its facility-year"))?;
             fy.capabilities.insert(c);
+        }
+        let mut stmt = self
+            .conn
+            .prepare("SELECT unit_code, year, count, value FROM utilisation")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let unit = AdminCode::from_u64(r.get::<_, i64>(0)? as u64)
+                .map_err(|e| corrupt("utilisation unit", e))?;
+            let y = year("utilisation year", r.get(1)?)?;
+            let code: String = r.get(2)?;
+            let count = UsageCount::parse(&code)
+                .ok_or_else(|| corrupt("utilisation count", format!("unknown count {code}")))?;
+            sys.utilisation
+                .add(unit, y, count, r.get::<_, i64>(3)? as u64);
+        }
+        let mut stmt = self
+            .conn
+            .prepare("SELECT unit_code, year, record_table FROM utilisation_coverage")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let unit = AdminCode::from_u64(r.get::<_, i64>(0)? as u64)
+                .map_err(|e| corrupt("utilisation unit", e))?;
+            let y = year("utilisation year", r.get(1)?)?;
+            let name: String = r.get(2)?;
+            let table = RecordTable::parse(&name)
+                .ok_or_else(|| corrupt("record table", format!("unknown table {name}")))?;
+            sys.utilisation.coverage.insert((unit, y, table));
         }
         let mut stmt = self
             .conn

@@ -341,7 +341,7 @@ fn a_cut_off_log_is_found_out() {
 #[test]
 fn reopening_migrates_nothing_twice_and_a_newer_schema_is_refused() {
     let (db, s) = seeded();
-    assert_eq!(s.schema_version().unwrap(), 5);
+    assert_eq!(s.schema_version().unwrap(), 6);
     let again = PgStore::open(db.url()).unwrap();
     assert_eq!(again.counts().unwrap().facilities, 1);
     db.execute_as_admin("UPDATE hsplan_schema SET version = 99")

@@ -238,6 +238,7 @@ fn demo_batch() -> ImportBatch {
         facilities: rows(r.facilities),
         facility_years: rows(r.facility_years),
         notes: Vec::new(),
+        utilisation: Vec::new(),
     }
 }
 

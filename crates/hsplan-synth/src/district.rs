@@ -391,7 +391,7 @@ pub fn generate(units: &[AdminUnit], p: &Profile, seed: u64) -> SyntheticRegistr
     }
     for i in 0..p.clinics {
         let unit = villages
-            .get((rng.next() % villages.len().max(1) as u64) as usize)
+            .get((rng.next_u64() % villages.len().max(1) as u64) as usize)
             .map_or(p.county, |u| u.code);
         push(
             &mut fs,
@@ -588,7 +588,7 @@ pub fn generate(units: &[AdminUnit], p: &Profile, seed: u64) -> SyntheticRegistr
             (doctors(m) as f64 * paediatric).round() as u64,
         );
         let village_doctors = if fs[i].kind == T::VillageClinic {
-            1 + rng.next() % 2
+            1 + rng.next_u64() % 2
         } else {
             0
         };

@@ -193,7 +193,7 @@ fn faults(
     let mut rng = Rng(seed ^ 0x6661_756c_7473);
     let mut pick = |p: &dyn Fn(&Facility) -> bool| -> Option<&Facility> {
         let all: Vec<&Facility> = facilities.iter().filter(|f| p(f)).collect();
-        (!all.is_empty()).then(|| all[(rng.next() % all.len() as u64) as usize])
+        (!all.is_empty()).then(|| all[(rng.next_u64() % all.len() as u64) as usize])
     };
     let year = |y: i64| Year::new(y).expect("year");
     let mut notes = Vec::new();
@@ -260,7 +260,7 @@ fn faults(
     }
     // A town's own 2022 estimate, 4 % above the sum of its villages.
     if !towns.is_empty() {
-        let town = towns[(rng.next() % towns.len() as u64) as usize];
+        let town = towns[(rng.next_u64() % towns.len() as u64) as usize];
         let y = year(2022);
         let sum: u64 = population
             .iter()
@@ -290,11 +290,13 @@ fn faults(
 /// Resident population of Beibei in 2020 as the plan states it (常住人口83.63万).
 pub const RESIDENTS_2020: u64 = 836_300;
 
-/// Deterministic pseudo-random numbers (SplitMix64).
-struct Rng(u64);
+/// Deterministic pseudo-random numbers (SplitMix64): the one generator behind every
+/// synthetic dataset (registries, national systems, record tables).
+pub struct Rng(pub u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -302,8 +304,20 @@ impl Rng {
         z ^ (z >> 31)
     }
     /// Uniform in [lo, hi).
-    fn range(&mut self, lo: f64, hi: f64) -> f64 {
-        lo + (self.next() >> 11) as f64 / (1u64 << 53) as f64 * (hi - lo)
+    pub fn range(&mut self, lo: f64, hi: f64) -> f64 {
+        lo + self.unit() * (hi - lo)
+    }
+    /// Uniform in [0, 1).
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    /// Uniform in 0..n (n below 2^32).
+    pub fn below(&mut self, n: usize) -> usize {
+        (((self.next_u64() >> 32) * n as u64) >> 32) as usize
+    }
+    /// True with probability p.
+    pub fn chance(&mut self, p: f64) -> bool {
+        self.unit() < p
     }
 }
 
@@ -598,7 +612,7 @@ pub fn beibei(units: &[AdminUnit], seed: u64) -> SyntheticRegistry {
             T::VillageClinic => village_iter.next().map(|u| u.code),
             T::Cdc | T::MaternalChildHealth | T::HealthSupervision => Some(county),
             T::Clinic | T::Infirmary | T::OutpatientDepartment => villages
-                .get((rng.next() % villages.len().max(1) as u64) as usize)
+                .get((rng.next_u64() % villages.len().max(1) as u64) as usize)
                 .map(|u| u.code),
             _ => street_iter.next().map(|u| u.code),
         }
@@ -852,7 +866,7 @@ fn resources(fs: &[Facility], rng: &mut Rng) -> Vec<FacilityYear> {
     for (i, f) in fs.iter().enumerate() {
         let m = &mut q[i];
         let village_doctors = if f.kind == T::VillageClinic {
-            1 + rng.next() % 2
+            1 + rng.next_u64() % 2
         } else {
             0
         };

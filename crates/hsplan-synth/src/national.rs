@@ -178,7 +178,7 @@ pub fn national(spec: &NationalSpec) -> National {
         let unit = if villages.is_empty() {
             code(towns[i % towns.len()].clone())
         } else {
-            villages[(rng.next() % villages.len() as u64) as usize]
+            villages[(rng.next_u64() % villages.len() as u64) as usize]
         };
         let r = rng.range(0.0, 1.0);
         let (kind, ownership) = if r < 0.7 {
