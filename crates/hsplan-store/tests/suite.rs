@@ -322,3 +322,55 @@ fn a_writer_in_the_middle_of_an_import_does_not_block_readers() {
     assert_eq!(sys.facilities.len(), facilities, "reads the last commit");
     writer.execute_batch("ROLLBACK").unwrap();
 }
+
+/// Utilisation counted from records: stored and loaded back equal on both backends; a new
+/// count of the same unit and year replaces the old one; a count naming a unit the hierarchy
+/// does not hold is refused whole.
+#[test]
+fn utilisation_round_trips_and_a_recount_replaces_it() {
+    use hsplan_model::{AdminLevel, Condition, RecordTable, UsageCount, Utilisation};
+    let counted = |visits: u64| {
+        let mut u = Utilisation::default();
+        u.add(code("500109001"), year(2024), UsageCount::Visits, visits);
+        u.add(
+            code("500109001"),
+            year(2024),
+            UsageCount::ResidentEncountersWithin(AdminLevel::County),
+            visits / 2,
+        );
+        u.add(
+            code("500109001"),
+            year(2024),
+            UsageCount::ChronicStandardised(Condition::Diabetes),
+            7,
+        );
+        for t in [RecordTable::Encounters, RecordTable::ChronicDisease] {
+            u.coverage.insert((code("500109"), year(2024), t));
+        }
+        u
+    };
+    let batch = |visits: u64| ImportBatch {
+        utilisation: vec![hsplan_store::UtilisationBatch {
+            unit: code("500109"),
+            year: year(2024),
+            utilisation: counted(visits),
+        }],
+        ..Default::default()
+    };
+    each_backend(|s, name| {
+        s.import(&small_batch()).unwrap();
+        s.import(&batch(1000)).unwrap();
+        assert_eq!(s.load().unwrap().utilisation, counted(1000), "{name}");
+        s.import(&batch(40)).unwrap();
+        assert_eq!(s.load().unwrap().utilisation, counted(40), "{name}");
+        let mut outside = batch(5);
+        outside.utilisation[0].utilisation.add(
+            code("500109002"),
+            year(2024),
+            UsageCount::Visits,
+            1,
+        );
+        assert!(s.import(&outside).is_err(), "{name}");
+        assert_eq!(s.load().unwrap().utilisation, counted(40), "{name}");
+    });
+}
