@@ -318,6 +318,7 @@ async function viewEvaluation(params) {
       h('a', { href: dl('xlsx'), download: true }, t('downloadXlsx')), ' · ',
       h('a', { href: dl('csv'), download: true }, t('downloadCsv'))),
     table(['#', t('indicator'), t('baseline'), t('target'), t('expected'), t('actual'), t('progress'), t('status'), t('outlook')], rows, { id: 'evaluation-table' }),
+    utilisationTable(e),
     ind ? h('div', { class: 'grid2' },
       h('div', {}, h('h2', {}, t('trend'), ' · ', pick(ind.name_zh, ind.name_en)), trendEl),
       h('div', {}, h('h2', {}, t('league')), league ? leagueEl : h('p', { class: 'muted' }, '—'))) : null,
@@ -349,6 +350,25 @@ async function viewEvaluation(params) {
     }
   });
   return section;
+}
+
+// Utilisation counted from record-level data (visits, referrals, contracts, chronic disease,
+// health records): the unit's value with numerator and denominator, then its sub-units'.
+function utilisationTable(e) {
+  const rows = e.utilisation || [];
+  if (!rows.length) return null;
+  const subs = rows[0].sub_units;
+  const body = rows.map((r) => h('tr', { 'data-id': r.id },
+    h('td', {}, pick(r.name_zh, r.name_en), r.plan_row ? h('span', { class: 'tag' }, t('planTarget')) : null),
+    h('td', {}, r.value === null ? '—' : `${num(r.value)} ${r.unit}`),
+    h('td', {}, num(r.numerator)),
+    h('td', {}, r.denominator === null ? '' : num(r.denominator)),
+    ...r.sub_units.map((s) => h('td', {}, s[2] === null ? '—' : num(s[2])))));
+  return h('div', {},
+    h('h2', {}, t('utilisation')),
+    h('p', { class: 'muted' }, t('utilisationHelp')),
+    h('div', { class: 'scroll-x' },
+      table([t('indicator'), t('actual'), t('numerator'), t('denominator'), ...subs.map((s) => s[1])], body, { id: 'utilisation-table' })));
 }
 
 async function viewMap(params) {

@@ -93,6 +93,14 @@ test('evaluation shows the plan rows with statuses and charts', async () => {
   assert.equal(r.status(), 200);
   assert.match(await r.text(), /<!DOCTYPE html>/);
   await shot(p, 'evaluation-zh-1366');
+  // 2024: the utilisation counted from Beibei's (synthetic) records, with its 17 towns/streets
+  await p.goto(`${base}/#/evaluation?plan=beibei-14th-fyp&year=2024&mode=annual`);
+  await p.waitForSelector('main[aria-busy="false"] #utilisation-table');
+  assert.equal((await p.$$('#utilisation-table tbody tr')).length, 14);
+  assert.equal((await p.$$('#utilisation-table thead th')).length, 4 + 17);
+  assert.match(await p.textContent('#utilisation-table'), /中医诊疗量占比/);
+  await p.$eval('#utilisation-table', (el) => el.scrollIntoView());
+  await shot(p, 'evaluation-utilisation-zh-1366');
   await p.setViewportSize({ width: 1920, height: 1080 });
   await shot(p, 'evaluation-zh-1920');
   assert.deepEqual(p.errors, []);
