@@ -6,10 +6,9 @@ use crate::{AppError, Result, Workspace};
 use hsplan_eval::report::UtilisationRow;
 use hsplan_model::{AdminCode, DatasetNote, NoteKind, RecordTable, ServiceSystem, Year};
 use hsplan_records::{CountRequest, RecordsError};
-pub use hsplan_records::{Counted, GenerateRequest, Generated, Reason};
+pub use hsplan_records::{Counted, GenerateRequest, Generated, Reason, TableRun};
 use hsplan_report::messages::{Lang, Msg};
 use hsplan_store::{ImportBatch, UtilisationBatch};
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The marker a generated folder carries (written last: its presence means complete).
@@ -30,19 +29,6 @@ pub struct RecordsRequest {
     pub threads: usize,
 }
 
-/// One table as counted.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TableReport {
-    /// The table.
-    pub table: RecordTable,
-    /// Its files.
-    pub files: Vec<PathBuf>,
-    /// Rows read.
-    pub rows: u64,
-    /// Rows refused, by reason (only with `skip_invalid`).
-    pub refused: BTreeMap<Reason, u64>,
-}
-
 /// What counting a folder gave.
 #[derive(Debug, Clone)]
 pub struct RecordsReport {
@@ -53,7 +39,7 @@ pub struct RecordsReport {
     /// The year.
     pub year: Year,
     /// Per table: rows read and refused.
-    pub tables: Vec<TableReport>,
+    pub tables: Vec<TableRun>,
     /// Where the refused rows' counts were written (when any were refused).
     pub rejected_file: Option<PathBuf>,
     /// Whether the folder is marked SYNTHETIC.
@@ -138,16 +124,7 @@ pub fn count(sys: &ServiceSystem, req: &RecordsRequest) -> Result<RecordsReport>
             threads: req.threads,
         },
     )?;
-    let tables: Vec<TableReport> = counted
-        .tables
-        .iter()
-        .map(|t| TableReport {
-            table: t.table,
-            files: t.files.clone(),
-            rows: t.rows,
-            refused: t.refused.clone(),
-        })
-        .collect();
+    let tables = counted.tables.clone();
     let rejected_file = if tables.iter().any(|t| !t.refused.is_empty()) {
         let path = req.dir.join("rejected.csv");
         write_rejected(&path, &tables)?;
@@ -234,7 +211,7 @@ pub fn every_unit_csv(
         .map_err(|e| AppError::File(format!("writing CSV: {e}")))
 }
 
-fn write_rejected(path: &Path, tables: &[TableReport]) -> Result<()> {
+fn write_rejected(path: &Path, tables: &[TableRun]) -> Result<()> {
     let mut out = String::from("table,reason,rows,reason_zh\n");
     for t in tables {
         for (reason, n) in &t.refused {

@@ -18,7 +18,7 @@
 use hsplan_model::{
     AdminCode, AdminLevel, AdminUnit, AgeBands, Capability as C, Count, Facility, FacilityId,
     FacilityYear, Grade, InstitutionType as T, Labelled, Ownership, Persons, PopulationRecord,
-    PopulationSource, Quantity as Q, Specialty, UnitGeometry, UnitKind, Year,
+    PopulationSource, Quantity as Q, ServiceSystem, Specialty, UnitGeometry, UnitKind, Year,
 };
 use hsplan_model::{LonLat, MultiPolygon};
 use std::collections::BTreeMap;
@@ -364,6 +364,28 @@ pub struct SyntheticRegistry {
     /// for the villages/communities inside them. Not real geography: a partition of a box
     /// of about Beibei's area (755 km²), one rectangle per town/street, streets smaller.
     pub geometries: Vec<UnitGeometry>,
+}
+
+impl SyntheticRegistry {
+    /// The registry on a hierarchy as one service system (units, population, facilities,
+    /// facility-years; notes and geometries left out).
+    pub fn into_system(self, units: Vec<AdminUnit>) -> ServiceSystem {
+        let mut sys = ServiceSystem::default();
+        for u in units {
+            sys.units.insert(u.code, u);
+        }
+        for p in self.population {
+            sys.population.insert((p.unit, p.year), p);
+        }
+        for f in self.facilities {
+            sys.facilities.insert(f.id.clone(), f);
+        }
+        for fy in self.facility_years {
+            sys.facility_years
+                .insert((fy.facility.clone(), fy.year), fy);
+        }
+        sys
+    }
 }
 
 /// A note for the reader, in both languages.

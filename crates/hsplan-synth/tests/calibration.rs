@@ -13,21 +13,8 @@ fn demo_system() -> (ServiceSystem, Vec<hsplan_synth::Note>) {
         .map(|s| s.value)
         .collect();
     let reg = hsplan_synth::beibei(&units, 2020);
-    let mut sys = ServiceSystem::default();
-    for u in units {
-        sys.units.insert(u.code, u);
-    }
-    for p in reg.population {
-        sys.population.insert((p.unit, p.year), p);
-    }
-    for f in reg.facilities {
-        sys.facilities.insert(f.id.clone(), f);
-    }
-    for fy in reg.facility_years {
-        sys.facility_years
-            .insert((fy.facility.clone(), fy.year), fy);
-    }
-    (sys, reg.notes)
+    let notes = reg.notes.clone();
+    (reg.into_system(units), notes)
 }
 
 #[test]
