@@ -19,13 +19,15 @@ Parquet files, every utilisation count for every unit from village to province.
 import argparse
 import csv
 import os
-import resource
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_venv import HSPLAN, ROOT, reexec_in_venv  # noqa: E402
+from bench_venv import HSPLAN as RELEASE, ROOT, reexec_in_venv  # noqa: E402
+
+# HSPLAN_BIN: another build of hsplan (e.g. to try the script quickly); default the release one.
+HSPLAN = os.environ.get("HSPLAN_BIN", RELEASE)
 
 PREFIXES = (2, 4, 6, 9, 12)
 
@@ -40,13 +42,20 @@ def run_timed(cmd):
     return seconds, peak_kb / 1024
 
 
+def own_or_ancestor(col, n):
+    """True where the prefix of length n names the code itself or an ancestor (not a
+    longer prefix of a code of a higher level, which would count it twice)."""
+    prev = {2: None, 4: 2, 6: 4, 9: 6, 12: 9}[n]
+    return "TRUE" if prev is None else f"rpad(substr({col}, 1, {prev}), 12, '0') <> {col}"
+
+
 def rollup(select_leaf, unit_col):
-    """UNION ALL of a leaf query's sums rolled up to every prefix length."""
+    """UNION ALL of a leaf query's sums rolled up to the code itself and every ancestor."""
     parts = []
     for n in PREFIXES:
         parts.append(
-            f"SELECT rpad(substr({unit_col}, 1, {n}), 12, '0') AS unit, {n} AS digits, * EXCLUDE ({unit_col}) "
-            f"FROM ({select_leaf})")
+            f"SELECT rpad(substr({unit_col}, 1, {n}), 12, '0') AS unit, * EXCLUDE ({unit_col}) "
+            f"FROM ({select_leaf}) WHERE {own_or_ancestor(unit_col, n)}")
     return " UNION ALL ".join(parts)
 
 
@@ -76,7 +85,7 @@ def duckdb_side(d, threads, out_csv):
             sum(n) AS encounters, sum(n) FILTER (inpatient) AS admissions,
             sum(n) FILTER (substr(funit, 1, {n}) = substr(residence, 1, {n})) AS within,
             sum(n) FILTER (inpatient AND substr(funit, 1, {n}) = substr(residence, 1, {n})) AS adm_within
-            FROM gj GROUP BY 1""")
+            FROM gj WHERE {own_or_ancestor('residence', n)} GROUP BY 1""")
     con.execute("CREATE TABLE resident_side AS " + " UNION ALL ".join(parts))
     con.execute(f"""CREATE TABLE referral_side AS SELECT unit, sum(up) AS up, sum(down) AS down FROM ({rollup(
         f'''SELECT f.unit AS funit, count(*) FILTER (WHERE t.service_level > f.service_level) AS up,
@@ -160,7 +169,8 @@ def main():
         d, threads, out = a.duckdb_child
         duckdb_side(d, int(threads), out)
         return
-    subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "hsplan"], cwd=ROOT, check=True)
+    if HSPLAN == RELEASE:
+        subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "hsplan"], cwd=ROOT, check=True)
     work = a.keep
     os.makedirs(work, exist_ok=True)
     demo = os.path.join(work, "demo")
