@@ -25,6 +25,7 @@ pub mod plan_files;
 pub mod plans;
 pub mod progress;
 pub mod quality;
+#[cfg(feature = "records")]
 pub mod records;
 pub mod region;
 pub mod siting;
