@@ -13,8 +13,11 @@ Parquet files, every utilisation count for every unit from village to province.
    the same counts — grouped, joined to the register, rolled up to every ancestor by code
    prefix — materialised for every unit; wall time and peak memory of its process.
 4. Every numerator and denominator of every unit is compared; the ratio of times printed.
+5. With --ballista: the same hsplan run on a Ballista scheduler and executor started in the
+   process (`--cluster standalone`), its output compared with the embedded run's and its
+   overhead printed.
 
-    python3 benches/records_vs_duckdb.py [--rows 100000000] [--threads 1,2] [--keep DIR]
+    python3 benches/records_vs_duckdb.py [--rows 100000000] [--threads 1,2] [--keep DIR] [--ballista]
 """
 import argparse
 import csv
@@ -163,6 +166,8 @@ def main():
     ap.add_argument("--rows", type=float, default=1e8)
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--keep", default=os.path.join(ROOT, "target", "records-bench"))
+    ap.add_argument("--ballista", action="store_true",
+                    help="also run hsplan on Ballista standalone and report its overhead")
     ap.add_argument("--duckdb-child", nargs=3, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.duckdb_child:
@@ -216,6 +221,17 @@ def main():
               f"{len(bad)} mismatches")
         if bad:
             sys.exit(1)
+        if a.ballista:
+            b_out = os.path.join(work, f"every-unit-ballista-{threads}.csv")
+            b_s, b_mb = run_timed([HSPLAN, "--lang", "en", "--db", db, "records", "indicators", d,
+                                   "--unit", "50", "--year", "2024", "--threads", str(threads),
+                                   "--cluster", "standalone", "--json", "--out", b_out])
+            same = open(b_out, "rb").read() == open(out, "rb").read()
+            print(f"threads {threads}: Ballista standalone {b_s:.2f} s (peak {b_mb:.0f} MB) | "
+                  f"embedded {hs_s:.2f} s | overhead {b_s / hs_s:.2f}x | output "
+                  f"{'identical' if same else 'DIFFERENT'} to the embedded run's")
+            if not same:
+                sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ use crate::{AppError, Result, Workspace};
 use hsplan_eval::report::UtilisationRow;
 use hsplan_model::{AdminCode, DatasetNote, NoteKind, RecordTable, ServiceSystem, Year};
 use hsplan_records::{CountRequest, RecordsError};
-pub use hsplan_records::{Counted, GenerateRequest, Generated, Reason, TableRun};
+pub use hsplan_records::{Counted, Engine, GenerateRequest, Generated, Reason, TableRun};
 use hsplan_report::messages::{Lang, Msg};
 use hsplan_store::{ImportBatch, UtilisationBatch};
 use std::path::{Path, PathBuf};
@@ -27,6 +27,13 @@ pub struct RecordsRequest {
     pub skip_invalid: bool,
     /// Threads for the query engine (0: all cores).
     pub threads: usize,
+    /// Where the queries run (DataFusion here, or a Ballista cluster).
+    pub engine: Engine,
+}
+
+/// Where to count, as a request gives it: `embedded`, `standalone` or `df://host:port`.
+pub fn parse_engine(text: &str) -> Result<Engine> {
+    Engine::parse(text).map_err(|e| AppError::invalid("cluster", e.to_string()))
 }
 
 /// What counting a folder gave.
@@ -122,6 +129,7 @@ pub fn count(sys: &ServiceSystem, req: &RecordsRequest) -> Result<RecordsReport>
             unit: req.unit,
             skip_invalid: req.skip_invalid,
             threads: req.threads,
+            engine: req.engine.clone(),
         },
     )?;
     let tables = counted.tables.clone();
@@ -255,6 +263,24 @@ pub fn batch(report: &RecordsReport) -> ImportBatch {
             utilisation: report.counted.utilisation.clone(),
         }],
         ..ImportBatch::default()
+    }
+}
+
+/// Applies a count to a loaded system as importing [`batch`] into its store and loading
+/// it again would: the unit-year's utilisation replaced, the SYNTHETIC note added once.
+pub fn apply(sys: &mut ServiceSystem, report: &RecordsReport) {
+    let batch = batch(report);
+    for note in batch.notes {
+        if !sys
+            .notes
+            .iter()
+            .any(|n| n.kind == note.kind && n.zh == note.zh)
+        {
+            sys.notes.push(note);
+        }
+    }
+    for u in batch.utilisation {
+        sys.utilisation.replace(u.unit, u.year, u.utilisation);
     }
 }
 

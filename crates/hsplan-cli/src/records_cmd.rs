@@ -83,6 +83,11 @@ pub struct CountOptions {
     /// Threads of the query engine (0: every core).
     #[arg(long, default_value_t = 0)]
     threads: usize,
+    /// Run the queries on Apache Ballista: a scheduler's df://host:port (its executors must
+    /// read the record files by the same paths), or `standalone` for a scheduler and an
+    /// executor in this process. Without: DataFusion in this process.
+    #[arg(long, value_name = "df://HOST:PORT|standalone")]
+    cluster: Option<String>,
 }
 
 fn request(dir: &Path, o: &CountOptions) -> Result<RecordsRequest> {
@@ -93,6 +98,10 @@ fn request(dir: &Path, o: &CountOptions) -> Result<RecordsRequest> {
         year,
         skip_invalid: o.skip_invalid,
         threads: o.threads,
+        engine: match &o.cluster {
+            Some(c) => hsplan_app::records::parse_engine(c)?,
+            None => hsplan_app::records::Engine::Embedded,
+        },
     })
 }
 

@@ -25,7 +25,8 @@ use hsplan_model::{
 };
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// What to count.
 #[derive(Debug, Clone)]
@@ -40,6 +41,95 @@ pub struct CountRequest {
     pub skip_invalid: bool,
     /// Threads for the query engine (0: every core).
     pub threads: usize,
+    /// Where the queries run.
+    pub engine: Engine,
+}
+
+/// Where the record queries run: the same SQL, planned by DataFusion either way.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Engine {
+    /// DataFusion in this process.
+    #[default]
+    Embedded,
+    /// A Ballista scheduler and executor started in this process for the count (the
+    /// distributed path end to end on one machine: the tests' cluster, and a measure of
+    /// Ballista's overhead).
+    Standalone,
+    /// A Ballista cluster, by its scheduler's address `df://host:port` (port 50050 when
+    /// left out). Its executors read the record files by the same paths: a shared or
+    /// mirrored file system.
+    Cluster(String),
+}
+
+impl Engine {
+    /// `embedded`, `standalone`, or a scheduler's `df://host[:port]`.
+    pub fn parse(text: &str) -> Result<Engine, RecordsError> {
+        let t = text.trim();
+        match t {
+            "embedded" => Ok(Engine::Embedded),
+            "standalone" => Ok(Engine::Standalone),
+            _ => {
+                let host = t.strip_prefix("df://").ok_or_else(|| {
+                    RecordsError::Engine(format!(
+                        "cluster `{t}`: give a scheduler as df://host:port, or `standalone`"
+                    ))
+                })?;
+                let (name, port) = host.split_once(':').unwrap_or((host, "50050"));
+                if name.is_empty()
+                    || !name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c))
+                    || port.parse::<u16>().is_err()
+                {
+                    return Err(RecordsError::Engine(format!(
+                        "cluster `{t}`: not a scheduler address df://host:port"
+                    )));
+                }
+                Ok(Engine::Cluster(format!("df://{name}:{port}")))
+            }
+        }
+    }
+
+    /// Whether the queries run on Ballista.
+    pub fn is_distributed(&self) -> bool {
+        !matches!(self, Engine::Embedded)
+    }
+}
+
+impl std::fmt::Display for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Engine::Embedded => f.write_str("embedded"),
+            Engine::Standalone => f.write_str("standalone"),
+            Engine::Cluster(url) => f.write_str(url),
+        }
+    }
+}
+
+/// A session on `engine` with `threads` partitions and large batches.
+async fn context(engine: &Engine, threads: usize) -> Result<SessionContext, RecordsError> {
+    use ballista::prelude::{SessionConfigExt, SessionContextExt};
+    use datafusion::execution::SessionStateBuilder;
+    let tune = |c: SessionConfig| c.with_target_partitions(threads).with_batch_size(64 * 1024);
+    let ballista_state = || {
+        SessionStateBuilder::new()
+            .with_config(tune(
+                SessionConfig::new_with_ballista().with_ballista_standalone_parallelism(threads),
+            ))
+            .with_default_features()
+            .build()
+    };
+    match engine {
+        Engine::Embedded => Ok(SessionContext::new_with_config(tune(SessionConfig::new()))),
+        Engine::Standalone => SessionContext::standalone_with_state(ballista_state())
+            .await
+            .map_err(|e| {
+                RecordsError::Engine(format!("starting a standalone Ballista cluster: {e}"))
+            }),
+        Engine::Cluster(url) => SessionContext::remote_with_state(url, ballista_state())
+            .await
+            .map_err(|e| RecordsError::Engine(format!("Ballista scheduler {url}: {e}"))),
+    }
 }
 
 /// One table read.
@@ -94,9 +184,10 @@ struct Reference {
 /// checks that need a row's own values (a required value missing, a date outside the
 /// year, a contradiction, an id given twice), grouped and counted. Checks against the
 /// register and the hierarchy run in Rust on the groups ([`refusal`]), so the query has
-/// no join and streams in bounded memory. `duplicates` is the SQL predicate marking rows
-/// whose id is given more than once (see [`duplicate_ids`]).
-pub fn query(table: RecordTable, year: Year, duplicates: &str) -> String {
+/// no join but the one against the duplicated ids, when there are many, and streams in
+/// bounded memory. `duplicates` marks the rows whose id is given more than once (see
+/// [`duplicate_ids`]).
+pub fn query(table: RecordTable, year: Year, duplicates: &Duplicates) -> String {
     let y = year.get();
     let first = format!("DATE '{y}-01-01'");
     let last = format!("DATE '{y}-12-31'");
@@ -155,17 +246,40 @@ pub fn query(table: RecordTable, year: Year, duplicates: &str) -> String {
         ),
     };
     let group: Vec<String> = (1..=keys.len() + 4).map(|i| i.to_string()).collect();
+    let t = table.name();
+    let (dup, from) = match duplicates {
+        Duplicates::None => ("FALSE".to_string(), t.to_string()),
+        Duplicates::Listed(ids) => {
+            let list: Vec<String> = ids.iter().map(|d| d.to_string()).collect();
+            (format!("id IN ({})", list.join(", ")), t.to_string())
+        }
+        // A hash join whose build side is the duplicated ids only: the records stream past.
+        Duplicates::Joined(source) => (
+            "duplicate_id IS NOT NULL".to_string(),
+            format!("{t} LEFT JOIN ({source}) AS dup ON {t}.id = dup.duplicate_id"),
+        ),
+    };
     format!(
         "SELECT {keys}, {missing} AS missing, {outside} AS outside, {inconsistent} AS inconsistent, \
-         {dup} AS duplicate, COUNT(*) AS n FROM {t} GROUP BY {group}",
+         {dup} AS duplicate, COUNT(*) AS n FROM {from} GROUP BY {group}",
         keys = keys.join(", "),
         missing = flag(&missing),
         outside = flag(&outside),
         inconsistent = flag(inconsistent),
-        dup = flag(duplicates),
-        t = table.name(),
+        dup = flag(&dup),
         group = group.join(", "),
     )
+}
+
+/// How a table's query marks rows whose id is given more than once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Duplicates {
+    /// No id is.
+    None,
+    /// These few ids are, listed in the query.
+    Listed(Vec<i64>),
+    /// Many are: a query giving them as `duplicate_id`, joined.
+    Joined(String),
 }
 
 /// Counts the records of `req.dir` for the units and facilities of `sys`.
@@ -210,10 +324,7 @@ async fn count_async(
             dir: req.dir.clone(),
         });
     }
-    let config = SessionConfig::new()
-        .with_target_partitions(threads)
-        .with_batch_size(64 * 1024);
-    let ctx = SessionContext::new_with_config(config);
+    let ctx = context(&req.engine, threads).await?;
     let reference = Reference {
         facilities: sys
             .facilities
@@ -238,10 +349,15 @@ async fn count_async(
     for files in &found {
         crate::files::check_columns(files)?;
         crate::files::register(&ctx, files).await?;
-        let batches = match duplicate_ids(&ctx, files.table).await {
+        let dups = if req.engine.is_distributed() {
+            distributed_duplicate_ids(&ctx, files.table).await
+        } else {
+            duplicate_ids(&ctx, files.table).await
+        };
+        let batches = match dups {
             Ok(dups) => {
-                let predicate = duplicate_predicate(&ctx, &dups)?;
-                match ctx.sql(&query(files.table, req.year, &predicate)).await {
+                let duplicates = duplicates(&ctx, files.table, dups, &req.engine)?;
+                match ctx.sql(&query(files.table, req.year, &duplicates)).await {
                     Ok(df) => df.collect().await,
                     Err(e) => Err(e),
                 }
@@ -269,7 +385,9 @@ async fn count_async(
             .insert((req.unit, req.year, files.table));
         out.tables.push(run);
         ctx.deregister_table(files.table.name())?;
-        ctx.deregister_table(DUPLICATES)?;
+        if !req.engine.is_distributed() {
+            ctx.deregister_table(DUPLICATES)?;
+        }
     }
     Ok(out)
 }
@@ -302,74 +420,142 @@ pub async fn duplicate_ids(
         return Ok(Vec::new());
     };
     let span = (hi as i128 - lo as i128 + 1) as u128;
-    let mut seen = if span <= (n as u128).max(1 << 20) * 8 {
+    let seen = Arc::new(if span <= (n as u128).max(1 << 20) * 8 {
         IdSet::Dense {
             lo,
-            bits: vec![0u64; span.div_ceil(64) as usize],
+            bits: (0..span.div_ceil(64)).map(|_| AtomicU64::new(0)).collect(),
         }
     } else {
-        IdSet::Sparse(std::collections::HashSet::with_capacity(n as usize))
-    };
-    let mut dups = std::collections::BTreeSet::new();
-    let mut stream = ctx
+        IdSet::Sparse(Mutex::new(std::collections::HashSet::with_capacity(
+            n as usize,
+        )))
+    });
+    // One task per partition of the scan, all marking the same set: the pass runs on every
+    // thread of the runtime, not only where the partitions' streams would be merged.
+    let streams = ctx
         .sql(&format!("SELECT id FROM {t} WHERE id IS NOT NULL"))
         .await?
-        .execute_stream()
+        .execute_stream_partitioned()
         .await?;
-    use futures::StreamExt;
-    while let Some(batch) = stream.next().await {
-        let batch = batch?;
-        let ids = cast(batch.column(0), &DataType::Int64)?;
-        let ids = ids.as_any().downcast_ref::<Int64Array>().expect("Int64");
-        for id in ids.iter().flatten() {
-            if !seen.insert(id) {
-                dups.insert(id);
-            }
-        }
+    let tasks: Vec<_> = streams
+        .into_iter()
+        .map(|mut stream| {
+            let seen = Arc::clone(&seen);
+            tokio::spawn(async move {
+                use futures::StreamExt;
+                let mut dups = Vec::new();
+                while let Some(batch) = stream.next().await {
+                    let batch = batch?;
+                    let ids = cast(batch.column(0), &DataType::Int64)?;
+                    let ids = ids.as_any().downcast_ref::<Int64Array>().expect("Int64");
+                    seen.insert_all(ids, &mut dups);
+                }
+                Ok::<_, datafusion::error::DataFusionError>(dups)
+            })
+        })
+        .collect();
+    let mut dups = std::collections::BTreeSet::new();
+    for task in tasks {
+        let found = task
+            .await
+            .map_err(|e| datafusion::error::DataFusionError::External(Box::new(e)))??;
+        dups.extend(found);
     }
     Ok(dups.into_iter().collect())
 }
 
-/// Ids seen so far.
+/// Ids seen so far, shared by the tasks of the id pass.
 enum IdSet {
-    /// A bit per id of the range from `lo`.
-    Dense { lo: i64, bits: Vec<u64> },
+    /// A bit per id of the range from `lo`, set atomically: of two rows with the same id,
+    /// whichever sets the bit second sees it set, whatever the order of the tasks.
+    Dense { lo: i64, bits: Vec<AtomicU64> },
     /// Ids spread too far for a bitmap.
-    Sparse(std::collections::HashSet<i64>),
+    Sparse(Mutex<std::collections::HashSet<i64>>),
 }
 
 impl IdSet {
-    /// Adds an id; false if it was already there.
-    fn insert(&mut self, id: i64) -> bool {
+    /// Adds a batch's ids; pushes to `dups` those already there.
+    fn insert_all(&self, ids: &Int64Array, dups: &mut Vec<i64>) {
         match self {
             IdSet::Dense { lo, bits } => {
-                let k = (id as i128 - *lo as i128) as usize;
-                let (word, bit) = (k / 64, 1u64 << (k % 64));
-                let fresh = bits[word] & bit == 0;
-                bits[word] |= bit;
-                fresh
+                for id in ids.iter().flatten() {
+                    let k = (id as i128 - *lo as i128) as usize;
+                    let bit = 1u64 << (k % 64);
+                    // Most bits are fresh: a plain load first spares the atomic write's
+                    // cache-line ownership when the word already has the bit.
+                    let word = &bits[k / 64];
+                    if word.load(Ordering::Relaxed) & bit != 0
+                        || word.fetch_or(bit, Ordering::Relaxed) & bit != 0
+                    {
+                        dups.push(id);
+                    }
+                }
             }
-            IdSet::Sparse(set) => set.insert(id),
+            IdSet::Sparse(set) => {
+                let mut set = set.lock().unwrap_or_else(|p| p.into_inner());
+                for id in ids.iter().flatten() {
+                    if !set.insert(id) {
+                        dups.push(id);
+                    }
+                }
+            }
         }
     }
 }
 
-/// The SQL predicate marking rows with a duplicated id: `FALSE` when there is none, the ids
-/// listed when they are few, else a semi-join against an in-memory table of them.
-fn duplicate_predicate(ctx: &SessionContext, dups: &[i64]) -> datafusion::error::Result<String> {
+/// Ids that occur more than once, grouped by the cluster (its executors hold the ids;
+/// streaming every id to this process would move the whole column over the network).
+pub async fn distributed_duplicate_ids(
+    ctx: &SessionContext,
+    table: RecordTable,
+) -> datafusion::error::Result<Vec<i64>> {
+    let batches = ctx
+        .sql(&format!(
+            "SELECT CAST(id AS BIGINT) FROM {} WHERE id IS NOT NULL GROUP BY 1 HAVING COUNT(*) > 1",
+            table.name()
+        ))
+        .await?
+        .collect()
+        .await?;
+    let mut dups = Vec::new();
+    for b in &batches {
+        let ids = cast(b.column(0), &DataType::Int64)?;
+        let ids = ids.as_any().downcast_ref::<Int64Array>().expect("Int64");
+        dups.extend(ids.iter().flatten());
+    }
+    dups.sort_unstable();
+    Ok(dups)
+}
+
+/// How to mark rows with a duplicated id: not at all when there is none, the ids listed
+/// when they are few, else joined from an in-memory table of them (on a cluster, whose
+/// executors cannot see this process's memory, from the grouped ids).
+fn duplicates(
+    ctx: &SessionContext,
+    table: RecordTable,
+    dups: Vec<i64>,
+    engine: &Engine,
+) -> datafusion::error::Result<Duplicates> {
     if dups.is_empty() {
-        return Ok("FALSE".into());
+        return Ok(Duplicates::None);
     }
     if dups.len() <= 1000 {
-        let list: Vec<String> = dups.iter().map(|d| d.to_string()).collect();
-        return Ok(format!("id IN ({})", list.join(", ")));
+        return Ok(Duplicates::Listed(dups));
+    }
+    if engine.is_distributed() {
+        return Ok(Duplicates::Joined(format!(
+            "SELECT id AS duplicate_id FROM {} WHERE id IS NOT NULL GROUP BY id HAVING COUNT(*) > 1",
+            table.name()
+        )));
     }
     let batch = RecordBatch::try_new(
         Arc::new(Schema::new(vec![Field::new("id", DataType::Int64, false)])),
-        vec![Arc::new(Int64Array::from(dups.to_vec())) as ArrayRef],
+        vec![Arc::new(Int64Array::from(dups)) as ArrayRef],
     )?;
     ctx.register_batch(DUPLICATES, batch)?;
-    Ok(format!("id IN (SELECT id FROM {DUPLICATES})"))
+    Ok(Duplicates::Joined(format!(
+        "SELECT id AS duplicate_id FROM {DUPLICATES}"
+    )))
 }
 
 /// Column `i` of a batch as text.
@@ -618,4 +804,34 @@ fn accumulate(
         }
     }
     Ok(run)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Engine;
+
+    #[test]
+    fn engines_parse_from_what_a_user_types() {
+        assert_eq!(Engine::parse("embedded").unwrap(), Engine::Embedded);
+        assert_eq!(Engine::parse(" standalone ").unwrap(), Engine::Standalone);
+        assert_eq!(
+            Engine::parse("df://sched.example:50051").unwrap(),
+            Engine::Cluster("df://sched.example:50051".into())
+        );
+        assert_eq!(
+            Engine::parse("df://10.0.0.5").unwrap().to_string(),
+            "df://10.0.0.5:50050"
+        );
+        for bad in [
+            "",
+            "http://x:1",
+            "df://",
+            "df://x:port",
+            "df://x:70000",
+            "df://a b:1",
+        ] {
+            let e = Engine::parse(bad).unwrap_err().to_string();
+            assert!(e.contains("df://"), "{bad}: {e}");
+        }
+    }
 }

@@ -169,7 +169,11 @@ pub fn check_columns(files: &TableFiles) -> Result<(), RecordsError> {
 /// Registers the table with the query engine under its name.
 pub async fn register(ctx: &SessionContext, files: &TableFiles) -> Result<(), RecordsError> {
     let name = files.table.name();
-    let source = files.source.to_string_lossy().to_string();
+    // Absolute: a cluster's executors resolve the path, not this process.
+    let source = std::path::absolute(&files.source)
+        .unwrap_or_else(|_| files.source.clone())
+        .to_string_lossy()
+        .to_string();
     match files.format {
         Format::Parquet => {
             ctx.register_parquet(name, &source, ParquetReadOptions::default())

@@ -15,6 +15,6 @@ pub mod generate;
 pub mod locate;
 pub mod schema;
 
-pub use count::{CountRequest, Counted, TableRun, count, query, service_level};
+pub use count::{CountRequest, Counted, Duplicates, Engine, TableRun, count, query, service_level};
 pub use error::{Location, Reason, RecordsError};
 pub use generate::{GenerateRequest, Generated, generate};

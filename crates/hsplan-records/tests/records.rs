@@ -4,7 +4,9 @@
 //! the same CSV rows.
 
 use hsplan_model::{AdminCode, AdminLevel, RecordTable, ServiceSystem, UsageCount, Year};
-use hsplan_records::{CountRequest, GenerateRequest, Reason, RecordsError, count, generate};
+use hsplan_records::{
+    CountRequest, Engine, GenerateRequest, Reason, RecordsError, count, generate,
+};
 use std::path::Path;
 
 fn beibei() -> AdminCode {
@@ -32,6 +34,15 @@ fn request(dir: &Path, skip_invalid: bool) -> CountRequest {
         unit: beibei(),
         skip_invalid,
         threads: 2,
+        engine: Engine::Embedded,
+    }
+}
+
+/// The same request on a Ballista scheduler and executor started in this process.
+fn on_ballista(dir: &Path, skip_invalid: bool) -> CountRequest {
+    CountRequest {
+        engine: Engine::Standalone,
+        ..request(dir, skip_invalid)
     }
 }
 
@@ -468,4 +479,96 @@ fn counting_works_inside_an_async_runtime() {
         .block_on(async { count(&sys, &request(dir.path(), false)) })
         .unwrap();
     assert_eq!(counted.tables[0].rows, 1);
+}
+
+/// Ballista standalone (a scheduler and an executor in this process, the plans sent over
+/// gRPC, the results over Arrow Flight) counts exactly what the embedded engine counts.
+#[test]
+fn ballista_standalone_counts_what_the_embedded_engine_counts() {
+    let sys = system();
+    let dir = tempfile::tempdir().unwrap();
+    generate(
+        &sys,
+        &GenerateRequest {
+            unit: beibei(),
+            year: y2024(),
+            seed: 11,
+            scale: 0.01,
+            out: dir.path().to_path_buf(),
+        },
+    )
+    .unwrap();
+    let embedded = count(&sys, &request(dir.path(), false)).unwrap();
+    let distributed = count(&sys, &on_ballista(dir.path(), false)).unwrap();
+    assert_eq!(distributed.tables, embedded.tables);
+    assert_eq!(distributed.utilisation, embedded.utilisation);
+    assert!(
+        embedded
+            .utilisation
+            .sum(beibei(), y2024(), UsageCount::Visits)
+            > 10_000
+    );
+}
+
+/// Refused rows on Ballista: more duplicated ids than a query lists (the cluster groups
+/// them itself), an unknown facility, a date outside the year — counted as embedded.
+#[test]
+fn ballista_standalone_refuses_what_the_embedded_engine_refuses() {
+    let sys = system();
+    let (fa, fb, village) = codes(&sys);
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from(HEADER);
+    for i in 0..3000 {
+        let id = i % 1800; // ids 0..1200 twice
+        let facility = if i % 97 == 0 {
+            "NOPE"
+        } else if i % 2 == 0 {
+            &fa
+        } else {
+            &fb
+        };
+        let date = if i % 89 == 0 {
+            "2023-12-31"
+        } else {
+            "2024-06-01"
+        };
+        text.push_str(&format!(
+            "{id},{facility},{date},outpatient,{village},,F,{},\n",
+            i % 3 == 0
+        ));
+    }
+    write(dir.path(), "encounters.csv", &text);
+    let embedded = count(&sys, &request(dir.path(), true)).unwrap();
+    let run = &embedded.tables[0];
+    assert!(run.refused.get(&Reason::DuplicateId).copied().unwrap_or(0) > 1000);
+    assert!(run.refused.contains_key(&Reason::UnknownFacility));
+    assert!(run.refused.contains_key(&Reason::DateOutsideYear));
+    let distributed = count(&sys, &on_ballista(dir.path(), true)).unwrap();
+    assert_eq!(distributed.tables, embedded.tables);
+    assert_eq!(distributed.utilisation, embedded.utilisation);
+}
+
+/// A scheduler nobody runs: an error naming it, not a hang.
+#[test]
+fn an_unreachable_cluster_is_named_in_the_error() {
+    let sys = system();
+    let (fa, _, village) = codes(&sys);
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "encounters.csv",
+        &format!("{HEADER}1,{fa},2024-03-01,outpatient,{village},,F,false,\n"),
+    );
+    // a port just released: nothing listens on it
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let req = CountRequest {
+        engine: Engine::parse(&format!("df://127.0.0.1:{port}")).unwrap(),
+        ..request(dir.path(), false)
+    };
+    let e = count(&sys, &req).unwrap_err().to_string();
+    assert!(e.contains(&format!("127.0.0.1:{port}")), "{e}");
 }
