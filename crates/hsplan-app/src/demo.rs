@@ -456,9 +456,11 @@ pub fn batch() -> Result<ImportBatch> {
 /// The whole demo: store, evaluations, standards, access, siting, report.
 pub fn run(out: &Path, lang: Lang) -> Result<DemoRun> {
     let (db, notes, faults) = build_store(out)?;
+    // both mutated only by the records step
+    #[cfg_attr(not(feature = "records"), allow(unused_mut))]
     let mut store = SqliteStore::open(&db)
         .map_err(|e| AppError::Store(format!("opening store {}: {e}", db.display())))?;
-    #[allow(unused_mut)] // mutated only by the records step
+    #[cfg_attr(not(feature = "records"), allow(unused_mut))]
     let mut sys = store.load()?;
     #[cfg(feature = "records")]
     let (records, records_generated) = records(out, &mut store, &mut sys)?;
