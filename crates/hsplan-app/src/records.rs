@@ -33,7 +33,10 @@ pub struct RecordsRequest {
 
 /// Where to count, as a request gives it: `embedded`, `standalone` or `df://host:port`.
 pub fn parse_engine(text: &str) -> Result<Engine> {
-    Engine::parse(text).map_err(|e| AppError::invalid("cluster", e.to_string()))
+    Engine::parse(text).map_err(|e| match e {
+        RecordsError::Engine(m) => AppError::invalid("cluster", m),
+        other => AppError::invalid("cluster", other.to_string()),
+    })
 }
 
 /// What counting a folder gave.

@@ -123,12 +123,10 @@ async fn context(engine: &Engine, threads: usize) -> Result<SessionContext, Reco
         Engine::Embedded => Ok(SessionContext::new_with_config(tune(SessionConfig::new()))),
         Engine::Standalone => SessionContext::standalone_with_state(ballista_state())
             .await
-            .map_err(|e| {
-                RecordsError::Engine(format!("starting a standalone Ballista cluster: {e}"))
-            }),
+            .map_err(|e| RecordsError::Engine(format!("starting it: {e}"))),
         Engine::Cluster(url) => SessionContext::remote_with_state(url, ballista_state())
             .await
-            .map_err(|e| RecordsError::Engine(format!("Ballista scheduler {url}: {e}"))),
+            .map_err(|e| RecordsError::Engine(format!("{url}: {e}"))),
     }
 }
 
@@ -300,6 +298,13 @@ pub fn count(sys: &ServiceSystem, req: &CountRequest) -> Result<Counted, Records
             .map_err(|e| RecordsError::Engine(e.to_string()))?;
         rt.block_on(count_async(sys, req, threads))
     };
+    // Errors of a cluster say which cluster.
+    let work = || match work() {
+        Err(RecordsError::Engine(m)) if req.engine.is_distributed() => Err(RecordsError::Engine(
+            format!("on the Ballista cluster {}: {m}", req.engine),
+        )),
+        other => other,
+    };
     if tokio::runtime::Handle::try_current().is_ok() {
         std::thread::scope(|s| {
             s.spawn(work).join().unwrap_or_else(|_| {
@@ -372,7 +377,14 @@ async fn count_async(
                     .unwrap_or_else(|| RecordsError::Engine(e.to_string())));
             }
         };
-        let run = accumulate(files, &batches, &reference, req, &mut out.utilisation)?;
+        let run = accumulate(
+            files,
+            &batches,
+            &reference,
+            req,
+            threads,
+            &mut out.utilisation,
+        )?;
         if !req.skip_invalid && !run.refused.is_empty() {
             let total: u64 = run.refused.values().sum();
             let (&reason, _) = run.refused.iter().next().expect("non-empty");
@@ -657,21 +669,73 @@ fn text_keys(table: RecordTable) -> (usize, &'static [usize]) {
     }
 }
 
+/// Adds a table's grouped rows into `u`: the batches split among `threads` threads, each
+/// adding into totals of its own, merged at the end (the sums do not depend on the split).
 fn accumulate(
     files: &TableFiles,
     batches: &[RecordBatch],
     reference: &Reference,
     req: &CountRequest,
+    threads: usize,
     u: &mut Utilisation,
 ) -> Result<TableRun, RecordsError> {
-    let year = req.year;
-    let table = files.table;
     let mut run = TableRun {
-        table,
+        table: files.table,
         files: files.paths.clone(),
         rows: 0,
         refused: BTreeMap::new(),
     };
+    let per_thread = batches.len().div_ceil(threads.max(1)).max(1);
+    let parts: Vec<Result<Part, RecordsError>> = std::thread::scope(|s| {
+        let handles: Vec<_> = batches
+            .chunks(per_thread)
+            .map(|chunk| s.spawn(move || accumulate_part(files.table, chunk, reference, req)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(RecordsError::Engine(
+                        "a counting thread stopped unexpectedly".into(),
+                    ))
+                })
+            })
+            .collect()
+    });
+    for part in parts {
+        let part = part?;
+        run.rows += part.rows;
+        for (reason, n) in part.refused {
+            *run.refused.entry(reason).or_default() += n;
+        }
+        for ((unit, count), n) in part.totals {
+            u.add(unit, req.year, count, n);
+        }
+    }
+    Ok(run)
+}
+
+/// What one thread counted of a table's grouped rows.
+#[derive(Default)]
+struct Part {
+    rows: u64,
+    refused: BTreeMap<Reason, u64>,
+    totals: HashMap<(AdminCode, UsageCount), u64>,
+}
+
+impl Part {
+    fn add(&mut self, unit: AdminCode, count: UsageCount, n: u64) {
+        *self.totals.entry((unit, count)).or_default() += n;
+    }
+}
+
+fn accumulate_part(
+    table: RecordTable,
+    batches: &[RecordBatch],
+    reference: &Reference,
+    req: &CountRequest,
+) -> Result<Part, RecordsError> {
+    let mut run = Part::default();
     let home_of = |text: &str| -> Option<AdminCode> {
         reference
             .units
@@ -715,28 +779,28 @@ fn accumulate(
                     let inpatient = kind.value(r) == "inpatient";
                     if inside(f_unit, req.unit) {
                         if inpatient {
-                            u.add(f_unit, year, UsageCount::Admissions, count);
+                            run.add(f_unit, UsageCount::Admissions, count);
                         } else {
-                            u.add(f_unit, year, UsageCount::Visits, count);
+                            run.add(f_unit, UsageCount::Visits, count);
                             if primary {
-                                u.add(f_unit, year, UsageCount::PrimaryCareVisits, count);
+                                run.add(f_unit, UsageCount::PrimaryCareVisits, count);
                             }
                             if tcm.value(r) {
-                                u.add(f_unit, year, UsageCount::TcmVisits, count);
+                                run.add(f_unit, UsageCount::TcmVisits, count);
                             }
                         }
                     }
                     let Some(home) = home_of(res.value(r)) else {
                         continue;
                     };
-                    u.add(home, year, UsageCount::ResidentEncounters, count);
+                    run.add(home, UsageCount::ResidentEncounters, count);
                     if inpatient {
-                        u.add(home, year, UsageCount::ResidentAdmissions, count);
+                        run.add(home, UsageCount::ResidentAdmissions, count);
                     }
                     for l in shared_levels(home, f_unit) {
-                        u.add(home, year, UsageCount::ResidentEncountersWithin(l), count);
+                        run.add(home, UsageCount::ResidentEncountersWithin(l), count);
                         if inpatient {
-                            u.add(home, year, UsageCount::ResidentAdmissionsWithin(l), count);
+                            run.add(home, UsageCount::ResidentAdmissionsWithin(l), count);
                         }
                     }
                 }
@@ -752,7 +816,7 @@ fn accumulate(
                             std::cmp::Ordering::Less => UsageCount::ReferralsDown,
                             std::cmp::Ordering::Equal => UsageCount::ReferralsLateral,
                         };
-                        u.add(f_unit, year, c, count);
+                        run.add(f_unit, c, count);
                     }
                 }
             }
@@ -763,9 +827,9 @@ fn accumulate(
                         continue;
                     };
                     if in_force.value(r) {
-                        u.add(home, year, UsageCount::ContractedResidents, count);
+                        run.add(home, UsageCount::ContractedResidents, count);
                         if key.value(r) {
-                            u.add(home, year, UsageCount::ContractedKeyResidents, count);
+                            run.add(home, UsageCount::ContractedKeyResidents, count);
                         }
                     }
                 }
@@ -778,12 +842,12 @@ fn accumulate(
                     else {
                         continue;
                     };
-                    u.add(home, year, UsageCount::ChronicManaged(c), count);
+                    run.add(home, UsageCount::ChronicManaged(c), count);
                     if standard.value(r) {
-                        u.add(home, year, UsageCount::ChronicStandardised(c), count);
+                        run.add(home, UsageCount::ChronicStandardised(c), count);
                     }
                     if control.value(r) {
-                        u.add(home, year, UsageCount::ChronicControlled(c), count);
+                        run.add(home, UsageCount::ChronicControlled(c), count);
                     }
                 }
             }
@@ -794,9 +858,9 @@ fn accumulate(
                         continue;
                     };
                     if active.value(r) {
-                        u.add(home, year, UsageCount::HealthRecords, count);
+                        run.add(home, UsageCount::HealthRecords, count);
                         if key.value(r) {
-                            u.add(home, year, UsageCount::KeyResidents, count);
+                            run.add(home, UsageCount::KeyResidents, count);
                         }
                     }
                 }

@@ -64,6 +64,14 @@ fn generated_records_count_back_to_the_facility_totals() {
     .unwrap();
     assert!(made.rows[&RecordTable::Encounters] > 10_000);
     let counted = count(&sys, &request(dir.path(), false)).unwrap();
+    // The totals do not depend on how many threads add the grouped rows up.
+    for threads in [1, 3] {
+        let other = CountRequest {
+            threads,
+            ..request(dir.path(), false)
+        };
+        assert_eq!(count(&sys, &other).unwrap(), counted, "{threads} threads");
+    }
     // Every table read, every row accepted.
     assert_eq!(counted.tables.len(), 5);
     for t in &counted.tables {
@@ -570,5 +578,8 @@ fn an_unreachable_cluster_is_named_in_the_error() {
         ..request(dir.path(), false)
     };
     let e = count(&sys, &req).unwrap_err().to_string();
-    assert!(e.contains(&format!("127.0.0.1:{port}")), "{e}");
+    assert!(
+        e.contains(&format!("on the Ballista cluster df://127.0.0.1:{port}: ")),
+        "{e}"
+    );
 }
