@@ -22,6 +22,12 @@ export function t(key) {
   return M[lang][key] ?? M['zh-CN'][key] ?? key;
 }
 
+// A unit of measure as the plans write it (人次, 张/千人…), in the current language.
+export function unitText(u) {
+  const label = M[lang][`unit:${u}`];
+  return label ?? u;
+}
+
 // Picks the zh or en field of an API value.
 export function pick(zh, en) {
   return lang === 'en' ? (en || zh) : (zh || en);

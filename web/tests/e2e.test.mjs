@@ -107,6 +107,20 @@ test('evaluation shows the plan rows with statuses and charts', async () => {
   await p.context().close();
 });
 
+test('the utilisation table in English gives its units in English', async () => {
+  const p = await page('/#/evaluation?plan=beibei-14th-fyp&year=2024&mode=annual', { lang: 'en' });
+  await p.waitForSelector('main[aria-busy="false"] #utilisation-table');
+  const values = await p.$$eval('#utilisation-table tbody td:nth-child(2)', (tds) => tds.map((td) => td.textContent));
+  assert.equal(values.length, 14);
+  assert.deepEqual(values.filter((v) => /[\u4e00-\u9fff]/.test(v)), []);
+  assert.ok(values.some((v) => v.endsWith(' person-times')), values.join(' | '));
+  assert.ok(values.some((v) => v.endsWith(' ×')), values.join(' | '));
+  await p.$eval('#utilisation-table', (el) => el.scrollIntoView({ block: 'center' }));
+  await shot(p, 'evaluation-utilisation-en-1366');
+  assert.deepEqual(p.errors, []);
+  await p.context().close();
+});
+
 test('map shows the 17 towns/streets and the facility points', async () => {
   const p = await page('/#/map?unit=500109&year=2024');
   assert.equal((await p.$$('#map-areas tbody tr')).length, 17);

@@ -47,7 +47,14 @@ fn a_cluster_given_wrongly_is_refused_with_its_form() {
     let dir = tempfile::tempdir().unwrap();
     let out = hsplan(&dir.path().join("s.db"))
         .args(["records", "indicators", "."])
-        .args(["--unit", "500109", "--year", "2024", "--cluster", "http://x:1"])
+        .args([
+            "--unit",
+            "500109",
+            "--year",
+            "2024",
+            "--cluster",
+            "http://x:1",
+        ])
         .output()
         .unwrap();
     assert!(!out.status.success());

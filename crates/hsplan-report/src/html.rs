@@ -495,7 +495,11 @@ fn utilisation(h: &mut String, e: &Evaluation, lang: Lang) {
     let number = |v: Option<f64>| v.map(format_number).unwrap_or_else(|| "—".into());
     for r in &e.utilisation {
         let value = match (r.value, &r.gap) {
-            (Some(v), _) => format!("{} {}", format_number(v), esc(&r.unit)),
+            (Some(v), _) => format!(
+                "{} {}",
+                format_number(v),
+                esc(crate::messages::unit_text(&r.unit, lang))
+            ),
             (None, Some(Gap::NumeratorIncomplete { missing })) => {
                 esc(&fill(Msg::GapNumerator.text(lang), &[("missing", missing)]))
             }

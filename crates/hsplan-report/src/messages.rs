@@ -909,6 +909,39 @@ pub fn fill(template: &str, values: &[(&str, &dyn std::fmt::Display)]) -> String
 
 /// Labels of the web app (key, 中文, English), served to it by `GET /api/messages`: the web
 /// app's user-facing text lives in this catalogue with the CLI's and the reports'.
+/// The units of measure of the indicator library, as written in the plans (zh), and in
+/// English. The web app gets them as `unit:<zh>` labels of `/api/messages`.
+pub const UNITS: &[(&str, &str)] = &[
+    ("%", "%"),
+    ("‰", "‰"),
+    ("ratio", "ratio"),
+    ("倍", "×"),
+    ("人次", "person-times"),
+    ("个", ""),
+    ("台", "units"),
+    ("辆", "vehicles"),
+    ("天", "days"),
+    ("张/千人", "beds per 1,000 population"),
+    ("人/千人", "per 1,000 population"),
+    ("个/千人", "per 1,000 population"),
+    ("人/万人", "per 10,000 population"),
+    ("人/十万人", "per 100,000 population"),
+    ("人/千儿童", "per 1,000 children"),
+    ("人/百床", "per 100 beds"),
+    ("辆/万人", "vehicles per 10,000 population"),
+];
+
+/// A unit of measure in `lang` (as written when the catalogue has no English for it).
+pub fn unit_text(unit: &str, lang: Lang) -> &str {
+    match lang {
+        Lang::Zh => unit,
+        Lang::En => UNITS
+            .iter()
+            .find(|(zh, _)| *zh == unit)
+            .map_or(unit, |(_, en)| en),
+    }
+}
+
 pub const WEB: &[(&str, &str, &str)] = &[
     (
         "app",
@@ -1331,6 +1364,27 @@ mod shown_tests {
 
 #[cfg(test)]
 mod web_tests {
+    #[test]
+    fn every_unit_of_the_indicator_library_has_english() {
+        for def in hsplan_eval::INDICATORS.iter() {
+            assert!(
+                super::UNITS.iter().any(|(zh, _)| *zh == def.unit),
+                "{}: unit {} has no English in UNITS",
+                def.id,
+                def.unit
+            );
+        }
+        assert_eq!(super::unit_text("人次", super::Lang::En), "person-times");
+        assert_eq!(super::unit_text("人次", super::Lang::Zh), "人次");
+        // no English left in Chinese characters
+        for (zh, en) in super::UNITS {
+            assert!(
+                !en.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{zh}"
+            );
+        }
+    }
+
     #[test]
     fn web_labels_are_unique_and_in_both_languages() {
         let mut keys: Vec<&str> = super::WEB.iter().map(|(k, _, _)| *k).collect();

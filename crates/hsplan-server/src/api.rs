@@ -1118,24 +1118,33 @@ pub async fn config(Shared(state): S) -> Json<AppConfig> {
     })
 }
 
-/// The web app's labels in both languages, from the one message catalogue.
+/// The web app's labels in both languages, from the one message catalogue; the units of
+/// measure under `unit:<as the plans write it>`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Messages {
     /// 中文 labels by key.
     #[serde(rename = "zh-CN")]
-    pub zh: std::collections::BTreeMap<&'static str, &'static str>,
+    pub zh: std::collections::BTreeMap<String, &'static str>,
     /// English labels by key.
-    pub en: std::collections::BTreeMap<&'static str, &'static str>,
+    pub en: std::collections::BTreeMap<String, &'static str>,
 }
 
 /// The web app's labels (zh-CN and en).
 #[utoipa::path(get, path = "/api/messages", tag = "system",
     responses((status = 200, body = Messages)))]
 pub async fn messages() -> Json<Messages> {
-    let web = hsplan_app::messages::WEB;
+    let labels = || {
+        let web = hsplan_app::messages::WEB
+            .iter()
+            .map(|(k, zh, en)| (k.to_string(), *zh, *en));
+        let units = hsplan_app::messages::UNITS
+            .iter()
+            .map(|(zh, en)| (format!("unit:{zh}"), *zh, *en));
+        web.chain(units)
+    };
     Json(Messages {
-        zh: web.iter().map(|(k, zh, _)| (*k, *zh)).collect(),
-        en: web.iter().map(|(k, _, en)| (*k, *en)).collect(),
+        zh: labels().map(|(k, zh, _)| (k, zh)).collect(),
+        en: labels().map(|(k, _, en)| (k, en)).collect(),
     })
 }
 
