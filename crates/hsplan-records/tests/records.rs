@@ -38,6 +38,26 @@ fn request(dir: &Path, skip_invalid: bool) -> CountRequest {
     }
 }
 
+/// Beibei's 2024 records generated into `dir` with a seed and a fraction of the real volume.
+fn generate_into(
+    sys: &ServiceSystem,
+    dir: &Path,
+    seed: u64,
+    scale: f64,
+) -> hsplan_records::Generated {
+    generate(
+        sys,
+        &GenerateRequest {
+            unit: beibei(),
+            year: y2024(),
+            seed,
+            scale,
+            out: dir.to_path_buf(),
+        },
+    )
+    .unwrap()
+}
+
 /// The same request on a Ballista scheduler and executor started in this process.
 fn on_ballista(dir: &Path, skip_invalid: bool) -> CountRequest {
     CountRequest {
@@ -51,17 +71,7 @@ fn generated_records_count_back_to_the_facility_totals() {
     let sys = system();
     let dir = tempfile::tempdir().unwrap();
     let scale = 0.02;
-    let made = generate(
-        &sys,
-        &GenerateRequest {
-            unit: beibei(),
-            year: y2024(),
-            seed: 7,
-            scale,
-            out: dir.path().to_path_buf(),
-        },
-    )
-    .unwrap();
+    let made = generate_into(&sys, dir.path(), 7, scale);
     assert!(made.rows[&RecordTable::Encounters] > 10_000);
     let counted = count(&sys, &request(dir.path(), false)).unwrap();
     // The totals do not depend on how many threads add the grouped rows up.
@@ -109,17 +119,7 @@ fn generated_records_count_back_to_the_facility_totals() {
     }
     // Deterministic: the same seed writes the same rows.
     let again = tempfile::tempdir().unwrap();
-    let made2 = generate(
-        &sys,
-        &GenerateRequest {
-            unit: beibei(),
-            year: y2024(),
-            seed: 7,
-            scale,
-            out: again.path().to_path_buf(),
-        },
-    )
-    .unwrap();
+    let made2 = generate_into(&sys, again.path(), 7, scale);
     assert_eq!(made.rows, made2.rows);
     assert_eq!(
         count(&sys, &request(again.path(), false))
@@ -292,17 +292,7 @@ fn skip_invalid_counts_refused_rows_per_reason_and_keeps_the_rest() {
 fn the_engine_count_equals_a_plain_count() {
     let sys = system();
     let dir = tempfile::tempdir().unwrap();
-    generate(
-        &sys,
-        &GenerateRequest {
-            unit: beibei(),
-            year: y2024(),
-            seed: 11,
-            scale: 0.005,
-            out: dir.path().to_path_buf(),
-        },
-    )
-    .unwrap();
+    generate_into(&sys, dir.path(), 11, 0.005);
     // The encounters as CSV (the other tables stay Parquet): read through the CSV path.
     let parquet = dir.path().join("encounters.parquet");
     let file = std::fs::File::open(&parquet).unwrap();
@@ -495,17 +485,7 @@ fn counting_works_inside_an_async_runtime() {
 fn ballista_standalone_counts_what_the_embedded_engine_counts() {
     let sys = system();
     let dir = tempfile::tempdir().unwrap();
-    generate(
-        &sys,
-        &GenerateRequest {
-            unit: beibei(),
-            year: y2024(),
-            seed: 11,
-            scale: 0.01,
-            out: dir.path().to_path_buf(),
-        },
-    )
-    .unwrap();
+    generate_into(&sys, dir.path(), 11, 0.01);
     let embedded = count(&sys, &request(dir.path(), false)).unwrap();
     let distributed = count(&sys, &on_ballista(dir.path(), false)).unwrap();
     assert_eq!(distributed.tables, embedded.tables);
