@@ -3,7 +3,8 @@
 //! Owns road input ([`roads`]: OpenStreetMap PBF and road GeoJSON, profiles turning tags
 //! into speeds and directions), the graph ([`graph`]: CSR of travel seconds, largest
 //! strongly connected component, a versioned binary format), shortest travel times
-//! ([`search`]: multi-source bounded Dijkstra, tested against a plain reference) and the
+//! ([`search`]: multi-source bounded Dijkstra, tested against a plain reference; [`ch`]:
+//! contraction hierarchies with PHAST sweeps, tested against that Dijkstra) and the
 //! planning answers ([`analysis`]: snapping, coverage within thresholds per unit, (E)2SFCA,
 //! isochrones).
 //!
@@ -11,6 +12,7 @@
 //! caller opened; results are values.
 
 pub mod analysis;
+pub mod ch;
 pub mod graph;
 pub mod roads;
 pub mod search;

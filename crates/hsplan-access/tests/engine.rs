@@ -205,3 +205,79 @@ fn version_1_graph_files_still_read_with_their_structural_checks() {
     let e = Graph::from_bytes("g", &v9).unwrap_err().to_string();
     assert!(e.contains("version 9"), "{e}");
 }
+
+/// Contraction-hierarchy answers against Dijkstra's: times equal to rounding, and the
+/// source reported really reaches the node in that time.
+fn assert_same_reach(
+    g: &Graph,
+    sources: &[Source],
+    limit: f64,
+    ch: &hsplan_access::search::Reach,
+) -> Result<(), String> {
+    let dijkstra = nearest(g, sources, limit);
+    for v in 0..g.node_count() {
+        let (a, b) = (dijkstra.time[v], ch.time[v]);
+        let close = a == b || (a - b).abs() <= 1e-9 * a.abs().max(1.0);
+        if !close {
+            return Err(format!("node {v}: Dijkstra {a}, hierarchy {b}"));
+        }
+        if b.is_finite() && ch.source[v] != dijkstra.source[v] {
+            let s = sources
+                .iter()
+                .find(|s| s.id == ch.source[v])
+                .ok_or(format!("node {v}: unknown source"))?;
+            let alone = nearest(g, std::slice::from_ref(s), f64::INFINITY).time[v];
+            if (alone - b).abs() > 1e-9 * b.abs().max(1.0) {
+                return Err(format!("node {v}: source {} takes {alone}, not {b}", s.id));
+            }
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #[test]
+    fn contraction_hierarchy_equals_dijkstra(
+        n in 1usize..60,
+        arcs in proptest::collection::vec((0u16..60, 0u16..60, 0u16..500), 0..240),
+        sources in proptest::collection::vec((0u16..60, 0u16..100), 1..5),
+        limit in prop_oneof![Just(f64::INFINITY), 0.0f64..80.0],
+    ) {
+        let g = random_graph(n, &arcs);
+        let sources: Vec<Source> = sources
+            .iter()
+            .enumerate()
+            .map(|(i, &(v, o))| Source { node: v as u32 % n as u32, offset: o as f64 / 10.0, id: i as u32 })
+            .collect();
+        let ch = hsplan_access::ch::ContractionHierarchy::build(&g);
+        let reach = ch.nearest(&sources, limit);
+        prop_assert!(assert_same_reach(&g, &sources, limit, &reach).is_ok(), "{:?}", assert_same_reach(&g, &sources, limit, &reach));
+    }
+}
+
+/// On the real Monaco car graph: every node's time from a few sources, and from each
+/// source alone, equal to Dijkstra's.
+#[test]
+fn contraction_hierarchy_equals_dijkstra_on_monaco() {
+    let (g, _) = Graph::build(&monaco(), &Profile::car(true));
+    let ch = hsplan_access::ch::ContractionHierarchy::build(&g);
+    let stats = ch.stats();
+    assert_eq!(stats.nodes, g.node_count());
+    assert!(stats.shortcuts > 0, "{stats:?}");
+    let n = g.node_count() as u32;
+    let sources: Vec<Source> = (0..5)
+        .map(|i| Source {
+            node: (i * 7919) % n,
+            offset: i as f64 * 3.5,
+            id: i,
+        })
+        .collect();
+    for limit in [f64::INFINITY, 120.0] {
+        let reach = ch.nearest(&sources, limit);
+        assert_same_reach(&g, &sources, limit, &reach).unwrap();
+        for s in &sources {
+            let one = std::slice::from_ref(s);
+            assert_same_reach(&g, one, limit, &ch.nearest(one, limit)).unwrap();
+        }
+    }
+}
