@@ -10,8 +10,7 @@
 //! reach a node in the same time within that rounding, either may be reported.
 
 use crate::graph::Graph;
-use crate::search::{Reach, Source};
-use std::cmp::Ordering;
+use crate::search::{Item, Reach, Source};
 use std::collections::BinaryHeap;
 
 /// A preprocessed graph: every arc and shortcut, split into the upward graph (towards higher
@@ -48,20 +47,6 @@ pub struct ChStats {
     pub arcs: usize,
     /// Shortcuts added.
     pub shortcuts: usize,
-}
-
-#[derive(Clone, Copy, PartialEq)]
-struct Item(f64, u32);
-impl Eq for Item {}
-impl Ord for Item {
-    fn cmp(&self, o: &Self) -> Ordering {
-        o.0.total_cmp(&self.0).then_with(|| o.1.cmp(&self.1))
-    }
-}
-impl PartialOrd for Item {
-    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
-        Some(self.cmp(o))
-    }
 }
 
 /// The remaining (not yet contracted) graph, both directions, one arc per ordered pair.

@@ -25,8 +25,10 @@ pub struct Reach {
     pub source: Vec<u32>,
 }
 
+/// A heap entry (time, node), ordered so that `BinaryHeap` pops the smallest time first
+/// (ties: the lower node).
 #[derive(Clone, Copy, PartialEq)]
-struct Item(f64, u32);
+pub(crate) struct Item(pub(crate) f64, pub(crate) u32);
 impl Eq for Item {}
 impl Ord for Item {
     fn cmp(&self, o: &Self) -> Ordering {
