@@ -28,6 +28,12 @@ export function unitText(u) {
   return label ?? u;
 }
 
+// A parenthetical in the current language's punctuation: （…） in Chinese, " (…)" in English.
+export function inParens(text) {
+  if (!text) return '';
+  return lang === 'en' ? ` (${text})` : `（${text}）`;
+}
+
 // Picks the zh or en field of an API value.
 export function pick(zh, en) {
   return lang === 'en' ? (en || zh) : (zh || en);

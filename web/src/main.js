@@ -8,7 +8,7 @@ import {
   MarkLineComponent, TitleComponent,
 } from 'echarts/components';
 import { SVGRenderer } from 'echarts/renderers';
-import { t, pick, setLang, getLang, setMessages, unitText } from './i18n.js';
+import { t, pick, setLang, getLang, setMessages, unitText, inParens } from './i18n.js';
 
 echarts.use([
   BarChart, LineChart, MapChart, ScatterChart, GeoComponent, GridComponent, LegendComponent,
@@ -232,7 +232,7 @@ async function viewRegion(code, params) {
         h('h2', {}, t('byGrade')), gradeChart)),
     h('h2', {}, t('indicators'), ` · ${d.year}`),
     table([t('indicator'), t('value'), ''], d.indicators.map((r) => [
-      `${pick(r.name_zh, r.name_en)}（${unitText(r.unit)}）`,
+      `${pick(r.name_zh, r.name_en)}${inParens(unitText(r.unit))}`,
       r.shown ?? h('span', { class: 'muted' }, gapText(r)),
       r.denominator !== null ? `${num(r.numerator)} / ${num(r.denominator)}` : '']), { id: 'unit-indicators' }));
   onMount(() => {
@@ -387,7 +387,7 @@ async function viewMap(params) {
   const kindOptions = [['', t('all')], ...unitInfo.facilities_by_type.map((k) => [k.code, `${pick(k.zh, k.en)} (${k.count})`])];
   const located = fac.items.filter((f) => f.lon !== null);
   const section = h('section', {},
-    h('h1', {}, `${layer.unit_name} · ${pick(layer.indicator_zh, layer.indicator_en)}（${unitText(layer.value_unit)}）· ${layer.year}`),
+    h('h1', {}, `${layer.unit_name} · ${pick(layer.indicator_zh, layer.indicator_en)}${inParens(unitText(layer.value_unit))} · ${layer.year}`),
     h('div', { class: 'toolbar' },
       select('map-indicator', t('indicator'), unitInfo.indicators.map((r) => [r.id, pick(r.name_zh, r.name_en)]), indicator, (v) => go('map', { ...q, indicator: v })),
       select('map-year', t('year'), years().map((y) => [y, y]), year, (v) => go('map', { ...q, year: v })),
