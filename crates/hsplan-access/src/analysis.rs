@@ -1,8 +1,9 @@
 //! Planning answers over the graph: snapping points to the network, coverage within
 //! travel-time thresholds, (E)2SFCA, and isochrone polygons.
 
+use crate::ch::ContractionHierarchy;
 use crate::graph::{Graph, haversine_m};
-use crate::search::{Searcher, Source, nearest};
+use crate::search::{Reach, Searcher, Source, nearest};
 use rstar::{RTree, primitives::GeomWithData};
 use std::collections::BTreeMap;
 
@@ -214,11 +215,51 @@ fn summarise(
     }
 }
 
+/// How nearest-facility times are found: plain Dijkstra (the reference; it needs the graph
+/// and its reverse) or a contraction hierarchy of the graph (one preprocessed structure
+/// answers both directions).
+#[derive(Debug, Clone, Copy)]
+pub enum Routes<'a> {
+    /// Dijkstra on the graph (from facilities) or on its reverse (to facilities).
+    Dijkstra {
+        /// The road graph.
+        graph: &'a Graph,
+        /// The same graph with every arc reversed.
+        reversed: &'a Graph,
+    },
+    /// PHAST sweeps over the graph's contraction hierarchy.
+    Hierarchy(&'a ContractionHierarchy),
+}
+
+impl Routes<'_> {
+    /// Nearest-facility times to (or from) every node within `limit` seconds.
+    pub fn nearest(&self, facilities: &[Source], limit: f64, direction: Direction) -> Reach {
+        match (self, direction) {
+            (Routes::Dijkstra { reversed, .. }, Direction::ToFacility) => {
+                nearest(reversed, facilities, limit)
+            }
+            (Routes::Dijkstra { graph, .. }, Direction::FromFacility) => {
+                nearest(graph, facilities, limit)
+            }
+            (Routes::Hierarchy(h), Direction::ToFacility) => h.nearest_to(facilities, limit),
+            (Routes::Hierarchy(h), Direction::FromFacility) => h.nearest(facilities, limit),
+        }
+    }
+
+    /// The engine's name as reported: `dijkstra` or `contraction_hierarchy`.
+    pub fn engine(&self) -> &'static str {
+        match self {
+            Routes::Dijkstra { .. } => "dijkstra",
+            Routes::Hierarchy(_) => "contraction_hierarchy",
+        }
+    }
+}
+
 /// Share of the population within each threshold of the nearest facility, per unit and
 /// overall, with every point's time and the uncovered ones identifiable.
 pub fn coverage(
     graph: &Graph,
-    reversed: &Graph,
+    routes: &Routes,
     facilities: &[SupplyPoint],
     demand: &[DemandPoint],
     opt: &CoverageOptions,
@@ -237,11 +278,7 @@ pub fn coverage(
             None => unsnapped += 1,
         }
     }
-    let g = match opt.direction {
-        Direction::ToFacility => reversed,
-        Direction::FromFacility => graph,
-    };
-    let reach = nearest(g, &sources, limit_s);
+    let reach = routes.nearest(&sources, limit_s, opt.direction);
     let mut points = Vec::with_capacity(demand.len());
     let mut far = Vec::new();
     for d in demand {

@@ -166,6 +166,14 @@ impl ContractionHierarchy {
     /// Preprocesses `g`: contracts every node, least important first (edge difference plus
     /// contracted neighbours, updated lazily).
     pub fn build(g: &Graph) -> ContractionHierarchy {
+        Self::build_with_progress(g, &mut |_, _| {})
+    }
+
+    /// [`Self::build`], calling `progress(contracted, nodes)` as nodes are contracted.
+    pub fn build_with_progress(
+        g: &Graph,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> ContractionHierarchy {
         let n = g.node_count();
         let mut rem = Remaining {
             out: vec![Vec::new(); n],
@@ -213,6 +221,9 @@ impl ContractionHierarchy {
             }
             rank[v as usize] = next;
             next += 1;
+            if next % 4096 == 0 || next as usize == n {
+                progress(next as usize, n);
+            }
             // Its arcs to the remaining nodes join the hierarchy; then it leaves the graph.
             let outs = std::mem::take(&mut rem.out[v as usize]);
             let ins = std::mem::take(&mut rem.inn[v as usize]);
@@ -312,9 +323,219 @@ impl ContractionHierarchy {
         Reach { time, source }
     }
 
+    /// Nearest-target times *from* every node within `limit` seconds (∞ beyond): the time to
+    /// reach the closest of `targets` (a target's `offset` is added at the end of the trip),
+    /// as [`crate::search::nearest`] gives them on the reversed graph. The same hierarchy
+    /// answers both directions: an upward search from the targets over the downward arcs
+    /// taken backwards, then one sweep over the upward arcs.
+    pub fn nearest_to(&self, targets: &[Source], limit: f64) -> Reach {
+        let n = self.nodes;
+        let mut time = vec![f64::INFINITY; n];
+        let mut source = vec![u32::MAX; n];
+        let mut heap = BinaryHeap::new();
+        let better = |t: f64, s: u32, tv: f64, sv: u32| t < tv || (t == tv && s < sv);
+        for s in targets {
+            let v = s.node as usize;
+            if s.offset <= limit && better(s.offset, s.id, time[v], source[v]) {
+                time[v] = s.offset;
+                source[v] = s.id;
+                heap.push(Item(s.offset, s.node));
+            }
+        }
+        while let Some(Item(t, v)) = heap.pop() {
+            let vu = v as usize;
+            if t > time[vu] {
+                continue;
+            }
+            let src = source[vu];
+            // Downward arcs into v come from higher-ranked tails: taken backwards, upwards.
+            let p = n - 1 - self.rank[vu] as usize;
+            for k in self.down_offsets[p] as usize..self.down_offsets[p + 1] as usize {
+                let u = self.down_tails[k] as usize;
+                let nt = t + self.down_weights[k];
+                if nt <= limit && better(nt, src, time[u], source[u]) {
+                    time[u] = nt;
+                    source[u] = src;
+                    heap.push(Item(nt, u as u32));
+                }
+            }
+        }
+        for &v in &self.sweep {
+            let vu = v as usize;
+            for k in self.up_offsets[vu] as usize..self.up_offsets[vu + 1] as usize {
+                let x = self.up_heads[k] as usize;
+                let nt = time[x] + self.up_weights[k];
+                if nt <= limit && better(nt, source[x], time[vu], source[vu]) {
+                    time[vu] = nt;
+                    source[vu] = source[x];
+                }
+            }
+        }
+        Reach { time, source }
+    }
+
     /// The rank of a node (0: contracted first).
     pub fn rank(&self, v: u32) -> u32 {
         self.rank[v as usize]
+    }
+
+    /// Appends the hierarchy in its binary form (stored after a graph, see
+    /// [`crate::graph::Graph::to_bytes_with`]): magic `HSPLCH01`; u64 arcs, shortcuts, upward
+    /// arcs, downward arcs; little-endian arrays rank u32 (nodes), upward offsets u32
+    /// (nodes + 1), heads u32, weights f64, downward offsets u32 (nodes + 1, by sweep
+    /// position), tails u32, weights f64; then a CRC-32 (IEEE) of all of it, u32.
+    pub fn write(&self, b: &mut Vec<u8>) {
+        let start = b.len();
+        b.extend_from_slice(CH_MAGIC);
+        for x in [
+            self.arcs,
+            self.shortcuts,
+            self.up_heads.len(),
+            self.down_tails.len(),
+        ] {
+            b.extend_from_slice(&(x as u64).to_le_bytes());
+        }
+        let u32s = |b: &mut Vec<u8>, xs: &[u32]| xs.iter().for_each(|x| b.extend(x.to_le_bytes()));
+        let f64s = |b: &mut Vec<u8>, xs: &[f64]| xs.iter().for_each(|x| b.extend(x.to_le_bytes()));
+        u32s(b, &self.rank);
+        u32s(b, &self.up_offsets);
+        u32s(b, &self.up_heads);
+        f64s(b, &self.up_weights);
+        u32s(b, &self.down_offsets);
+        u32s(b, &self.down_tails);
+        f64s(b, &self.down_weights);
+        let crc = crc32fast::hash(&b[start..]);
+        b.extend_from_slice(&crc.to_le_bytes());
+    }
+
+    /// Reads a hierarchy written by [`Self::write`] for a graph of `nodes` nodes (the whole
+    /// of `b`), checking its checksum and structure: ranks a permutation, offsets in order,
+    /// every upward arc towards a higher rank and every downward arc from one, weights
+    /// finite and non-negative.
+    pub fn read(b: &[u8], nodes: usize) -> Result<ContractionHierarchy, String> {
+        let mut cur = Cursor { b, at: 0 };
+        if cur.take(8)? != CH_MAGIC {
+            return Err("not a contraction hierarchy (bad magic)".into());
+        }
+        if b.len() < 12 {
+            return Err("truncated contraction hierarchy".into());
+        }
+        let (body, sum) = b.split_at(b.len() - 4);
+        if crc32fast::hash(body) != u32::from_le_bytes(sum.try_into().expect("4 bytes")) {
+            return Err(
+                "corrupt contraction hierarchy: its checksum does not match (the file \
+                        was changed or damaged; build it again)"
+                    .into(),
+            );
+        }
+        let arcs = cur.u64()?;
+        let shortcuts = cur.u64()?;
+        let ups = cur.u64()?;
+        let downs = cur.u64()?;
+        let rank = cur.u32s(nodes)?;
+        let up_offsets = cur.u32s(nodes + 1)?;
+        let up_heads = cur.u32s(ups)?;
+        let up_weights = cur.f64s(ups)?;
+        let down_offsets = cur.u32s(nodes + 1)?;
+        let down_tails = cur.u32s(downs)?;
+        let down_weights = cur.f64s(downs)?;
+        if cur.at != b.len() - 4 {
+            return Err("contraction hierarchy size does not match its counts".into());
+        }
+        let mut sweep = vec![u32::MAX; nodes];
+        for (v, &r) in rank.iter().enumerate() {
+            let r = r as usize;
+            if r >= nodes || sweep[nodes - 1 - r] != u32::MAX {
+                return Err("corrupt contraction hierarchy: ranks are not a permutation".into());
+            }
+            sweep[nodes - 1 - r] = v as u32;
+        }
+        let offsets_ok = |o: &[u32], total: usize| {
+            o.first() == Some(&0)
+                && o.last().map(|&x| x as usize) == Some(total)
+                && o.windows(2).all(|w| w[0] <= w[1])
+        };
+        let weights_ok = |w: &[f64]| w.iter().all(|w| w.is_finite() && *w >= 0.0);
+        let corrupt = || "corrupt contraction hierarchy: arcs out of range".to_string();
+        if !offsets_ok(&up_offsets, ups)
+            || !offsets_ok(&down_offsets, downs)
+            || !weights_ok(&up_weights)
+            || !weights_ok(&down_weights)
+        {
+            return Err(corrupt());
+        }
+        for v in 0..nodes {
+            for &h in &up_heads[up_offsets[v] as usize..up_offsets[v + 1] as usize] {
+                if h as usize >= nodes || rank[h as usize] <= rank[v] {
+                    return Err(corrupt());
+                }
+            }
+        }
+        for (p, &v) in sweep.iter().enumerate() {
+            for &t in &down_tails[down_offsets[p] as usize..down_offsets[p + 1] as usize] {
+                if t as usize >= nodes || rank[t as usize] <= rank[v as usize] {
+                    return Err(corrupt());
+                }
+            }
+        }
+        Ok(ContractionHierarchy {
+            nodes,
+            rank,
+            sweep,
+            up_offsets,
+            up_heads,
+            up_weights,
+            down_offsets,
+            down_tails,
+            down_weights,
+            arcs,
+            shortcuts,
+        })
+    }
+}
+
+/// The first bytes of a stored contraction hierarchy.
+pub const CH_MAGIC: &[u8; 8] = b"HSPLCH01";
+
+/// Reads little-endian values off a byte slice, failing on truncation.
+struct Cursor<'a> {
+    b: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
+        let s = self
+            .at
+            .checked_add(n)
+            .and_then(|end| self.b.get(self.at..end))
+            .ok_or_else(|| "truncated contraction hierarchy".to_string())?;
+        self.at += n;
+        Ok(s)
+    }
+    fn u64(&mut self) -> Result<usize, String> {
+        let v = u64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes"));
+        usize::try_from(v).map_err(|_| "contraction hierarchy counts overflow".to_string())
+    }
+    fn u32s(&mut self, n: usize) -> Result<Vec<u32>, String> {
+        let len = n
+            .checked_mul(4)
+            .ok_or("contraction hierarchy counts overflow")?;
+        Ok(self
+            .take(len)?
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
+            .collect())
+    }
+    fn f64s(&mut self, n: usize) -> Result<Vec<f64>, String> {
+        let len = n
+            .checked_mul(8)
+            .ok_or("contraction hierarchy counts overflow")?;
+        Ok(self
+            .take(len)?
+            .chunks_exact(8)
+            .map(|c| f64::from_le_bytes(c.try_into().expect("8 bytes")))
+            .collect())
     }
 }
 

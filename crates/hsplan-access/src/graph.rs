@@ -2,6 +2,7 @@
 //! reduced to its largest strongly connected component, saved in a versioned binary format.
 
 use crate::AccessError;
+use crate::ch::{CH_MAGIC, ContractionHierarchy};
 use crate::roads::{Passage, Profile, RoadData};
 use std::collections::HashMap;
 
@@ -261,7 +262,7 @@ impl Graph {
 
     const MAGIC: &'static [u8; 8] = b"HSPLGRPH";
     /// The version written: 2 adds a CRC-32 of each section.
-    const VERSION: u32 = 2;
+    const VERSION: u32 = 3;
     /// Names of the checksummed sections, in file order (for messages).
     const SECTIONS: [&'static str; 6] = [
         "header",
@@ -272,12 +273,19 @@ impl Graph {
         "arc weights",
     ];
 
-    /// The binary format, version 2: magic `HSPLGRPH`, u32 version, u32 profile length and
+    /// The binary format, version 3 without a contraction hierarchy (see [`Self::to_bytes_with`]).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.to_bytes_with(None)
+    }
+
+    /// The binary format, version 3: magic `HSPLGRPH`, u32 version, u32 profile length and
     /// UTF-8 profile, u64 nodes, u64 arcs (the header); then little-endian arrays (the
     /// sections): lon/lat f64 pairs, keys i64, offsets u32 (nodes + 1), heads u32, weights
-    /// f64; then a CRC-32 (IEEE) of the header and of each section, u32 each. Version 1 is
-    /// the same without the checksums.
-    pub fn to_bytes(&self) -> Vec<u8> {
+    /// f64; then a CRC-32 (IEEE) of the header and of each section, u32 each; then, when
+    /// given, the graph's contraction hierarchy in its own checked form
+    /// ([`ContractionHierarchy::write`]). Version 2 is the same without a hierarchy, version 1
+    /// also without the checksums.
+    pub fn to_bytes_with(&self, hierarchy: Option<&ContractionHierarchy>) -> Vec<u8> {
         let mut b = Vec::with_capacity(64 + self.node_count() * 28 + self.arc_count() * 12);
         let mut ends = Vec::with_capacity(Self::SECTIONS.len());
         b.extend_from_slice(Self::MAGIC);
@@ -314,12 +322,39 @@ impl Graph {
             b.extend_from_slice(&crc.to_le_bytes());
             start = end;
         }
+        if let Some(h) = hierarchy {
+            assert_eq!(
+                h.stats().nodes,
+                self.node_count(),
+                "a hierarchy is stored with its own graph"
+            );
+            h.write(&mut b);
+        }
         b
     }
 
-    /// Reads the binary format (versions 1 and 2), checking magic, version, sizes, each
-    /// section's checksum (version 2) and the arcs' heads, offsets and weights.
+    /// Reads the binary format (versions 1 to 3), checking magic, version, sizes, each
+    /// section's checksum (versions 2 and 3) and the arcs' heads, offsets and weights. A
+    /// stored contraction hierarchy is skipped (not read): see
+    /// [`Self::from_bytes_with_hierarchy`].
     pub fn from_bytes(source: &str, b: &[u8]) -> Result<Graph, AccessError> {
+        Self::read_file(source, b, false).map(|(g, _)| g)
+    }
+
+    /// Reads the binary format and, when the file holds one, its contraction hierarchy
+    /// (checked like the rest of the file).
+    pub fn from_bytes_with_hierarchy(
+        source: &str,
+        b: &[u8],
+    ) -> Result<(Graph, Option<ContractionHierarchy>), AccessError> {
+        Self::read_file(source, b, true)
+    }
+
+    fn read_file(
+        source: &str,
+        b: &[u8],
+        want_hierarchy: bool,
+    ) -> Result<(Graph, Option<ContractionHierarchy>), AccessError> {
         let bad = |m: &str| AccessError::Read {
             source_name: source.to_string(),
             message: m.to_string(),
@@ -337,9 +372,9 @@ impl Graph {
             return Err(bad("not an hsplan graph (bad magic)"));
         }
         let version = u32::from_le_bytes(take(4)?.try_into().expect("4 bytes"));
-        if version != 1 && version != Self::VERSION {
+        if !(1..=Self::VERSION).contains(&version) {
             return Err(bad(&format!(
-                "graph format version {version}; this hsplan reads versions 1 and {}",
+                "graph format version {version}; this hsplan reads versions 1 to {}",
                 Self::VERSION
             )));
         }
@@ -367,13 +402,22 @@ impl Graph {
             .iter()
             .try_fold(header_end + trailer, |acc, s| acc.checked_add(*s))
             .ok_or_else(|| bad("sizes overflow"))?;
-        if b.len() != need {
-            return Err(bad("file size does not match its node and arc counts"));
-        }
+        // Only version 3 may carry more: a contraction hierarchy after the graph.
+        let extra = b.len().checked_sub(need);
+        let hierarchy_bytes = match extra {
+            Some(0) => None,
+            Some(_) if version >= 3 && b[need..].starts_with(CH_MAGIC) => Some(&b[need..]),
+            Some(_) if version >= 3 => {
+                return Err(bad(
+                    "corrupt graph: unknown data after the graph (not a contraction hierarchy)",
+                ));
+            }
+            _ => return Err(bad("file size does not match its node and arc counts")),
+        };
         if version >= 2 {
             let mut start = 0;
             let mut end = header_end;
-            let sums = &b[b.len() - trailer..];
+            let sums = &b[need - trailer..need];
             for (i, name) in Self::SECTIONS.iter().enumerate() {
                 if i > 0 {
                     end += sizes[i - 1];
@@ -424,14 +468,23 @@ impl Graph {
                 "corrupt graph: a node's longitude or latitude is out of range",
             ));
         }
-        Ok(Graph {
-            profile,
-            coords,
-            keys,
-            offsets,
-            heads,
-            weights,
-        })
+        let hierarchy = match hierarchy_bytes {
+            Some(h) if want_hierarchy => {
+                Some(ContractionHierarchy::read(h, n).map_err(|m| bad(&m))?)
+            }
+            _ => None,
+        };
+        Ok((
+            Graph {
+                profile,
+                coords,
+                keys,
+                offsets,
+                heads,
+                weights,
+            },
+            hierarchy,
+        ))
     }
 }
 

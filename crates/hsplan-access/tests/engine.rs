@@ -191,8 +191,8 @@ fn every_single_bit_flip_in_a_graph_file_is_detected() {
 #[test]
 fn version_1_graph_files_still_read_with_their_structural_checks() {
     let g = small_graph();
-    let v2 = g.to_bytes();
-    let mut v1 = v2[..v2.len() - 24].to_vec();
+    let v3 = g.to_bytes();
+    let mut v1 = v3[..v3.len() - 24].to_vec();
     v1[8..12].copy_from_slice(&1u32.to_le_bytes());
     assert_eq!(Graph::from_bytes("g", &v1).unwrap(), g);
     // a head out of range is still found without checksums
@@ -200,7 +200,7 @@ fn version_1_graph_files_still_read_with_their_structural_checks() {
     v1[heads_at..heads_at + 4].copy_from_slice(&999u32.to_le_bytes());
     assert!(Graph::from_bytes("g", &v1).is_err());
     // and an unknown version is named
-    let mut v9 = v2.clone();
+    let mut v9 = v3.clone();
     v9[8..12].copy_from_slice(&9u32.to_le_bytes());
     let e = Graph::from_bytes("g", &v9).unwrap_err().to_string();
     assert!(e.contains("version 9"), "{e}");
@@ -252,7 +252,70 @@ proptest! {
         let ch = hsplan_access::ch::ContractionHierarchy::build(&g);
         let reach = ch.nearest(&sources, limit);
         prop_assert!(assert_same_reach(&g, &sources, limit, &reach).is_ok(), "{:?}", assert_same_reach(&g, &sources, limit, &reach));
+        // the other direction, times *to* the nearest source, from the same hierarchy
+        let reversed = g.reversed();
+        let to = ch.nearest_to(&sources, limit);
+        prop_assert!(assert_same_reach(&reversed, &sources, limit, &to).is_ok(), "{:?}", assert_same_reach(&reversed, &sources, limit, &to));
+        // stored with the graph and read back, the same hierarchy
+        let bytes = g.to_bytes_with(Some(&ch));
+        let (g2, ch2) = Graph::from_bytes_with_hierarchy("g", &bytes).unwrap();
+        prop_assert_eq!(&g2, &g);
+        prop_assert_eq!(ch2.as_ref(), Some(&ch));
+        prop_assert_eq!(Graph::from_bytes("g", &bytes).unwrap(), g);
     }
+}
+
+#[test]
+fn a_stored_hierarchy_is_checked_and_older_files_still_read() {
+    let g = small_graph();
+    let ch = hsplan_access::ch::ContractionHierarchy::build(&g);
+    let plain = g.to_bytes();
+    let with = g.to_bytes_with(Some(&ch));
+    assert!(with.len() > plain.len() && with.starts_with(&plain));
+    // every bit flip in the hierarchy's part is detected when it is read
+    let mut undetected = Vec::new();
+    for i in plain.len() * 8..with.len() * 8 {
+        let mut b = with.clone();
+        b[i / 8] ^= 1 << (i % 8);
+        if Graph::from_bytes_with_hierarchy("g", &b).is_ok_and(|(_, h)| h.is_some()) {
+            undetected.push(i);
+        }
+    }
+    assert!(undetected.is_empty(), "bits not detected: {undetected:?}");
+    let mut b = with.clone();
+    let last = b.len() - 10;
+    b[last] ^= 4;
+    let e = Graph::from_bytes_with_hierarchy("roads.hsg", &b)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("roads.hsg") && e.contains("contraction hierarchy"),
+        "{e}"
+    );
+    // truncated anywhere inside the hierarchy: an error, never a panic
+    for cut in plain.len() + 1..with.len() {
+        assert!(
+            Graph::from_bytes_with_hierarchy("g", &with[..cut]).is_err(),
+            "{cut}"
+        );
+    }
+    // a version-2 file (no hierarchy) still reads; with bytes after it, it does not
+    let mut v2 = plain.clone();
+    v2[8..12].copy_from_slice(&2u32.to_le_bytes());
+    let header_end = 8 + 4 + 4 + g.profile.len() + 16;
+    let crc_at = v2.len() - 24;
+    let crc = crc32fast::hash(&v2[..header_end]);
+    v2[crc_at..crc_at + 4].copy_from_slice(&crc.to_le_bytes());
+    let (g2, h2) = Graph::from_bytes_with_hierarchy("g", &v2).unwrap();
+    assert_eq!((g2, h2), (g.clone(), None));
+    let mut v2_more = v2.clone();
+    v2_more.extend_from_slice(&with[plain.len()..]);
+    assert!(Graph::from_bytes("g", &v2_more).is_err());
+    // unknown bytes after a version-3 graph are refused
+    let mut junk = plain.clone();
+    junk.extend_from_slice(b"NOTACH..");
+    let e = Graph::from_bytes("g", &junk).unwrap_err().to_string();
+    assert!(e.contains("unknown data"), "{e}");
 }
 
 /// On the real Monaco car graph: every node's time from a few sources, and from each
@@ -272,12 +335,16 @@ fn contraction_hierarchy_equals_dijkstra_on_monaco() {
             id: i,
         })
         .collect();
+    let reversed = g.reversed();
     for limit in [f64::INFINITY, 120.0] {
         let reach = ch.nearest(&sources, limit);
         assert_same_reach(&g, &sources, limit, &reach).unwrap();
+        let to = ch.nearest_to(&sources, limit);
+        assert_same_reach(&reversed, &sources, limit, &to).unwrap();
         for s in &sources {
             let one = std::slice::from_ref(s);
             assert_same_reach(&g, one, limit, &ch.nearest(one, limit)).unwrap();
+            assert_same_reach(&reversed, one, limit, &ch.nearest_to(one, limit)).unwrap();
         }
     }
 }

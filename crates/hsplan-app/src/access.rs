@@ -5,7 +5,7 @@ use crate::progress::{Cancel, Progress, Stage};
 use crate::siting::{DemandSource, InputFile};
 use crate::{AppError, Result};
 pub use hsplan_access::analysis::Direction;
-use hsplan_access::analysis::{Coverage, CoverageOptions, SupplyPoint};
+use hsplan_access::analysis::{Coverage, CoverageOptions, Routes, SupplyPoint};
 use hsplan_access::graph::Graph;
 use std::path::PathBuf;
 
@@ -54,6 +54,9 @@ pub struct AccessResult {
     pub graph_profile: String,
     /// The graph's nodes.
     pub graph_nodes: usize,
+    /// How the times were found: `dijkstra`, or `contraction_hierarchy` when the graph file
+    /// holds one.
+    pub engine: String,
     /// Names of the units the demand file names (unit → name).
     pub unit_names: std::collections::BTreeMap<String, String>,
     /// Isochrones (FeatureCollection of MultiPolygons with `minutes`), when asked for.
@@ -152,16 +155,33 @@ pub fn run(req: &AccessRequest, progress: &dyn Progress, cancel: &Cancel) -> Res
         "米数",
     )?;
     progress.report(Stage::Reading, 0, 2);
-    let g = crate::inputs::load_graph(&req.graph)?;
+    let (g, hierarchy) = crate::inputs::load_graph_with_hierarchy(&req.graph)?;
     let (demand, unit_names, synthetic_demand) = crate::siting::read_demand(&req.demand, &g)?;
     let facilities = crate::siting::read_facilities(&req.facilities, &req.kinds)?;
     progress.report(Stage::Reading, 2, 2);
     cancel.check()?;
     progress.report(Stage::Costs, 0, 1);
-    let reversed = g.reversed();
+    // A stored hierarchy answers both directions; without one, Dijkstra needs the reverse
+    // graph only for trips to the facilities.
+    let reversed = match (&hierarchy, req.direction) {
+        (None, Direction::ToFacility) => Some(g.reversed()),
+        _ => None,
+    };
+    let routes = match (&hierarchy, &reversed) {
+        (Some(h), _) => Routes::Hierarchy(h),
+        (None, Some(r)) => Routes::Dijkstra {
+            graph: &g,
+            reversed: r,
+        },
+        (None, None) => Routes::Dijkstra {
+            graph: &g,
+            reversed: &g,
+        },
+    };
+    let engine = routes.engine().to_string();
     let coverage = hsplan_access::analysis::coverage(
         &g,
-        &reversed,
+        &routes,
         &facilities,
         &demand,
         &CoverageOptions {
@@ -197,6 +217,7 @@ pub fn run(req: &AccessRequest, progress: &dyn Progress, cancel: &Cancel) -> Res
         })
         .collect();
     Ok(AccessResult {
+        engine,
         graph_profile: g.profile.to_string(),
         graph_nodes: g.node_count(),
         points,
@@ -468,6 +489,33 @@ impl<R: std::io::Read> std::io::Read for ReadProgress<'_, R> {
         }
         Ok(n)
     }
+}
+
+/// Preprocesses a graph for fast nearest-facility queries (a contraction hierarchy),
+/// reporting [`Stage::Preprocessing`] as nodes are contracted.
+pub fn preprocess(g: &Graph, progress: &dyn Progress) -> hsplan_access::ch::ContractionHierarchy {
+    progress.report(Stage::Preprocessing, 0, g.node_count() as u64);
+    let h = hsplan_access::ch::ContractionHierarchy::build_with_progress(g, &mut |done, total| {
+        progress.report(Stage::Preprocessing, done as u64, total as u64)
+    });
+    progress.report(Stage::Preprocessing, 1, 1);
+    h
+}
+
+/// Writes a graph file (with its hierarchy when given): to `<out>.partial` first, then
+/// renamed, so a failed or interrupted write never leaves a half-written graph under `out`.
+pub fn save_graph(
+    g: &Graph,
+    hierarchy: Option<&hsplan_access::ch::ContractionHierarchy>,
+    out: &std::path::Path,
+) -> Result<()> {
+    let mut partial = out.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = std::path::PathBuf::from(partial);
+    let cannot =
+        |e: std::io::Error| AppError::File(format!("{}: cannot write: {e}", out.display()));
+    std::fs::write(&partial, g.to_bytes_with(hierarchy)).map_err(cannot)?;
+    std::fs::rename(&partial, out).map_err(cannot)
 }
 
 /// Builds a road graph from an OSM PBF, a road GeoJSON (.geojson or .geojson.gz) or a

@@ -255,7 +255,10 @@ pub fn access(sys: &ServiceSystem, district: AdminCode, year: Year, lang: Lang) 
     let thresholds = vec![15.0, 30.0];
     let c = coverage(
         &graph,
-        &reversed,
+        &hsplan_access::analysis::Routes::Dijkstra {
+            graph: &graph,
+            reversed: &reversed,
+        },
         &facilities,
         &demand,
         &CoverageOptions {

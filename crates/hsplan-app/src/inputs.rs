@@ -21,6 +21,17 @@ pub fn load_graph(path: &Path) -> Result<Graph> {
     Graph::from_bytes(&path.display().to_string(), &bytes).map_err(|e| input(e.to_string()))
 }
 
+/// Reads a graph file and, when it holds one, its contraction hierarchy (from
+/// `hsplan access graph build --ch` or `graph ch`).
+pub fn load_graph_with_hierarchy(
+    path: &Path,
+) -> Result<(Graph, Option<hsplan_access::ch::ContractionHierarchy>)> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| AppError::File(format!("{}: cannot read: {e}", path.display())))?;
+    Graph::from_bytes_with_hierarchy(&path.display().to_string(), &bytes)
+        .map_err(|e| input(e.to_string()))
+}
+
 /// One CSV row: lower-cased header → cell.
 pub type Row = BTreeMap<String, String>;
 

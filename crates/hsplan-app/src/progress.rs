@@ -12,6 +12,8 @@ pub enum Stage {
     Reading,
     /// Building a road network from what was read.
     Building,
+    /// Preprocessing a road network for fast queries (contraction hierarchy).
+    Preprocessing,
     /// Choosing candidate sites.
     Candidates,
     /// Travel times between demand and sites.

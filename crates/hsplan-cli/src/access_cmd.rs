@@ -68,18 +68,37 @@ pub enum GraphWhat {
         /// Output graph file.
         #[arg(long)]
         out: PathBuf,
+        /// Also preprocess a contraction hierarchy and store it in the file: coverage then
+        /// answers by PHAST sweeps instead of Dijkstra (same times; see docs/access.md).
+        #[arg(long)]
+        ch: bool,
+    },
+    /// Preprocess a contraction hierarchy for a graph file and store it with the graph.
+    Ch {
+        /// Graph file.
+        graph: PathBuf,
+        /// Output graph file (default: rewrite GRAPH in place).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// A generated grid graph (SYNTHETIC) of side² nodes, for benchmarks.
     Synth {
         /// Nodes per side.
-        #[arg(long)]
-        side: usize,
+        #[arg(long, value_parser = clap::value_parser!(u16).range(2..=32767))]
+        side: u16,
+        /// Kind of network: `city` (60–120 m blocks, 20–60 km/h) or `national` (300 m grid
+        /// with arterial roads every 10th line and expressways every 100th).
+        #[arg(long, value_enum, default_value = "city")]
+        roads: SynthRoads,
         /// Seed.
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// Output graph file.
         #[arg(long)]
         out: PathBuf,
+        /// Also preprocess and store a contraction hierarchy.
+        #[arg(long)]
+        ch: bool,
     },
     /// Write a graph's arcs (tail,head,seconds) and nodes (lon,lat) as CSV.
     Export {
@@ -89,6 +108,15 @@ pub enum GraphWhat {
         #[arg(long)]
         out: PathBuf,
     },
+}
+
+/// Kinds of generated road network.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum SynthRoads {
+    /// A city's streets.
+    City,
+    /// A country's roads: local, arterial and expressway classes.
+    National,
 }
 
 /// Built-in profiles.
@@ -210,8 +238,32 @@ fn load_graph(path: &Path) -> Result<Graph> {
     Ok(hsplan_app::inputs::load_graph(path)?)
 }
 
-fn save_graph(g: &Graph, out: &Path) -> Result<()> {
-    std::fs::write(out, g.to_bytes()).with_context(|| format!("{}: cannot write", out.display()))
+/// Writes a graph file; with `ch`, preprocesses its contraction hierarchy first (progress
+/// on a terminal) and stores it too.
+fn save_graph(g: &Graph, out: &Path, ch: bool, lang: Lang) -> Result<()> {
+    let hierarchy = if ch {
+        let start = Instant::now();
+        let bar = crate::progress::TerminalProgress::new(lang);
+        let h = hsplan_app::access::preprocess(g, &bar);
+        drop(bar);
+        let stats = h.stats();
+        println!(
+            "{}",
+            fill(
+                Msg::AccHierarchyBuilt.text(lang),
+                &[
+                    ("nodes", &stats.nodes),
+                    ("arcs", &stats.arcs),
+                    ("shortcuts", &stats.shortcuts),
+                    ("s", &format!("{:.2}", start.elapsed().as_secs_f64()))
+                ]
+            )
+        );
+        Some(h)
+    } else {
+        None
+    };
+    Ok(hsplan_app::access::save_graph(g, hierarchy.as_ref(), out)?)
 }
 
 fn read_facilities(path: &Path, kinds: &[String]) -> Result<Vec<SupplyPoint>> {
@@ -304,7 +356,7 @@ pub fn run(what: AccessWhat, lang: Lang) -> Result<()> {
                 println!(
                     "{}",
                     serde_json::to_string_pretty(
-                        &serde_json::json!({"synthetic_demand": synthetic, "coverage": c})
+                        &serde_json::json!({"synthetic_demand": synthetic, "engine": result.engine, "coverage": c})
                     )?
                 );
                 return Ok(());
@@ -326,6 +378,14 @@ pub fn run(what: AccessWhat, lang: Lang) -> Result<()> {
                         ("n", &facilities.len()),
                         ("profile", &result.graph_profile),
                         ("nodes", &result.graph_nodes),
+                        (
+                            "engine",
+                            &match result.engine.as_str() {
+                                "contraction_hierarchy" => Msg::AccEngineHierarchy,
+                                _ => Msg::AccEngineDijkstra,
+                            }
+                            .text(lang)
+                        ),
                         ("s", &format!("{elapsed:.3}"))
                     ]
                 )
@@ -559,7 +619,7 @@ pub fn run(what: AccessWhat, lang: Lang) -> Result<()> {
             ch,
         } => {
             let t = Instant::now();
-            let g = load_graph(&graph)?;
+            let (g, stored) = hsplan_app::inputs::load_graph_with_hierarchy(&graph)?;
             let load_s = t.elapsed().as_secs_f64();
             let text = std::fs::read_to_string(&sources)
                 .with_context(|| format!("{}: cannot read", sources.display()))?;
@@ -587,7 +647,14 @@ pub fn run(what: AccessWhat, lang: Lang) -> Result<()> {
                 })
                 .collect::<Result<_>>()?;
             let t = Instant::now();
-            let hierarchy = ch.then(|| hsplan_access::ch::ContractionHierarchy::build(&g));
+            // A hierarchy stored in the file is used as it is (its preprocessing was done at
+            // `graph build --ch`); otherwise it is built here and timed apart.
+            let was_stored = ch && stored.is_some();
+            let hierarchy = match (ch, stored) {
+                (false, _) => None,
+                (true, Some(h)) => Some(h),
+                (true, None) => Some(hsplan_access::ch::ContractionHierarchy::build(&g)),
+            };
             let prep_s = t.elapsed().as_secs_f64();
             let mut times = Vec::new();
             let mut last = None;
@@ -609,7 +676,7 @@ pub fn run(what: AccessWhat, lang: Lang) -> Result<()> {
                 std::fs::write(&p, s)?;
             }
             println!(
-                "{{\"nodes\": {}, \"arcs\": {}, \"sources\": {}, \"load_s\": {load_s:.4}, \"prep_s\": {prep_s:.4}, \"shortcuts\": {}, \"min_s\": {:.5}, \"median_s\": {:.5}}}",
+                "{{\"nodes\": {}, \"arcs\": {}, \"sources\": {}, \"load_s\": {load_s:.4}, \"prep_s\": {prep_s:.4}, \"stored\": {was_stored}, \"shortcuts\": {}, \"min_s\": {:.5}, \"median_s\": {:.5}}}",
                 g.node_count(),
                 g.arc_count(),
                 src.len(),
@@ -630,6 +697,7 @@ fn graph(what: GraphWhat, lang: Lang) -> Result<()> {
             profile,
             profile_file,
             out,
+            ch,
         } => {
             let start = Instant::now();
             let profile = match profile_file {
@@ -650,7 +718,7 @@ fn graph(what: GraphWhat, lang: Lang) -> Result<()> {
             }
             let (g, r) = hsplan_app::access::build_graph(&input, &profile, &bar)?;
             drop(bar);
-            save_graph(&g, &out)?;
+            let built_s = start.elapsed().as_secs_f64();
             if r.arc_list {
                 println!(
                     "{}: arc list; {} nodes / {} arcs kept ({} smaller components dropped); weights as given → {}",
@@ -672,22 +740,38 @@ fn graph(what: GraphWhat, lang: Lang) -> Result<()> {
                     r.nodes_before,
                     r.arcs_before,
                     r.components_dropped,
-                    start.elapsed().as_secs_f64(),
+                    built_s,
                     out.display()
                 );
             }
-            Ok(())
+            save_graph(&g, &out, ch, lang)
         }
-        GraphWhat::Synth { side, seed, out } => {
-            let g = hsplan_access::synth::grid(side, seed);
-            save_graph(&g, &out)?;
+        GraphWhat::Synth {
+            side,
+            roads,
+            seed,
+            out,
+            ch,
+        } => {
+            let side = usize::from(side);
+            let (g, name) = match roads {
+                SynthRoads::City => (hsplan_access::synth::grid(side, seed), "grid"),
+                SynthRoads::National => (
+                    hsplan_access::synth::national(side, seed),
+                    "national road grid",
+                ),
+            };
             println!(
-                "SYNTHETIC grid: {} nodes, {} arcs → {}",
+                "SYNTHETIC {name}: {} nodes, {} arcs → {}",
                 g.node_count(),
                 g.arc_count(),
                 out.display()
             );
-            Ok(())
+            save_graph(&g, &out, ch, lang)
+        }
+        GraphWhat::Ch { graph, out } => {
+            let g = load_graph(&graph)?;
+            save_graph(&g, out.as_ref().unwrap_or(&graph), true, lang)
         }
         GraphWhat::Export { graph, out } => {
             let g = load_graph(&graph)?;

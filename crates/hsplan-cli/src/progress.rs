@@ -39,6 +39,7 @@ impl TerminalProgress {
         let key = match stage {
             Stage::Reading => "stage_reading",
             Stage::Building => "stage_building",
+            Stage::Preprocessing => "stage_preprocessing",
             Stage::Candidates => "stage_candidates",
             Stage::Costs => "stage_costs",
             Stage::Solving => "stage_solving",
@@ -97,6 +98,7 @@ mod tests {
             for s in [
                 Stage::Reading,
                 Stage::Building,
+                Stage::Preprocessing,
                 Stage::Candidates,
                 Stage::Costs,
                 Stage::Solving,

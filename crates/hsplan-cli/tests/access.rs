@@ -354,3 +354,93 @@ fn option_checks_speak_the_users_language() {
         );
     }
 }
+
+/// A graph built with `--ch` (or given one by `graph ch`) answers coverage by PHAST sweeps:
+/// the same points, minutes and facilities as Dijkstra on the plain graph, both directions.
+#[test]
+fn a_stored_contraction_hierarchy_answers_coverage_like_dijkstra() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |f: &str| dir.path().join(f);
+    for (file, ch) in [("plain.hsg", false), ("ch.hsg", true)] {
+        let mut cmd = hsplan();
+        cmd.args(["--lang", "en", "access", "graph", "build"])
+            .arg(pbf())
+            .args(["--profile", "car-urban", "--out"])
+            .arg(p(file));
+        if ch {
+            cmd.arg("--ch");
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert_eq!(text.contains("contraction hierarchy:"), ch, "{text}");
+    }
+    // `graph ch` on the plain file stores the same hierarchy, byte for byte
+    let out = hsplan()
+        .args(["--lang", "zh", "access", "graph", "ch"])
+        .arg(p("plain.hsg"))
+        .arg("--out")
+        .arg(p("later.hsg"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8(out.stdout).unwrap().contains("收缩层次"));
+    assert_eq!(
+        std::fs::read(p("later.hsg")).unwrap(),
+        std::fs::read(p("ch.hsg")).unwrap()
+    );
+    assert!(!p("later.hsg.partial").exists());
+    hsplan()
+        .args(["access", "facilities"])
+        .arg(pbf())
+        .arg("--out")
+        .arg(p("fac.csv"))
+        .assert()
+        .success();
+    for direction in ["to", "from"] {
+        let mut engines = Vec::new();
+        for file in ["plain.hsg", "ch.hsg"] {
+            let points = p(&format!("{file}-{direction}.csv"));
+            let out = hsplan()
+                .args(["--lang", "en", "access", "coverage", "--graph"])
+                .arg(p(file))
+                .arg("--facilities")
+                .arg(p("fac.csv"))
+                .args(["--kinds", "hospital,clinic,doctors", "--demand-grid", "150"])
+                .args(["--thresholds", "1,3,6", "--direction", direction])
+                .arg("--out-points")
+                .arg(&points)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let text = String::from_utf8(out.stdout).unwrap();
+            engines.push(text.contains("(contraction hierarchy)"));
+            assert!(text.contains("(Dijkstra)") || text.contains("(contraction hierarchy)"));
+        }
+        assert_eq!(engines, vec![false, true], "{direction}");
+        let plain = std::fs::read_to_string(p(&format!("plain.hsg-{direction}.csv"))).unwrap();
+        let ch = std::fs::read_to_string(p(&format!("ch.hsg-{direction}.csv"))).unwrap();
+        assert!(plain.lines().count() > 50, "{plain}");
+        assert!(
+            plain
+                .lines()
+                .filter(|l| l.split(',').nth(3).is_some_and(|m| !m.is_empty()))
+                .count()
+                > 20,
+            "some points are covered: {plain}"
+        );
+        assert_eq!(plain, ch, "{direction}");
+    }
+}

@@ -147,7 +147,14 @@ pub enum Msg {
     GapUnits,
     SecContents,
     AccSyntheticDemand,
+    /// Template: {n} {profile} {nodes} {engine} {s}.
     AccFacilitiesGraph,
+    /// The engine name of Dijkstra's algorithm.
+    AccEngineDijkstra,
+    /// The engine name of a contraction hierarchy.
+    AccEngineHierarchy,
+    /// Template: {nodes} {arcs} {shortcuts} {s}.
+    AccHierarchyBuilt,
     AccUnitHeader,
     AccPopulationHeader,
     AccAll,
@@ -506,10 +513,20 @@ impl Msg {
                 "demand: SYNTHETIC uniform grid ({n} points, population 1 each)"
             }
             (AccFacilitiesGraph, Lang::Zh) => {
-                "机构 {n} 个（{profile}），路网 {nodes} 个节点，用时 {s} 秒"
+                "机构 {n} 个（{profile}），路网 {nodes} 个节点（{engine}），用时 {s} 秒"
             }
             (AccFacilitiesGraph, Lang::En) => {
-                "facilities: {n} ({profile}), graph: {nodes} nodes, {s} s"
+                "facilities: {n} ({profile}), graph: {nodes} nodes ({engine}), {s} s"
+            }
+            (AccEngineDijkstra, Lang::Zh) => "Dijkstra 算法",
+            (AccEngineDijkstra, Lang::En) => "Dijkstra",
+            (AccEngineHierarchy, Lang::Zh) => "收缩层次",
+            (AccEngineHierarchy, Lang::En) => "contraction hierarchy",
+            (AccHierarchyBuilt, Lang::Zh) => {
+                "收缩层次：{nodes} 个节点，{arcs} 条弧，新增捷径 {shortcuts} 条，预处理 {s} 秒（已存入路网文件）"
+            }
+            (AccHierarchyBuilt, Lang::En) => {
+                "contraction hierarchy: {nodes} nodes, {arcs} arcs, {shortcuts} shortcuts added, preprocessed in {s} s (stored in the graph file)"
             }
             (AccUnitHeader, Lang::Zh) => "单位",
             (AccUnitHeader, Lang::En) => "unit",
@@ -1189,6 +1206,11 @@ pub const WEB: &[(&str, &str, &str)] = &[
     ("check", "核查", "Check"),
     ("stage_reading", "读取输入", "reading inputs"),
     ("stage_building", "构建路网", "building the network"),
+    (
+        "stage_preprocessing",
+        "预处理路网",
+        "preprocessing the network",
+    ),
     ("stage_candidates", "生成候选点", "choosing candidates"),
     ("stage_costs", "计算出行时间", "travel times"),
     ("stage_solving", "求解", "solving"),
