@@ -4,7 +4,9 @@
 Builds and runs the hsplan side (crates/hsplan-synth/examples/national_bench.rs), which
 generates a SYNTHETIC national system (31 provinces, ~3,000 counties, ~43,000 towns,
 700,000 villages, 1,000,000 facilities, 6 years), writes it as CSV and times the evaluation
-of 10 indicators for every unit and year. Then loads the same CSV files into DuckDB (PyPI
+of 10 indicators for every unit and year. Then, end to end from the files: hsplan reads the
+four CSV files straight into columns and evaluates (a fresh process per run, peak memory
+measured), and DuckDB loads them into a fresh database and runs the SQL. Then loads the same CSV files into DuckDB (PyPI
 package, installed into a virtual environment here) and times the same aggregation in SQL:
 facility sums per unit, rolled up to every ancestor, population denominators, ratios.
 Both sides use the same number of threads. The results are compared (per indicator, year
@@ -47,8 +49,8 @@ WITH fac AS (
         sum(r.beds) AS beds,
         sum(r.beds) FILTER (WHERE f.kind IN {HOSPITALS} AND f.ownership <> 'private') AS public_hospital_beds,
         sum(r.licensed_doctors + r.assistant_doctors) AS doctors,
-        sum(r.nurses) AS nurses,
-        sum(r.gps) AS gps,
+        sum(r.registered_nurses) AS nurses,
+        sum(r.general_practitioners) AS gps,
         sum(r.ambulances) AS ambulances,
         sum(r.paediatricians) AS paediatricians,
         count(*) FILTER (WHERE f.kind IN {PRIMARY_CENTRES}) AS centres,
@@ -97,18 +99,25 @@ INDICATORS = ["beds_per_1000", "public_hospital_beds_per_1000", "licensed_doctor
               "share_primary_centres_with_fever_clinic"]
 
 
+TABLES = [
+        ("facilities", "{'fid': 'INTEGER', 'unit': 'BIGINT', 'kind': 'VARCHAR', 'grade': 'VARCHAR', 'ownership': 'VARCHAR'}"),
+        ("resources", "{'fid': 'INTEGER', 'year': 'INTEGER', 'beds': 'BIGINT', 'licensed_doctors': 'BIGINT', 'assistant_doctors': 'BIGINT', 'registered_nurses': 'BIGINT', 'general_practitioners': 'BIGINT', 'paediatricians': 'BIGINT', 'ambulances': 'BIGINT', 'fever_clinic': 'BOOLEAN'}"),
+        ("population", "{'unit': 'BIGINT', 'year': 'INTEGER', 'resident': 'BIGINT', 'age_0_14': 'BIGINT'}"),
+]
+
+
+def load(con, out):
+    for name, cols in TABLES:
+        path = os.path.join(out, f"{name}.csv")
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_csv('{path}', header=true, columns={cols})")
+
+
 def peer(out, repeat, threads):
     import duckdb
     con = duckdb.connect()
     con.execute(f"SET threads = {threads}")
     t = time.perf_counter()
-    for name, cols in [
-        ("facilities", "{'fid': 'INTEGER', 'unit': 'BIGINT', 'kind': 'VARCHAR', 'grade': 'VARCHAR', 'ownership': 'VARCHAR'}"),
-        ("resources", "{'fid': 'INTEGER', 'year': 'INTEGER', 'beds': 'BIGINT', 'licensed_doctors': 'BIGINT', 'assistant_doctors': 'BIGINT', 'nurses': 'BIGINT', 'gps': 'BIGINT', 'paediatricians': 'BIGINT', 'ambulances': 'BIGINT', 'fever_clinic': 'BOOLEAN'}"),
-        ("population", "{'unit': 'BIGINT', 'year': 'INTEGER', 'resident': 'BIGINT', 'age_0_14': 'BIGINT'}"),
-    ]:
-        path = os.path.join(out, f"{name}.csv")
-        con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_csv('{path}', header=true, columns={cols})")
+    load(con, out)
     load_s = time.perf_counter() - t
     times = []
     for _ in range(repeat):
@@ -130,6 +139,67 @@ def peer(out, repeat, threads):
             values[(ind, int(year), int(unit))] = v
     return {"load_s": load_s, "min_s": times[0], "median_s": times[len(times) // 2],
             "digest": digest, "values": values, "version": duckdb.__version__}
+
+
+def peer_end_to_end(out, repeat, threads):
+    """DuckDB from the files: a fresh in-memory database per run loads the CSV files and
+    runs the aggregation (what a planner with only the files waits for)."""
+    import duckdb
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        con = duckdb.connect()
+        con.execute(f"SET threads = {threads}")
+        load(con, out)
+        con.execute(SQL)
+        times.append(time.perf_counter() - t)
+        con.close()
+    times.sort()
+    return times
+
+
+def ours_end_to_end(exe, out, repeat, threads):
+    """hsplan from the files, in a fresh process per run (read into columns, evaluate);
+    the peak resident memory of the process from /usr/bin/time."""
+    import re
+    runs, peaks = [], []
+    for _ in range(repeat):
+        run = subprocess.run(["/usr/bin/time", "-v", exe, "--read", out, "--threads", str(threads)],
+                             check=True, capture_output=True, text=True)
+        runs.append(json.loads(run.stdout))
+        peaks.append(int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", run.stderr).group(1)))
+    runs.sort(key=lambda r: r["total_s"])
+    return runs, max(peaks) * 1024 / 1e9
+
+
+def compare(out, prefix, theirs):
+    """Digest and sampled values of an hsplan run against DuckDB's: (problems, rows, values)."""
+    import csv
+    bad = 0
+    rows = 0
+    with open(os.path.join(out, f"{prefix}-digest.csv")) as f:
+        for r in csv.DictReader(f):
+            key = (r["indicator"], int(r["year"]), r["level"])
+            n, s = int(r["n"]), float(r["sum"])
+            pn, ps = theirs["digest"].get(key, (0, 0.0))
+            rows += 1
+            if n != pn or abs(s - ps) > 1e-9 * max(abs(s), 1.0):
+                bad += 1
+                print(f"{prefix}: digest differs {key}: hsplan n={n} sum={s} duckdb n={pn} sum={ps}")
+    if rows != len(theirs["digest"]):
+        bad += 1
+        print(f"{prefix}: digest rows: hsplan {rows}, duckdb {len(theirs['digest'])}")
+    sampled = 0
+    with open(os.path.join(out, f"{prefix}-sample.csv")) as f:
+        for r in csv.DictReader(f):
+            key = (r["indicator"], int(r["year"]), int(r["unit"]))
+            v = float(r["value"])
+            p = theirs["values"].get(key)
+            sampled += 1
+            if p is None or abs(v - p) > 1e-9 * max(abs(v), 1.0):
+                bad += 1
+                print(f"{prefix}: value differs {key}: hsplan {v} duckdb {p}")
+    return bad, rows, sampled
 
 
 def main():
@@ -154,32 +224,12 @@ def main():
     ours = json.loads(run.stdout)
     theirs = peer(a.out, a.repeat, a.threads)
 
-    # Compare: digests (count and sum per indicator, year, level) and the sampled values.
-    import csv
-    bad = 0
-    rows = 0
-    with open(os.path.join(a.out, "hsplan-digest.csv")) as f:
-        for r in csv.DictReader(f):
-            key = (r["indicator"], int(r["year"]), r["level"])
-            n, s = int(r["n"]), float(r["sum"])
-            pn, ps = theirs["digest"].get(key, (0, 0.0))
-            rows += 1
-            if n != pn or abs(s - ps) > 1e-9 * max(abs(s), 1.0):
-                bad += 1
-                print(f"digest differs {key}: hsplan n={n} sum={s} duckdb n={pn} sum={ps}")
-    if rows != len(theirs["digest"]):
-        bad += 1
-        print(f"digest rows: hsplan {rows}, duckdb {len(theirs['digest'])}")
-    sampled = 0
-    with open(os.path.join(a.out, "hsplan-sample.csv")) as f:
-        for r in csv.DictReader(f):
-            key = (r["indicator"], int(r["year"]), int(r["unit"]))
-            v = float(r["value"])
-            p = theirs["values"].get(key)
-            sampled += 1
-            if p is None or abs(v - p) > 1e-9 * max(abs(v), 1.0):
-                bad += 1
-                print(f"value differs {key}: hsplan {v} duckdb {p}")
+    bad, rows, sampled = compare(a.out, "hsplan", theirs)
+    # End to end from the files, both sides, fresh each run.
+    e2e_ours, peak_gb = ours_end_to_end(exe, a.out, a.repeat, a.threads)
+    e2e_bad, _, _ = compare(a.out, "hsplan-read", theirs)
+    bad += e2e_bad
+    e2e_theirs = peer_end_to_end(a.out, a.repeat, a.threads)
     print(f"data: {ours['units']} units ({ours['villages']} villages), {ours['facilities']} facilities, "
           f"{ours['facility_years']} facility-years, {ours['years']} years, {ours['indicators']} indicators, "
           f"{a.threads} threads (SYNTHETIC)")
@@ -190,6 +240,16 @@ def main():
           f"(CSV load {theirs['load_s']:.2f} s)")
     print(f"ratio duckdb/hsplan (min): {theirs['min_s'] / ours['evaluate_min_s']:.2f}x; "
           f"(median): {theirs['median_s'] / ours['evaluate_median_s']:.2f}x")
+    best, med = e2e_ours[0], e2e_ours[len(e2e_ours) // 2]
+    print(f"end to end from the CSV files: hsplan min {best['total_s']:.3f} s (read {best['read_s']:.3f} + "
+          f"evaluate {best['evaluate_s']:.3f}), median {med['total_s']:.3f} s; peak {peak_gb:.2f} GB")
+    print(f"end to end from the CSV files: duckdb (load + SQL, fresh database) min {e2e_theirs[0]:.3f} s, "
+          f"median {e2e_theirs[len(e2e_theirs) // 2]:.3f} s")
+    r_min = e2e_theirs[0] / best["total_s"]
+    r_med = e2e_theirs[len(e2e_theirs) // 2] / med["total_s"]
+    print(f"end-to-end ratio duckdb/hsplan (min): {r_min:.2f}x; (median): {r_med:.2f}x "
+          f"-> goal >= 2x {'met' if min(r_min, r_med) >= 2 else 'NOT met'}; "
+          f"peak < 1.5 GB {'met' if peak_gb < 1.5 else 'NOT met'}")
     sys.exit(1 if bad else 0)
 
 

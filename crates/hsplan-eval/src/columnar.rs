@@ -88,6 +88,9 @@ pub enum ColumnsError {
     /// A year outside the columns' years.
     #[error("year {0} is not among the columns' years")]
     UnknownYear(Year),
+    /// A bulk column whose length is not the number of facilities (or units).
+    #[error("year {0}: a column's length is not the number of facilities or units")]
+    ColumnLength(Year),
 }
 
 impl Columns {
@@ -224,6 +227,137 @@ impl Columns {
             let col = self.population.entry(base_ix(*b)).or_default();
             Self::ensure_years(ny, nu, PopulationCell::NoRecord, col);
             col[y][u] = v.map_or(PopulationCell::Missing, PopulationCell::Persons);
+        }
+        Ok(())
+    }
+
+    /// The value that marks a quantity as not reported in [`Self::set_year_columns`].
+    pub const NOT_REPORTED: u32 = MISSING;
+
+    /// The index of a unit, when it is among the columns.
+    pub fn unit_index(&self, code: AdminCode) -> Option<UnitIx> {
+        self.unit_ix(code).ok().map(UnitIx)
+    }
+
+    /// The index of a year, when it is among the columns.
+    pub fn year_index(&self, year: Year) -> Option<usize> {
+        self.year_ix(year).ok()
+    }
+
+    /// Which facility sets a facility belongs to (a bit per [`FacilitySet::ALL`] entry):
+    /// read once per kind of facility by a bulk reader, then given to
+    /// [`Self::add_facility_parts`].
+    pub fn facility_sets_of(f: &Facility) -> u16 {
+        FacilitySet::ALL
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.contains(f))
+            .fold(0u16, |m, (i, _)| m | (1 << i))
+    }
+
+    /// Adds a facility by its parts (see [`Self::facility_sets_of`]); bulk readers use this
+    /// instead of building a model [`Facility`] per row.
+    pub fn add_facility_parts(
+        &mut self,
+        unit: UnitIx,
+        sets: u16,
+        opened: Option<Year>,
+        closed: Option<Year>,
+    ) -> FacilityIx {
+        self.facility_unit.push(unit.0);
+        self.facility_sets.push(sets);
+        self.facility_open.push((opened, closed));
+        let n = self.facility_unit.len();
+        for per_year in self.reported.iter_mut() {
+            per_year.resize(n, false);
+        }
+        FacilityIx(n as u32 - 1)
+    }
+
+    /// Sets a whole year at once, after every facility was added: which facilities reported,
+    /// each quantity's value per facility ([`Self::NOT_REPORTED`] where not reported) and
+    /// each capability per facility. Licensed plus assistant doctors are derived as
+    /// [`FacilityYear::licensed_and_assistant_doctors`] derives them. Columns shorter than
+    /// the facilities are refused.
+    pub fn set_year_columns(
+        &mut self,
+        year: Year,
+        reported: Vec<bool>,
+        quantities: Vec<(Quantity, Vec<u32>)>,
+        capabilities: Vec<(Capability, Vec<bool>)>,
+    ) -> Result<(), ColumnsError> {
+        let (n, ny) = (self.facility_unit.len(), self.years.len());
+        let (year_value, year) = (year, self.year_ix(year)?);
+        let short = quantities.iter().any(|(_, v)| v.len() != n)
+            || capabilities.iter().any(|(_, v)| v.len() != n)
+            || reported.len() != n;
+        if short {
+            return Err(ColumnsError::ColumnLength(year_value));
+        }
+        Self::ensure_years(ny, n, false, &mut self.reported);
+        self.reported[year] = reported;
+        Self::ensure_years(ny, n, MISSING, &mut self.doctors);
+        let find = |q: Quantity| quantities.iter().find(|(k, _)| *k == q).map(|(_, v)| v);
+        let (licensed, assistant) = (
+            find(Quantity::LicensedDoctors),
+            find(Quantity::AssistantDoctors),
+        );
+        if licensed.is_some() || assistant.is_some() {
+            let doctors = &mut self.doctors[year];
+            for (i, d) in doctors.iter_mut().enumerate() {
+                let a = licensed.map_or(MISSING, |v| v[i]);
+                let b = assistant.map_or(MISSING, |v| v[i]);
+                *d = match (a, b) {
+                    (MISSING, MISSING) => MISSING,
+                    (a, b) => {
+                        let sum = u64::from(if a == MISSING { 0 } else { a })
+                            + u64::from(if b == MISSING { 0 } else { b });
+                        sum.min(MISSING as u64 - 1) as u32
+                    }
+                };
+            }
+        }
+        for (q, values) in quantities {
+            let col = self.quantities.entry(q).or_default();
+            Self::ensure_years(ny, n, MISSING, col);
+            col[year] = values;
+        }
+        for (c, values) in capabilities {
+            let col = self.capabilities.entry(c).or_default();
+            Self::ensure_years(ny, n, false, col);
+            col[year] = values;
+        }
+        Ok(())
+    }
+
+    /// Marks a unit without a population record in [`Self::set_year_population`].
+    pub const NO_RECORD: u64 = u64::MAX;
+    /// Marks a base a population record lacks in [`Self::set_year_population`].
+    pub const BASE_MISSING: u64 = u64::MAX - 1;
+
+    /// Records a year of units' own populations at once: `values[u]` for unit index `u`
+    /// (resident, children 0–14, infants 0–2), with [`Self::NO_RECORD`] for a unit without
+    /// a record and [`Self::BASE_MISSING`] for a base a record lacks.
+    pub fn set_year_population(
+        &mut self,
+        year: Year,
+        values: &[[u64; 3]],
+    ) -> Result<(), ColumnsError> {
+        let (year_value, year) = (year, self.year_ix(year)?);
+        let (nu, ny) = (self.units.len(), self.years.len());
+        if values.len() != nu {
+            return Err(ColumnsError::ColumnLength(year_value));
+        }
+        for (b, base) in BASES.iter().enumerate() {
+            let col = self.population.entry(base_ix(*base)).or_default();
+            Self::ensure_years(ny, nu, PopulationCell::NoRecord, col);
+            for (cell, v) in col[year].iter_mut().zip(values) {
+                *cell = match (v[0], v[b]) {
+                    (Self::NO_RECORD, _) => PopulationCell::NoRecord,
+                    (_, Self::BASE_MISSING) => PopulationCell::Missing,
+                    (_, persons) => PopulationCell::Persons(persons),
+                };
+            }
         }
         Ok(())
     }

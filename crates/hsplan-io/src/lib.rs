@@ -6,10 +6,14 @@
 //! their [`Origin`](hsplan_model::Origin); every error names file, row, column,
 //! value and what was expected.
 //!
+//! [`columns`] reads a whole national system from flat files straight into the
+//! evaluation's columns (`hsplan_eval::columnar::Columns`), skipping model records.
+//!
 //! Must not: open a database or decide what is stored (that is `hsplan-store`),
 //! or compute indicators. It reads whole files and returns values; it never
 //! leaves anything half-written except the output file it was asked to write.
 
+pub mod columns;
 pub mod dhis2;
 pub mod dhis2_api;
 pub mod error;

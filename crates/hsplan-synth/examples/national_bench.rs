@@ -8,8 +8,12 @@
 //!
 //! cargo run --release -p hsplan-synth --example national_bench -- --out DIR
 //!     [--villages 700000] [--facilities 1000000] [--years 6] [--repeat 5] [--threads 2]
+//!
+//! With `--read DIR` it instead reads the files written there straight into columns
+//! (`hsplan_io::columns::read_dir`), evaluates once, and prints read, evaluation and total
+//! times; digest and sample go to `hsplan-read-digest.csv` / `hsplan-read-sample.csv`.
 
-use hsplan_model::{AdminLevel, Labelled, Year};
+use hsplan_model::{AdminLevel, Year};
 use hsplan_synth::national::{BENCH_INDICATORS, NationalSpec, national};
 use std::io::Write;
 use std::time::Instant;
@@ -32,8 +36,84 @@ fn level_name(l: AdminLevel) -> &'static str {
     }
 }
 
+/// Per indicator, year and level the count and sum of values (`<prefix>-digest.csv`), and
+/// the values of every 1000th unit (`<prefix>-sample.csv`), for the comparison.
+fn write_digest(
+    out: &std::path::Path,
+    prefix: &str,
+    columns: &hsplan_eval::columnar::Columns,
+    result: &hsplan_eval::columnar::ColumnarResult,
+) -> std::io::Result<()> {
+    let file = |name: String| {
+        std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(out.join(name)).unwrap())
+    };
+    let mut w = file(format!("{prefix}-digest.csv"));
+    writeln!(w, "indicator,year,level,n,sum")?;
+    let levels: Vec<AdminLevel> = columns.units().iter().map(|u| u.level()).collect();
+    for ((id, year), col) in &result.values {
+        let mut by_level = std::collections::BTreeMap::new();
+        for (u, v) in col.iter().enumerate() {
+            if let Ok(v) = v {
+                let e = by_level
+                    .entry(level_name(levels[u]))
+                    .or_insert((0u64, 0.0f64));
+                e.0 += 1;
+                e.1 += v;
+            }
+        }
+        for (level, (n, sum)) in by_level {
+            writeln!(w, "{id},{},{level},{n},{sum:.9e}", year.get())?;
+        }
+    }
+    w.flush()?;
+    let mut w = file(format!("{prefix}-sample.csv"));
+    writeln!(w, "indicator,year,unit,value")?;
+    for ((id, year), col) in &result.values {
+        for (u, v) in col.iter().enumerate().step_by(1000) {
+            if let Ok(v) = v {
+                writeln!(
+                    w,
+                    "{id},{},{},{v:.12e}",
+                    year.get(),
+                    columns.units()[u].get()
+                )?;
+            }
+        }
+    }
+    w.flush()
+}
+
+/// `--read DIR`: the whole path a planner runs, timed as one: the four CSV files read
+/// straight into columns, then every indicator for every unit and year.
+fn read_and_evaluate(dir: &std::path::Path, threads: usize) -> std::io::Result<()> {
+    let defs: Vec<_> = BENCH_INDICATORS
+        .iter()
+        .map(|id| hsplan_eval::find(id).expect("library indicator"))
+        .collect();
+    let t = Instant::now();
+    let columns = hsplan_io::columns::read_dir(dir, threads)
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    let read_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let result = columns.evaluate(&defs, threads);
+    let evaluate_s = t.elapsed().as_secs_f64();
+    write_digest(dir, "hsplan-read", &columns, &result)?;
+    println!(
+        "{{\"units\": {}, \"facilities\": {}, \"threads\": {threads}, \"read_s\": {read_s:.3}, \"evaluate_s\": {evaluate_s:.3}, \"total_s\": {:.3}}}",
+        columns.units().len(),
+        columns.facility_count(),
+        read_s + evaluate_s
+    );
+    Ok(())
+}
+
 fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().collect();
+    let threads_arg: usize = arg(&args, "--threads", "2").parse().expect("--threads");
+    if let Some(i) = args.iter().position(|a| a == "--read") {
+        let dir = args.get(i + 1).expect("--read DIR");
+        return read_and_evaluate(std::path::Path::new(dir), threads_arg);
+    }
     let out = std::path::PathBuf::from(arg(&args, "--out", "target/national-bench"));
     let villages: usize = arg(&args, "--villages", "700000")
         .parse()
@@ -57,65 +137,9 @@ fn main() -> std::io::Result<()> {
     let data = national(&spec);
     let generate_s = t.elapsed().as_secs_f64();
 
-    // CSV for the peer.
+    // CSV for the peer, and for the read-from-files run.
     let t = Instant::now();
-    let file = |name: &str| {
-        std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(out.join(name)).unwrap())
-    };
-    let mut w = file("units.csv");
-    writeln!(w, "code")?;
-    for u in &data.units {
-        writeln!(w, "{}", u.get())?;
-    }
-    w.flush()?;
-    let mut w = file("facilities.csv");
-    writeln!(w, "fid,unit,kind,grade,ownership")?;
-    for (i, f) in data.facilities.iter().enumerate() {
-        writeln!(
-            w,
-            "{i},{},{},{},{}",
-            f.unit.get(),
-            f.kind.code(),
-            f.grade.code(),
-            f.ownership.code()
-        )?;
-    }
-    w.flush()?;
-    let mut w = file("resources.csv");
-    writeln!(
-        w,
-        "fid,year,beds,licensed_doctors,assistant_doctors,nurses,gps,paediatricians,ambulances,fever_clinic"
-    )?;
-    for r in &data.resources {
-        writeln!(
-            w,
-            "{},{},{},{},{},{},{},{},{},{}",
-            r.facility,
-            spec.years[r.year as usize].get(),
-            r.beds,
-            r.licensed_doctors,
-            r.assistant_doctors,
-            r.nurses,
-            r.gps,
-            r.paediatricians,
-            r.ambulances,
-            r.fever_clinic
-        )?;
-    }
-    w.flush()?;
-    let mut w = file("population.csv");
-    writeln!(w, "unit,year,resident,age_0_14")?;
-    for p in &data.population {
-        writeln!(
-            w,
-            "{},{},{},{}",
-            data.units[p.unit as usize].get(),
-            spec.years[p.year as usize].get(),
-            p.resident,
-            p.age_0_14
-        )?;
-    }
-    w.flush()?;
+    data.write_csv(&out)?;
     let write_s = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
@@ -136,41 +160,7 @@ fn main() -> std::io::Result<()> {
     let result = result.expect("at least one run");
     times.sort_by(f64::total_cmp);
 
-    // Digest and sample for the comparison.
-    let mut w = file("hsplan-digest.csv");
-    writeln!(w, "indicator,year,level,n,sum")?;
-    let levels: Vec<AdminLevel> = columns.units().iter().map(|u| u.level()).collect();
-    for ((id, year), col) in &result.values {
-        let mut by_level = std::collections::BTreeMap::new();
-        for (u, v) in col.iter().enumerate() {
-            if let Ok(v) = v {
-                let e = by_level
-                    .entry(level_name(levels[u]))
-                    .or_insert((0u64, 0.0f64));
-                e.0 += 1;
-                e.1 += v;
-            }
-        }
-        for (level, (n, sum)) in by_level {
-            writeln!(w, "{id},{},{level},{n},{sum:.9e}", year.get())?;
-        }
-    }
-    w.flush()?;
-    let mut w = file("hsplan-sample.csv");
-    writeln!(w, "indicator,year,unit,value")?;
-    for ((id, year), col) in &result.values {
-        for (u, v) in col.iter().enumerate().step_by(1000) {
-            if let Ok(v) = v {
-                writeln!(
-                    w,
-                    "{id},{},{},{v:.12e}",
-                    year.get(),
-                    columns.units()[u].get()
-                )?;
-            }
-        }
-    }
-    w.flush()?;
+    write_digest(&out, "hsplan", &columns, &result)?;
     println!(
         "{{\"units\": {}, \"villages\": {}, \"facilities\": {}, \"facility_years\": {}, \"years\": {}, \"indicators\": {}, \"threads\": {threads}, \"generate_s\": {generate_s:.3}, \"write_csv_s\": {write_s:.3}, \"layout_s\": {layout_s:.3}, \"evaluate_min_s\": {:.4}, \"evaluate_median_s\": {:.4}, \"repeat\": {}}}",
         columns.units().len(),

@@ -255,6 +255,74 @@ pub fn national(spec: &NationalSpec) -> National {
 }
 
 impl National {
+    /// Writes the system as the four CSV files `hsplan_io::columns::read_dir` reads
+    /// (`units.csv`, `facilities.csv`, `resources.csv`, `population.csv`; facility ids are
+    /// their indices). DuckDB loads the same files in `benches/national_vs_duckdb.py`.
+    pub fn write_csv(&self, dir: &std::path::Path) -> std::io::Result<()> {
+        use hsplan_model::Labelled;
+        use std::io::Write;
+        let file = |name: &str| -> std::io::Result<std::io::BufWriter<std::fs::File>> {
+            Ok(std::io::BufWriter::with_capacity(
+                1 << 20,
+                std::fs::File::create(dir.join(name))?,
+            ))
+        };
+        let mut w = file("units.csv")?;
+        writeln!(w, "code")?;
+        for u in &self.units {
+            writeln!(w, "{}", u.get())?;
+        }
+        w.flush()?;
+        let mut w = file("facilities.csv")?;
+        writeln!(w, "fid,unit,kind,grade,ownership")?;
+        for (i, f) in self.facilities.iter().enumerate() {
+            writeln!(
+                w,
+                "{i},{},{},{},{}",
+                f.unit.get(),
+                f.kind.code(),
+                f.grade.code(),
+                f.ownership.code()
+            )?;
+        }
+        w.flush()?;
+        let mut w = file("resources.csv")?;
+        writeln!(
+            w,
+            "fid,year,beds,licensed_doctors,assistant_doctors,registered_nurses,general_practitioners,paediatricians,ambulances,fever_clinic"
+        )?;
+        for r in &self.resources {
+            writeln!(
+                w,
+                "{},{},{},{},{},{},{},{},{},{}",
+                r.facility,
+                self.years[r.year as usize].get(),
+                r.beds,
+                r.licensed_doctors,
+                r.assistant_doctors,
+                r.nurses,
+                r.gps,
+                r.paediatricians,
+                r.ambulances,
+                r.fever_clinic
+            )?;
+        }
+        w.flush()?;
+        let mut w = file("population.csv")?;
+        writeln!(w, "unit,year,resident,age_0_14")?;
+        for p in &self.population {
+            writeln!(
+                w,
+                "{},{},{},{}",
+                self.units[p.unit as usize].get(),
+                self.years[p.year as usize].get(),
+                p.resident,
+                p.age_0_14
+            )?;
+        }
+        w.flush()
+    }
+
     /// Lays the system out for the columnar evaluation.
     pub fn to_columns(
         &self,

@@ -1,0 +1,903 @@
+//! A whole service system read from flat files straight into evaluation columns
+//! ([`hsplan_eval::columnar::Columns`]), without per-record model values: the path for
+//! national-scale evaluation (hundreds of thousands of units, millions of facility-years).
+//!
+//! Four CSV files in one directory (UTF-8, header row; codes or labels as in
+//! docs/data-format.md):
+//! - `units.csv`: `code` — every unit, any order;
+//! - `facilities.csv`: `fid,unit,kind,grade,ownership[,opened][,closed]`;
+//! - `resources.csv`: `fid,year` and one column per resource quantity (`beds`,
+//!   `licensed_doctors`, …) or capability (`fever_clinic`, … as true/false or 1/0); an empty
+//!   cell is not reported;
+//! - `population.csv`: `unit,year,resident[,age_0_14][,age_0_2]`.
+//!
+//! Files are read one at a time and their bytes dropped once parsed; the rows of the large
+//! files are parsed on several threads, each over its own stretch of whole lines. Every
+//! error names the file, the row (1 = header) and the column.
+
+use crate::IoError;
+use hsplan_eval::columnar::{Columns, FacilityIx};
+use hsplan_model::{
+    AdminCode, Capability, Facility, FacilityId, Grade, InstitutionType, Labelled, Ownership,
+    Quantity, Year,
+};
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+
+/// The four files' contents, each with the name used in messages.
+#[derive(Debug, Clone, Copy)]
+pub struct SystemFiles<'a> {
+    /// `units.csv`.
+    pub units: (&'a str, &'a [u8]),
+    /// `facilities.csv`.
+    pub facilities: (&'a str, &'a [u8]),
+    /// `resources.csv`.
+    pub resources: (&'a str, &'a [u8]),
+    /// `population.csv`.
+    pub population: (&'a str, &'a [u8]),
+}
+
+/// Reads `units.csv`, `facilities.csv`, `resources.csv` and `population.csv` from `dir`,
+/// one file in memory at a time, parsing rows on `threads` threads.
+pub fn read_dir(dir: &Path, threads: usize) -> Result<Columns, IoError> {
+    let read = |name: &str| -> Result<(String, Vec<u8>), IoError> {
+        let path = dir.join(name);
+        let file = path.display().to_string();
+        let bytes = std::fs::read(&path).map_err(|source| IoError::Read {
+            file: file.clone(),
+            source,
+        })?;
+        Ok((file, bytes))
+    };
+    let (units_file, bytes) = read("units.csv")?;
+    let units = parse_units(&units_file, &bytes)?;
+    drop(bytes);
+    let (pop_file, pop) = read("population.csv")?;
+    let population = parse_population(&pop_file, &pop, &units, threads)?;
+    drop(pop);
+    let mut columns = population.into_columns(&units);
+    drop(units);
+    let (fac_file, fac) = read("facilities.csv")?;
+    let ids = add_facilities(&mut columns, &fac_file, &fac, threads)?;
+    drop(fac);
+    let (res_file, res) = read("resources.csv")?;
+    add_resources(&mut columns, &res_file, &res, &ids, threads)?;
+    Ok(columns)
+}
+
+/// [`read_dir`] on contents already in memory.
+pub fn read_files(files: SystemFiles, threads: usize) -> Result<Columns, IoError> {
+    let units = parse_units(files.units.0, files.units.1)?;
+    let population = parse_population(files.population.0, files.population.1, &units, threads)?;
+    let mut columns = population.into_columns(&units);
+    let ids = add_facilities(
+        &mut columns,
+        files.facilities.0,
+        files.facilities.1,
+        threads,
+    )?;
+    add_resources(
+        &mut columns,
+        files.resources.0,
+        files.resources.1,
+        &ids,
+        threads,
+    )?;
+    Ok(columns)
+}
+
+/// A file's header (lower-cased, trimmed names) and its body after the header line.
+fn split_header<'a>(
+    file: &str,
+    bytes: &'a [u8],
+    required: &[&'static str],
+) -> Result<(Vec<String>, &'a [u8]), IoError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let empty = || IoError::Empty {
+        file: file.to_string(),
+        required: required.join(", "),
+    };
+    let end = bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap_or(bytes.len());
+    let line = &bytes[..end];
+    if line.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(empty());
+    }
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(line);
+    let mut record = csv::StringRecord::new();
+    match r.read_record(&mut record) {
+        Ok(true) => {}
+        Ok(false) => return Err(empty()),
+        Err(e) => {
+            return Err(IoError::MalformedCsv {
+                file: file.to_string(),
+                row: 1,
+                message: e.to_string(),
+            });
+        }
+    }
+    let header: Vec<String> = record.iter().map(|h| h.trim().to_lowercase()).collect();
+    for (i, h) in header.iter().enumerate() {
+        if let Some(j) = header[..i].iter().position(|x| x == h) {
+            return Err(IoError::MalformedCsv {
+                file: file.to_string(),
+                row: 1,
+                message: format!(
+                    "column `{h}` appears twice (positions {} and {})",
+                    j + 1,
+                    i + 1
+                ),
+            });
+        }
+    }
+    for r in required {
+        if !header.iter().any(|h| h == r) {
+            return Err(IoError::MissingColumn {
+                file: file.to_string(),
+                column: r,
+                zh: r,
+            });
+        }
+    }
+    Ok((header, &bytes[(end + 1).min(bytes.len())..]))
+}
+
+fn column(header: &[String], name: &str) -> Option<usize> {
+    header.iter().position(|h| h == name)
+}
+
+/// A parse error before its row is known: the body line (1-based) it was found on.
+struct LocalError {
+    line: usize,
+    build: Box<dyn FnOnce(usize) -> IoError + Send>,
+}
+
+fn cell_error(
+    file: &str,
+    column: &str,
+    value: &[u8],
+    expected: &str,
+) -> Box<dyn FnOnce(usize) -> IoError + Send> {
+    let (file, column, value, expected) = (
+        file.to_string(),
+        column.to_string(),
+        String::from_utf8_lossy(value).into_owned(),
+        expected.to_string(),
+    );
+    Box::new(move |row| IoError::Cell {
+        file,
+        row,
+        column,
+        value,
+        expected,
+    })
+}
+
+/// Parses the body's records on up to `threads` threads, each over a stretch of whole
+/// lines (one stretch when the file quotes anything, so a quoted line break cannot split a
+/// record). `parse(record, values)` turns a record into an item, and may append numbers to
+/// the stretch's flat `values`; the items come back per stretch, in file order, each with
+/// its file row (1 = header), with the stretch's values. Errors carry the file row.
+#[allow(clippy::type_complexity)]
+fn parse_body<T: Send>(
+    file: &str,
+    body: &[u8],
+    fields: usize,
+    threads: usize,
+    parse: &(
+         dyn Fn(
+        &csv::ByteRecord,
+        &mut Vec<u32>,
+    ) -> Result<T, Box<dyn FnOnce(usize) -> IoError + Send>>
+             + Sync
+     ),
+) -> Result<Vec<Piece<T>>, IoError> {
+    let pieces = if body.contains(&b'"') || threads <= 1 || body.len() < 1 << 16 {
+        vec![body]
+    } else {
+        let mut out = Vec::new();
+        let mut start = 0;
+        for k in 1..=threads {
+            let mut end = body.len() * k / threads;
+            if k < threads {
+                end = body[end..]
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .map_or(body.len(), |p| end + p + 1);
+            }
+            let end = end.max(start);
+            out.push(&body[start..end]);
+            start = end;
+        }
+        out
+    };
+    let run = |piece: &[u8]| -> Result<Piece<T>, LocalError> {
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(piece);
+        let mut record = csv::ByteRecord::new();
+        let mut out = Vec::with_capacity(piece.len() / 24);
+        let mut values = Vec::new();
+        // Lines are counted from byte offsets (the reader skips blank lines without
+        // counting them): newlines between the last record's start and this one's.
+        let (mut last_byte, mut last_line) = (0usize, 1usize);
+        let mut line_at = |byte: usize| {
+            // The reader's position of a record after blank lines is that of the blank lines.
+            let mut byte = byte.min(piece.len());
+            while byte < piece.len() && matches!(piece[byte], b'\n' | b'\r') {
+                byte += 1;
+            }
+            if byte >= last_byte {
+                last_line += piece[last_byte..byte]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count();
+                last_byte = byte;
+            }
+            last_line
+        };
+        loop {
+            match r.read_byte_record(&mut record) {
+                Ok(false) => return Ok(Piece { items: out, values }),
+                Ok(true) => {}
+                Err(e) => {
+                    let line = e.position().map_or(1, |p| line_at(p.byte() as usize));
+                    let (file, message) = (file.to_string(), e.to_string());
+                    return Err(LocalError {
+                        line,
+                        build: Box::new(move |row| IoError::MalformedCsv { file, row, message }),
+                    });
+                }
+            }
+            let line = record.position().map_or(1, |p| line_at(p.byte() as usize));
+            if record.len() == 1 && record[0].iter().all(|b| b.is_ascii_whitespace()) {
+                continue;
+            }
+            if record.len() != fields {
+                let (file, n) = (file.to_string(), record.len());
+                return Err(LocalError {
+                    line,
+                    build: Box::new(move |row| IoError::MalformedCsv {
+                        file,
+                        row,
+                        message: format!("{n} fields; the header has {fields}"),
+                    }),
+                });
+            }
+            match parse(&record, &mut values) {
+                Ok(item) => out.push((line as u32, item)),
+                Err(build) => return Err(LocalError { line, build }),
+            }
+        }
+    };
+    let results: Vec<Result<Piece<T>, LocalError>> = if pieces.len() == 1 {
+        vec![run(pieces[0])]
+    } else {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = pieces.iter().map(|p| s.spawn(|| run(p))).collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("a parsing thread panicked"))
+                .collect()
+        })
+    };
+    // Body lines are counted per stretch: turn them into file rows (1 = header).
+    let mut lines_before = 0usize;
+    let mut out = Vec::with_capacity(results.len());
+    for (piece, result) in pieces.iter().zip(results) {
+        match result {
+            Ok(mut piece) => {
+                for (line, _) in &mut piece.items {
+                    *line = (lines_before + *line as usize + 1) as u32;
+                }
+                out.push(piece);
+            }
+            Err(e) => return Err((e.build)(lines_before + e.line + 1)),
+        }
+        lines_before += piece.iter().filter(|&&b| b == b'\n').count();
+    }
+    Ok(out)
+}
+
+/// What one stretch of lines parsed into: (file row, item) pairs and the numbers the items
+/// appended.
+struct Piece<T> {
+    items: Vec<(u32, T)>,
+    values: Vec<u32>,
+}
+
+fn text(b: &[u8]) -> Option<&str> {
+    std::str::from_utf8(b).ok().map(str::trim)
+}
+
+fn admin_code(b: &[u8]) -> Option<AdminCode> {
+    text(b).and_then(|t| AdminCode::parse(t).ok())
+}
+
+fn year(b: &[u8]) -> Option<Year> {
+    text(b)
+        .and_then(|t| t.parse::<i64>().ok())
+        .and_then(|y| Year::new(y).ok())
+}
+
+/// A count: empty → not reported; else a whole number below the not-reported mark.
+fn count(b: &[u8]) -> Result<u32, ()> {
+    let b = b.trim_ascii();
+    if b.is_empty() {
+        return Ok(Columns::NOT_REPORTED);
+    }
+    if b.len() > 10 || !b.iter().all(u8::is_ascii_digit) {
+        return Err(());
+    }
+    let v = b.iter().fold(0u64, |v, d| v * 10 + u64::from(d - b'0'));
+    if v >= u64::from(Columns::NOT_REPORTED) {
+        return Err(());
+    }
+    Ok(v as u32)
+}
+
+fn flag(b: &[u8]) -> Result<Option<bool>, ()> {
+    match b.trim_ascii() {
+        b"" => Ok(None),
+        // 是 / 否 in UTF-8
+        b"1" | b"true" | b"TRUE" | b"True" | b"\xE6\x98\xAF" => Ok(Some(true)),
+        b"0" | b"false" | b"FALSE" | b"False" | b"\xE5\x90\xA6" => Ok(Some(false)),
+        _ => Err(()),
+    }
+}
+
+fn parse_units(file: &str, bytes: &[u8]) -> Result<Vec<AdminCode>, IoError> {
+    let (header, body) = split_header(file, bytes, &["code"])?;
+    let at = column(&header, "code").expect("required");
+    let pieces = parse_body(file, body, header.len(), 1, &|r, _| {
+        admin_code(&r[at]).ok_or_else(|| cell_error(file, "code", &r[at], "an admin code"))
+    })?;
+    let mut rows: Vec<(AdminCode, u32)> = pieces
+        .into_iter()
+        .flat_map(|p| p.items)
+        .map(|(row, code)| (code, row))
+        .collect();
+    rows.sort();
+    for w in rows.windows(2) {
+        if w[0].0 == w[1].0 {
+            return Err(IoError::DuplicateKey {
+                file: file.to_string(),
+                row: w[0].1.max(w[1].1) as usize,
+                what: "unit",
+                key: w[0].0.to_string(),
+                first_row: w[0].1.min(w[1].1) as usize,
+            });
+        }
+    }
+    Ok(rows.into_iter().map(|(c, _)| c).collect())
+}
+
+/// Facility ids → indices: dense when the ids are 0, 1, 2, … in file order.
+enum FacilityIds {
+    Dense(usize),
+    Named(HashMap<Box<str>, FacilityIx>),
+}
+
+impl FacilityIds {
+    fn get(&self, b: &[u8]) -> Option<FacilityIx> {
+        match self {
+            FacilityIds::Dense(n) => {
+                let b = b.trim_ascii();
+                if b.is_empty() || b.len() > 10 || !b.iter().all(u8::is_ascii_digit) {
+                    return None;
+                }
+                let v = b.iter().fold(0u64, |v, d| v * 10 + u64::from(d - b'0'));
+                (v < *n as u64 && (b.len() == 1 || b[0] != b'0')).then_some(FacilityIx(v as u32))
+            }
+            FacilityIds::Named(m) => text(b).and_then(|t| m.get(t).copied()),
+        }
+    }
+
+    /// The id of a facility (for messages).
+    fn name(&self, ix: FacilityIx) -> String {
+        match self {
+            FacilityIds::Dense(_) => ix.0.to_string(),
+            FacilityIds::Named(m) => m
+                .iter()
+                .find(|(_, v)| **v == ix)
+                .map_or_else(|| ix.0.to_string(), |(k, _)| k.to_string()),
+        }
+    }
+}
+
+fn add_facilities(
+    columns: &mut Columns,
+    file: &str,
+    bytes: &[u8],
+    threads: usize,
+) -> Result<FacilityIds, IoError> {
+    const REQUIRED: [&str; 5] = ["fid", "unit", "kind", "grade", "ownership"];
+    let (header, body) = split_header(file, bytes, &REQUIRED)?;
+    let at: Vec<usize> = REQUIRED
+        .iter()
+        .map(|c| column(&header, c).expect("required"))
+        .collect();
+    let (opened_at, closed_at) = (column(&header, "opened"), column(&header, "closed"));
+    for (i, h) in header.iter().enumerate() {
+        if !REQUIRED.contains(&h.as_str()) && Some(i) != opened_at && Some(i) != closed_at {
+            return Err(IoError::UnknownColumn {
+                file: file.to_string(),
+                position: i + 1,
+                header: h.clone(),
+                table: "facilities",
+            });
+        }
+    }
+    // Which facility sets a (kind, grade, ownership) belongs to, read once per combination.
+    let template = Facility {
+        id: FacilityId::new("f").expect("valid id"),
+        name: String::new(),
+        kind: InstitutionType::GeneralHospital,
+        specialty: None,
+        grade: Grade::parse("ungraded").expect("a grade"),
+        ownership: Ownership::Government,
+        for_profit: None,
+        unit: AdminCode::parse("110000").expect("a code"),
+        location: None,
+        opened: None,
+        closed: None,
+    };
+    let optional_year = |b: &[u8]| -> Result<Option<Year>, ()> {
+        if b.trim_ascii().is_empty() {
+            Ok(None)
+        } else {
+            year(b).map(Some).ok_or(())
+        }
+    };
+    let id_at = at[0];
+    let pieces = parse_body(file, body, header.len(), threads, &|r, _| {
+        let id = text(&r[id_at])
+            .filter(|t| FacilityId::new(t).is_ok())
+            .ok_or_else(|| {
+                cell_error(
+                    file,
+                    "fid",
+                    &r[id_at],
+                    "a facility id (1–64 characters, no spaces)",
+                )
+            })?;
+        let unit = admin_code(&r[at[1]])
+            .ok_or_else(|| cell_error(file, "unit", &r[at[1]], "an admin code"))?;
+        let unit = columns
+            .unit_index(unit)
+            .ok_or_else(|| cell_error(file, "unit", &r[at[1]], "a unit listed in units.csv"))?;
+        let mut f = template.clone();
+        f.kind = text(&r[at[2]])
+            .and_then(|t| InstitutionType::parse_label(t).ok())
+            .ok_or_else(|| cell_error(file, "kind", &r[at[2]], "an institution type code"))?;
+        f.grade = text(&r[at[3]])
+            .and_then(|t| Grade::parse(t).ok())
+            .ok_or_else(|| {
+                cell_error(file, "grade", &r[at[3]], "a grade (e.g. 3a, 2, ungraded)")
+            })?;
+        f.ownership = text(&r[at[4]])
+            .and_then(|t| Ownership::parse_label(t).ok())
+            .ok_or_else(|| cell_error(file, "ownership", &r[at[4]], "an ownership code"))?;
+        let year_at = |i: Option<usize>, name: &'static str| match i {
+            Some(i) => optional_year(&r[i]).map_err(|()| cell_error(file, name, &r[i], "a year")),
+            None => Ok(None),
+        };
+        f.opened = year_at(opened_at, "opened")?;
+        f.closed = year_at(closed_at, "closed")?;
+        Ok((
+            Box::<str>::from(id),
+            unit,
+            Columns::facility_sets_of(&f),
+            f.opened,
+            f.closed,
+        ))
+    })?;
+    // Ids: kept as text only when they are not simply 0, 1, 2, … in order.
+    let total: usize = pieces.iter().map(|p| p.items.len()).sum();
+    let dense = pieces
+        .iter()
+        .flat_map(|p| &p.items)
+        .enumerate()
+        .all(|(i, (_, (id, ..)))| {
+            id.parse::<usize>().is_ok_and(|v| v == i) && (id.len() == 1 || !id.starts_with('0'))
+        });
+    let mut named: HashMap<Box<str>, (FacilityIx, u32)> = HashMap::new();
+    for (row, (id, unit, sets, opened, closed)) in pieces.into_iter().flat_map(|p| p.items) {
+        let ix = columns.add_facility_parts(unit, sets, opened, closed);
+        if dense {
+            continue;
+        }
+        if let Some((_, first)) = named.get(&id) {
+            return Err(IoError::DuplicateKey {
+                file: file.to_string(),
+                row: row as usize,
+                what: "facility",
+                key: id.into(),
+                first_row: *first as usize,
+            });
+        }
+        named.insert(id, (ix, row));
+    }
+    Ok(if dense {
+        FacilityIds::Dense(total)
+    } else {
+        FacilityIds::Named(named.into_iter().map(|(k, (ix, _))| (k, ix)).collect())
+    })
+}
+
+/// What a resources column holds.
+#[derive(Clone, Copy)]
+enum ResourceColumn {
+    Quantity(Quantity),
+    Capability(Capability),
+}
+
+fn add_resources(
+    columns: &mut Columns,
+    file: &str,
+    bytes: &[u8],
+    ids: &FacilityIds,
+    threads: usize,
+) -> Result<(), IoError> {
+    let (header, body) = split_header(file, bytes, &["fid", "year"])?;
+    let (fid_at, year_at) = (
+        column(&header, "fid").expect("required"),
+        column(&header, "year").expect("required"),
+    );
+    let mut kinds: Vec<(usize, ResourceColumn)> = Vec::new();
+    for (i, h) in header.iter().enumerate() {
+        if i == fid_at || i == year_at {
+            continue;
+        }
+        let kind = if let Ok(q) = Quantity::parse_label(h) {
+            ResourceColumn::Quantity(q)
+        } else if let Ok(c) = Capability::parse_label(h) {
+            ResourceColumn::Capability(c)
+        } else {
+            return Err(IoError::UnknownColumn {
+                file: file.to_string(),
+                position: i + 1,
+                header: h.clone(),
+                table: "resources",
+            });
+        };
+        kinds.push((i, kind));
+    }
+    let years: Vec<Year> = columns.years().to_vec();
+    let nq = kinds.len();
+    // A row: facility, year index, then one value per resource column (flags as 0/1, or
+    // NOT_REPORTED when empty).
+    let pieces = parse_body(file, body, header.len(), threads, &|r, values| {
+        let f = ids.get(&r[fid_at]).ok_or_else(|| {
+            cell_error(
+                file,
+                "fid",
+                &r[fid_at],
+                "a facility id listed in facilities.csv",
+            )
+        })?;
+        let y = year(&r[year_at])
+            .and_then(|y| years.iter().position(|x| *x == y))
+            .ok_or_else(|| {
+                cell_error(
+                    file,
+                    "year",
+                    &r[year_at],
+                    "a year that population.csv covers",
+                )
+            })?;
+        for &(i, kind) in &kinds {
+            let v = match kind {
+                ResourceColumn::Quantity(_) => count(&r[i]).map_err(|()| {
+                    cell_error(file, &header[i], &r[i], "a whole number (or empty)")
+                })?,
+                ResourceColumn::Capability(_) => match flag(&r[i]) {
+                    Ok(None) => Columns::NOT_REPORTED,
+                    Ok(Some(b)) => u32::from(b),
+                    Err(()) => {
+                        return Err(cell_error(
+                            file,
+                            &header[i],
+                            &r[i],
+                            "true/false, 1/0 or empty",
+                        ));
+                    }
+                },
+            };
+            values.push(v);
+        }
+        Ok((f, y as u8))
+    })?;
+    let n = columns.facility_count();
+    let ny = years.len();
+    let mut first_row: Vec<Vec<u32>> = vec![vec![0; n]; ny];
+    let mut quantity_values: Vec<Vec<Vec<u32>>> =
+        vec![vec![vec![Columns::NOT_REPORTED; n]; ny]; nq];
+    for piece in pieces {
+        // Each row appended nq values (none when the file has only fid and year).
+        let rows: Box<dyn Iterator<Item = &[u32]>> = if nq == 0 {
+            Box::new(std::iter::repeat(&[][..]))
+        } else {
+            Box::new(piece.values.chunks_exact(nq))
+        };
+        for ((row, (f, y)), values) in piece.items.iter().zip(rows) {
+            let (fi, yi) = (f.0 as usize, *y as usize);
+            if first_row[yi][fi] != 0 {
+                return Err(IoError::DuplicateKey {
+                    file: file.to_string(),
+                    row: *row as usize,
+                    what: "facility-year",
+                    key: format!("{} {}", ids.name(*f), years[yi]),
+                    first_row: first_row[yi][fi] as usize,
+                });
+            }
+            first_row[yi][fi] = *row;
+            for (k, v) in values.iter().enumerate() {
+                quantity_values[k][yi][fi] = *v;
+            }
+        }
+    }
+    let mut per_column: Vec<std::vec::IntoIter<Vec<u32>>> =
+        quantity_values.into_iter().map(Vec::into_iter).collect();
+    for (yi, seen) in first_row.into_iter().enumerate() {
+        let mut quantities = Vec::new();
+        let mut capabilities = Vec::new();
+        for (k, &(_, kind)) in kinds.iter().enumerate() {
+            let values = per_column[k].next().expect("one column per year");
+            match kind {
+                ResourceColumn::Quantity(q) => quantities.push((q, values)),
+                ResourceColumn::Capability(c) => {
+                    capabilities.push((c, values.into_iter().map(|v| v == 1).collect()))
+                }
+            }
+        }
+        let reported = seen.into_iter().map(|r| r != 0).collect();
+        columns
+            .set_year_columns(years[yi], reported, quantities, capabilities)
+            .expect("columns sized to the facilities and years");
+    }
+    Ok(())
+}
+
+/// The population file parsed: the years it covers and, per year, every unit's record
+/// (resident, children 0–14, infants 0–2; [`Columns::NO_RECORD`] for a unit without one,
+/// [`Columns::BASE_MISSING`] for a base a record lacks).
+struct Population {
+    years: Vec<Year>,
+    by_year: Vec<Vec<[u64; 3]>>,
+}
+
+impl Population {
+    /// Columns over these years with every unit and its population.
+    fn into_columns(self, units: &[AdminCode]) -> Columns {
+        let mut columns = Columns::new(self.years.clone());
+        for &u in units {
+            columns.add_unit(u).expect("units are sorted and distinct");
+        }
+        for (year, values) in self.years.iter().zip(&self.by_year) {
+            columns
+                .set_year_population(*year, values)
+                .expect("sized to the units and years");
+        }
+        columns
+    }
+}
+
+fn parse_population(
+    file: &str,
+    bytes: &[u8],
+    units: &[AdminCode],
+    threads: usize,
+) -> Result<Population, IoError> {
+    let (header, body) = split_header(file, bytes, &["unit", "year", "resident"])?;
+    let known = ["unit", "year", "resident", "age_0_14", "age_0_2"];
+    for (i, h) in header.iter().enumerate() {
+        if !known.contains(&h.as_str()) {
+            return Err(IoError::UnknownColumn {
+                file: file.to_string(),
+                position: i + 1,
+                header: h.clone(),
+                table: "population",
+            });
+        }
+    }
+    let at: Vec<Option<usize>> = known.iter().map(|c| column(&header, c)).collect();
+    let persons = |r: &csv::ByteRecord, i: Option<usize>, name: &str, required: bool| {
+        let Some(i) = i else {
+            return Ok(Columns::BASE_MISSING);
+        };
+        let b = r[i].trim_ascii();
+        if b.is_empty() && !required {
+            return Ok(Columns::BASE_MISSING);
+        }
+        text(b)
+            .and_then(|t| t.parse::<u64>().ok())
+            .filter(|v| *v < Columns::BASE_MISSING)
+            .ok_or_else(|| cell_error(file, name, &r[i], "a whole number of persons"))
+    };
+    let (unit_at, year_at) = (at[0].expect("required"), at[1].expect("required"));
+    let pieces = parse_body(file, body, header.len(), threads, &|r, _| {
+        let unit = admin_code(&r[unit_at])
+            .ok_or_else(|| cell_error(file, "unit", &r[unit_at], "an admin code"))?;
+        let unit = units
+            .binary_search(&unit)
+            .map_err(|_| cell_error(file, "unit", &r[unit_at], "a unit listed in units.csv"))?;
+        let year = year(&r[year_at])
+            .ok_or_else(|| cell_error(file, "year", &r[year_at], "a year from 1949 to 2100"))?;
+        let values = [
+            persons(r, at[2], "resident", true)?,
+            persons(r, at[3], "age_0_14", false)?,
+            persons(r, at[4], "age_0_2", false)?,
+        ];
+        Ok((unit as u32, year, values))
+    })?;
+    let years: Vec<Year> = pieces
+        .iter()
+        .flat_map(|p| p.items.iter().map(|(_, (_, y, _))| *y))
+        .collect::<BTreeSet<Year>>()
+        .into_iter()
+        .collect();
+    let nu = units.len();
+    let mut by_year = vec![vec![[Columns::NO_RECORD; 3]; nu]; years.len()];
+    let mut first_row = vec![vec![0u32; nu]; years.len()];
+    for (row, (unit, year, values)) in pieces.into_iter().flat_map(|p| p.items) {
+        let y = years.binary_search(&year).expect("collected above");
+        let u = unit as usize;
+        if first_row[y][u] != 0 {
+            return Err(IoError::DuplicateKey {
+                file: file.to_string(),
+                row: row as usize,
+                what: "unit-year",
+                key: format!("{} {}", units[u], year),
+                first_row: first_row[y][u] as usize,
+            });
+        }
+        first_row[y][u] = row;
+        by_year[y][u] = values;
+    }
+    Ok(Population { years, by_year })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files<'a>(
+        units: &'a str,
+        facilities: &'a str,
+        resources: &'a str,
+        population: &'a str,
+    ) -> SystemFiles<'a> {
+        SystemFiles {
+            units: ("units.csv", units.as_bytes()),
+            facilities: ("facilities.csv", facilities.as_bytes()),
+            resources: ("resources.csv", resources.as_bytes()),
+            population: ("population.csv", population.as_bytes()),
+        }
+    }
+
+    const UNITS: &str = "code\n500109000000\n500000000000\n500109001000\n";
+    const FACILITIES: &str = "fid,unit,kind,grade,ownership\nA,500109000000,general_hospital,3a,government\nB,500109001000,township_health_centre,ungraded,government\n";
+    const RESOURCES: &str = "fid,year,beds,licensed_doctors,fever_clinic\nA,2024,500,120,true\nB,2024,40,,0\nA,2025,520,130,\nB,2025,42,,是\n";
+    const POPULATION: &str =
+        "unit,year,resident,age_0_14\n500109001000,2024,30000,4000\n500109000000,2025,800000,\n";
+
+    #[test]
+    fn a_small_system_reads_and_evaluates_like_the_model() {
+        let c = read_files(files(UNITS, FACILITIES, RESOURCES, POPULATION), 2).unwrap();
+        assert_eq!(c.units().len(), 3);
+        assert_eq!(c.years().len(), 2);
+        assert_eq!(c.facility_count(), 2);
+        let beds = hsplan_eval::find("beds_per_1000").unwrap();
+        let r = c.evaluate(&[beds], 1);
+        let county = c
+            .unit_index(AdminCode::parse("500109000000").unwrap())
+            .unwrap();
+        let y2025 = r
+            .values
+            .iter()
+            .find(|((id, y), _)| *id == "beds_per_1000" && y.get() == 2025)
+            .unwrap()
+            .1;
+        let v = y2025[county.0 as usize].unwrap();
+        assert!((v - 562.0 / 800.0).abs() < 1e-12, "{v}");
+    }
+
+    #[test]
+    fn bad_cells_and_keys_are_named_with_file_row_and_column() {
+        let err = |f: SystemFiles| read_files(f, 2).unwrap_err().to_string();
+        let e = err(files(
+            UNITS,
+            FACILITIES,
+            "fid,year,beds\nA,2024,many\n",
+            POPULATION,
+        ));
+        assert_eq!(
+            e,
+            "resources.csv, row 2, column `beds`: value `many`: expected a whole number (or empty)"
+        );
+        let e = err(files(
+            UNITS,
+            FACILITIES,
+            "fid,year,beds\nA,2024,1\nZ,2024,2\n",
+            POPULATION,
+        ));
+        assert!(
+            e.starts_with("resources.csv, row 3, column `fid`: value `Z`"),
+            "{e}"
+        );
+        let e = err(files(
+            UNITS,
+            FACILITIES,
+            "fid,year,beds\nA,2024,1\n\nA,2024,2\n",
+            POPULATION,
+        ));
+        assert_eq!(
+            e,
+            "resources.csv, row 4: duplicate facility-year `A 2024` (first at row 2)"
+        );
+        let e = err(files(UNITS, FACILITIES, "fid,year,bedz\n", POPULATION));
+        assert!(e.contains("row 1, column 3: unknown column `bedz`"), "{e}");
+        let e = err(files(
+            "code\n500000000000\n500000000000\n",
+            FACILITIES,
+            RESOURCES,
+            POPULATION,
+        ));
+        assert!(e.contains("row 3: duplicate unit"), "{e}");
+        let e = err(files(
+            UNITS,
+            "fid,unit,kind,grade,ownership\nA,510000000000,general_hospital,3a,government\n",
+            RESOURCES,
+            POPULATION,
+        ));
+        assert!(
+            e.contains("facilities.csv, row 2, column `unit`") && e.contains("units.csv"),
+            "{e}"
+        );
+        let e = err(files(UNITS, FACILITIES, RESOURCES, "unit,year\n"));
+        assert!(e.contains("missing required column `resident`"), "{e}");
+        let e = err(files(
+            UNITS,
+            FACILITIES,
+            "fid,year,beds\nA,2024\n",
+            POPULATION,
+        ));
+        assert!(e.contains("resources.csv, row 2: malformed CSV"), "{e}");
+        let e = err(files(UNITS, FACILITIES, RESOURCES, ""));
+        assert!(e.contains("population.csv: the table is empty"), "{e}");
+    }
+
+    #[test]
+    fn rows_are_numbered_right_when_split_over_threads() {
+        // Enough rows that the body is split; the bad one sits in the second half.
+        let mut res = String::from("fid,year,beds\n");
+        let mut fac = String::from("fid,unit,kind,grade,ownership\n");
+        let n = 60_000;
+        for i in 0..n {
+            fac.push_str(&format!("{i},500109001000,clinic,ungraded,private\n"));
+        }
+        for i in 0..n {
+            let beds = if i == n - 7 {
+                "x".to_string()
+            } else {
+                i.to_string()
+            };
+            res.push_str(&format!("{i},2024,{beds}\n"));
+        }
+        for threads in [1, 2, 3] {
+            let e = read_files(files(UNITS, &fac, &res, POPULATION), threads)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.starts_with(&format!("resources.csv, row {}, column `beds`", n - 7 + 2)),
+                "{threads}: {e}"
+            );
+        }
+    }
+}
