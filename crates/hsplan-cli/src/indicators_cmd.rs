@@ -14,6 +14,54 @@ fn fmt_num(v: f64) -> String {
     }
 }
 
+/// `hsplan indicators --files DIR`: every indicator for every unit and year of a system
+/// given as flat files, through the application layer; a progress bar on a terminal.
+pub fn files(
+    dir: &Path,
+    out: Option<&Path>,
+    only: &[String],
+    threads: usize,
+    lang: Lang,
+) -> Result<()> {
+    let bar = crate::progress::TerminalProgress::new(lang);
+    let e = hsplan_app::evaluation::evaluate_files(dir, only, threads, &bar)?;
+    drop(bar);
+    let written = match out {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("{}: cannot write", path.display()))?;
+            let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+            hsplan_app::evaluation::files_csv(&e, &mut w)
+                .and_then(|()| std::io::Write::flush(&mut w))
+                .with_context(|| format!("{}: cannot write", path.display()))?;
+            path.display().to_string()
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut w = std::io::BufWriter::new(stdout.lock());
+            hsplan_app::evaluation::files_csv(&e, &mut w)?;
+            std::io::Write::flush(&mut w)?;
+            return Ok(());
+        }
+    };
+    println!(
+        "{}",
+        fill(
+            Msg::IndicatorsFromFiles.text(lang),
+            &[
+                ("units", &e.columns.units().len()),
+                ("facilities", &e.columns.facility_count()),
+                ("years", &e.columns.years().len()),
+                ("indicators", &e.indicators.len()),
+                ("read", &format!("{:.2}", e.read_s)),
+                ("evaluate", &format!("{:.2}", e.evaluate_s)),
+                ("out", &written),
+            ]
+        )
+    );
+    Ok(())
+}
+
 pub fn run(db: &Path, unit: &str, year: i64, json: bool, lang: Lang) -> Result<()> {
     let year = Year::new(year).with_context(|| "--year")?;
     let sys = crate::commands::open_read(db)?.load()?;

@@ -82,17 +82,32 @@ enum Command {
         #[command(subcommand)]
         what: LedgerWhat,
     },
-    /// Compute every library indicator for a unit and year from the store.
+    /// Compute every library indicator for a unit and year from the store — or, with
+    /// `--files DIR`, for every unit and year of a whole (national) system given as CSV files.
     Indicators {
         /// Unit code (6–12 digits).
-        #[arg(long)]
-        unit: String,
+        #[arg(long, required_unless_present = "files")]
+        unit: Option<String>,
         /// Year.
-        #[arg(long)]
-        year: i64,
+        #[arg(long, required_unless_present = "files")]
+        year: Option<i64>,
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// A directory with units.csv, facilities.csv, resources.csv and population.csv
+        /// (see docs/data-format.md): read straight into columns and evaluated for every
+        /// unit at every level and every year.
+        #[arg(long, conflicts_with_all = ["unit", "year", "json"])]
+        files: Option<PathBuf>,
+        /// With --files: the output CSV (unit, year, one column per indicator).
+        #[arg(long, requires = "files")]
+        out: Option<PathBuf>,
+        /// With --files: only these indicators (comma-separated ids; default all).
+        #[arg(long, value_delimiter = ',', requires = "files")]
+        only: Vec<String>,
+        /// With --files: threads for reading and evaluating.
+        #[arg(long, default_value_t = 2, requires = "files")]
+        threads: usize,
     },
     /// Evaluate a plan's indicators for a year from the store.
     Evaluate(evaluate_cmd::EvaluateArgs),
@@ -442,9 +457,23 @@ fn run(cli: Cli) -> Result<()> {
         Command::Standards {
             what: StandardsWhat::Check(args),
         } => standards_cmd::run(&cli.db, &args, cli.lang),
-        Command::Indicators { unit, year, json } => {
-            indicators_cmd::run(&cli.db, &unit, year, json, cli.lang)
-        }
+        Command::Indicators {
+            unit,
+            year,
+            json,
+            files,
+            out,
+            only,
+            threads,
+        } => match (files, unit, year) {
+            (Some(dir), _, _) => {
+                indicators_cmd::files(&dir, out.as_deref(), &only, threads, cli.lang)
+            }
+            (None, Some(unit), Some(year)) => {
+                indicators_cmd::run(&cli.db, &unit, year, json, cli.lang)
+            }
+            _ => unreachable!("clap requires --unit and --year without --files"),
+        },
         Command::Plan {
             what: PlanWhat::Show { file, format, out },
         } => plan_cmd::show(&file, format, out.as_deref()),

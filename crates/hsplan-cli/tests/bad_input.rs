@@ -261,3 +261,104 @@ fn bad_xlsx_cell_names_sheet_row_and_column() {
     );
     assert_eq!(dump(&db, dir.path()), before);
 }
+
+/// `hsplan indicators --files DIR`: a whole system from flat files, every unit and year;
+/// a bad cell is named with file, row and column and nothing is written.
+#[test]
+fn indicators_from_files_every_unit_and_year_and_located_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |f: &str| dir.path().join(f);
+    std::fs::write(
+        p("units.csv"),
+        "code\n500000000000\n500109000000\n500109001000\n",
+    )
+    .unwrap();
+    std::fs::write(
+        p("facilities.csv"),
+        "fid,unit,kind,grade,ownership\nH1,500109000000,general_hospital,3a,government\nC1,500109001000,township_health_centre,ungraded,government\n",
+    )
+    .unwrap();
+    std::fs::write(
+        p("resources.csv"),
+        "fid,year,beds,registered_nurses\nH1,2024,600,300\nC1,2024,40,12\n",
+    )
+    .unwrap();
+    std::fs::write(
+        p("population.csv"),
+        "unit,year,resident\n500109001000,2024,40000\n500109000000,2024,800000\n",
+    )
+    .unwrap();
+    let out = hsplan(&p("unused.db"))
+        .args(["indicators", "--files"])
+        .arg(dir.path())
+        .args([
+            "--only",
+            "beds_per_1000,registered_nurses_per_1000",
+            "--out",
+        ])
+        .arg(p("values.csv"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("3 units, 2 facilities, 1 years: 2 indicators"),
+        "{text}"
+    );
+    let csv = std::fs::read_to_string(p("values.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "unit,year,beds_per_1000,registered_nurses_per_1000"
+    );
+    // the county: (600 + 40) / 800,000 × 1000; the town: 40 / 40,000 × 1000; the
+    // municipality has no record of its own and sums its one county
+    assert_eq!(lines.len(), 4, "{csv}");
+    let row = |unit: &str| -> Vec<f64> {
+        let line = lines
+            .iter()
+            .find(|l| l.starts_with(&format!("{unit},2024,")))
+            .unwrap_or_else(|| panic!("{unit}: {csv}"));
+        line.split(',')
+            .skip(2)
+            .map(|v| v.parse().unwrap())
+            .collect()
+    };
+    let close = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-12);
+    assert!(close(&row("500109000000"), &[0.8, 0.39]), "{csv}");
+    assert!(close(&row("500109001000"), &[1.0, 0.3]), "{csv}");
+    assert!(close(&row("500000000000"), &[0.8, 0.39]), "{csv}");
+    // a bad cell: located, non-zero exit, no output file
+    std::fs::write(
+        p("resources.csv"),
+        "fid,year,beds,registered_nurses\nH1,2024,600,300\nC1,2024,-4,12\n",
+    )
+    .unwrap();
+    let out = hsplan(&p("unused.db"))
+        .args(["indicators", "--files"])
+        .arg(dir.path())
+        .arg("--out")
+        .arg(p("again.csv"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("resources.csv, row 3, column `beds`: value `-4`"),
+        "{err}"
+    );
+    assert!(!p("again.csv").exists());
+    // an unknown indicator is named
+    let out = hsplan(&p("unused.db"))
+        .args(["indicators", "--files"])
+        .arg(dir.path())
+        .args(["--only", "beds_per_cow"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("beds_per_cow"));
+}

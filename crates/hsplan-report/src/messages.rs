@@ -155,6 +155,8 @@ pub enum Msg {
     AccEngineHierarchy,
     /// Template: {nodes} {arcs} {shortcuts} {s}.
     AccHierarchyBuilt,
+    /// Template: {units} {facilities} {years} {indicators} {read} {evaluate} {out}.
+    IndicatorsFromFiles,
     AccUnitHeader,
     AccPopulationHeader,
     AccAll,
@@ -517,6 +519,12 @@ impl Msg {
             }
             (AccFacilitiesGraph, Lang::En) => {
                 "facilities: {n} ({profile}), graph: {nodes} nodes ({engine}), {s} s"
+            }
+            (IndicatorsFromFiles, Lang::Zh) => {
+                "{units} 个单位、{facilities} 个机构、{years} 个年度：{indicators} 项指标，读取 {read} 秒，计算 {evaluate} 秒 → {out}"
+            }
+            (IndicatorsFromFiles, Lang::En) => {
+                "{units} units, {facilities} facilities, {years} years: {indicators} indicators, read in {read} s, evaluated in {evaluate} s → {out}"
             }
             (AccEngineDijkstra, Lang::Zh) => "Dijkstra 算法",
             (AccEngineDijkstra, Lang::En) => "Dijkstra",
