@@ -541,42 +541,38 @@ impl Columns {
                 }
             }
         }
-        let tasks: Vec<(usize, usize)> = (0..self.years.len())
-            .flat_map(|y| (0..measures.len()).map(move |m| (y, m)))
-            .collect();
-        let threads = threads.max(1).min(tasks.len().max(1));
-        let mut amounts: BTreeMap<(usize, usize), Vec<Amount>> = BTreeMap::new();
-        std::thread::scope(|s| {
-            let handles: Vec<_> = (0..threads)
-                .map(|t| {
-                    let tasks = &tasks;
-                    let measures = &measures;
-                    s.spawn(move || {
-                        tasks
-                            .iter()
-                            .skip(t)
-                            .step_by(threads)
-                            .map(|&(y, m)| ((y, m), self.amounts(measures[m], y)))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            for h in handles {
-                amounts.extend(h.join().expect("aggregation thread"));
-            }
-        });
+        // Year by year, so only one year's aggregates are held at a time (at national scale
+        // every year's at once took more memory than the result itself); within a year the
+        // measures are shared out over the threads.
+        let threads = threads.max(1).min(measures.len().max(1));
         let mut values = BTreeMap::new();
-        for d in defs {
-            let ni = measures
-                .iter()
-                .position(|m| *m == d.numerator)
-                .expect("added");
-            let di = d
-                .denominator
-                .map(|dm| measures.iter().position(|m| *m == dm).expect("added"));
-            for y in 0..self.years.len() {
-                let num = &amounts[&(y, ni)];
-                let den = di.map(|di| &amounts[&(y, di)]);
+        for y in 0..self.years.len() {
+            let mut amounts: Vec<Option<Vec<Amount>>> = vec![None; measures.len()];
+            std::thread::scope(|s| {
+                let handles: Vec<_> = (0..threads)
+                    .map(|t| {
+                        let measures = &measures;
+                        s.spawn(move || {
+                            (t..measures.len())
+                                .step_by(threads)
+                                .map(|m| (m, self.amounts(measures[m], y)))
+                                .collect::<Vec<_>>()
+                        })
+                    })
+                    .collect();
+                for h in handles {
+                    for (m, a) in h.join().expect("aggregation thread") {
+                        amounts[m] = Some(a);
+                    }
+                }
+            });
+            let of = |m: &Measure| {
+                let i = measures.iter().position(|x| x == m).expect("added");
+                amounts[i].as_ref().expect("every measure aggregated")
+            };
+            for d in defs {
+                let num = of(&d.numerator);
+                let den = d.denominator.as_ref().map(of);
                 let col: Vec<Result<f64, Gap>> = (0..self.units.len())
                     .map(|u| ratio(d, num[u], den.map(|v| v[u])))
                     .collect();

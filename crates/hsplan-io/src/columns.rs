@@ -16,7 +16,7 @@
 //! error names the file, the row (1 = header) and the column.
 
 use crate::IoError;
-use hsplan_eval::columnar::{Columns, FacilityIx};
+use hsplan_eval::columnar::{Columns, FacilityIx, UnitIx};
 use hsplan_model::{
     AdminCode, Capability, Facility, FacilityId, Grade, InstitutionType, Labelled, Ownership,
     Quantity, Year,
@@ -177,26 +177,27 @@ fn cell_error(
     })
 }
 
+/// A record's fields, and what turns them into an item (appending numbers to the stretch's
+/// flat values), or says what is wrong once its row is known.
+type ParseRecord<'a, T> = dyn Fn(&[&[u8]], &mut Vec<u32>) -> Result<T, Box<dyn FnOnce(usize) -> IoError + Send>>
+    + Sync
+    + 'a;
+
 /// Parses the body's records on up to `threads` threads, each over a stretch of whole
-/// lines (one stretch when the file quotes anything, so a quoted line break cannot split a
-/// record). `parse(record, values)` turns a record into an item, and may append numbers to
-/// the stretch's flat `values`; the items come back per stretch, in file order, each with
-/// its file row (1 = header), with the stretch's values. Errors carry the file row.
-#[allow(clippy::type_complexity)]
+/// lines. A file without quotes is split on commas and line ends directly; a file that
+/// quotes anything goes through the `csv` reader in one stretch, so a quoted comma or line
+/// break is read right. `parse(fields, values)` turns a record into an item; the items come
+/// back per stretch, in file order, each with its file row (1 = header), with the
+/// stretch's values. Blank lines are skipped. Errors carry the file row.
 fn parse_body<T: Send>(
     file: &str,
     body: &[u8],
     fields: usize,
     threads: usize,
-    parse: &(
-         dyn Fn(
-        &csv::ByteRecord,
-        &mut Vec<u32>,
-    ) -> Result<T, Box<dyn FnOnce(usize) -> IoError + Send>>
-             + Sync
-     ),
+    parse: &ParseRecord<T>,
 ) -> Result<Vec<Piece<T>>, IoError> {
-    let pieces = if body.contains(&b'"') || threads <= 1 || body.len() < 1 << 16 {
+    let quoted = body.contains(&b'"');
+    let pieces = if quoted || threads <= 1 || body.len() < 1 << 16 {
         vec![body]
     } else {
         let mut out = Vec::new();
@@ -215,13 +216,46 @@ fn parse_body<T: Send>(
         }
         out
     };
-    let run = |piece: &[u8]| -> Result<Piece<T>, LocalError> {
+    let wrong_count = |line: usize, n: usize| {
+        let file = file.to_string();
+        LocalError {
+            line,
+            build: Box::new(move |row| IoError::MalformedCsv {
+                file,
+                row,
+                message: format!("{n} fields; the header has {fields}"),
+            }),
+        }
+    };
+    let plain = |piece: &[u8]| -> Result<Piece<T>, LocalError> {
+        let mut out = Vec::with_capacity(piece.len() / 24);
+        let mut values = Vec::new();
+        let mut cells: Vec<&[u8]> = Vec::with_capacity(fields);
+        let lines = piece.strip_suffix(b"\n").unwrap_or(piece);
+        for (i, line) in lines.split(|&b| b == b'\n').enumerate() {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            cells.clear();
+            cells.extend(line.split(|&b| b == b','));
+            if cells.len() != fields {
+                return Err(wrong_count(i + 1, cells.len()));
+            }
+            match parse(&cells, &mut values) {
+                Ok(item) => out.push(((i + 1) as u32, item)),
+                Err(build) => return Err(LocalError { line: i + 1, build }),
+            }
+        }
+        Ok(Piece { items: out, values })
+    };
+    let with_quotes = |piece: &[u8]| -> Result<Piece<T>, LocalError> {
         let mut r = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
             .from_reader(piece);
         let mut record = csv::ByteRecord::new();
-        let mut out = Vec::with_capacity(piece.len() / 24);
+        let mut out = Vec::new();
         let mut values = Vec::new();
         // Lines are counted from byte offsets (the reader skips blank lines without
         // counting them): newlines between the last record's start and this one's.
@@ -259,20 +293,20 @@ fn parse_body<T: Send>(
                 continue;
             }
             if record.len() != fields {
-                let (file, n) = (file.to_string(), record.len());
-                return Err(LocalError {
-                    line,
-                    build: Box::new(move |row| IoError::MalformedCsv {
-                        file,
-                        row,
-                        message: format!("{n} fields; the header has {fields}"),
-                    }),
-                });
+                return Err(wrong_count(line, record.len()));
             }
-            match parse(&record, &mut values) {
+            let cells: Vec<&[u8]> = record.iter().collect();
+            match parse(&cells, &mut values) {
                 Ok(item) => out.push((line as u32, item)),
                 Err(build) => return Err(LocalError { line, build }),
             }
+        }
+    };
+    let run = |piece: &[u8]| {
+        if quoted {
+            with_quotes(piece)
+        } else {
+            plain(piece)
         }
     };
     let results: Vec<Result<Piece<T>, LocalError>> = if pieces.len() == 1 {
@@ -311,6 +345,56 @@ struct Piece<T> {
     values: Vec<u32>,
 }
 
+/// Finds units by the code in a cell: 12 digits are read as a number directly, anything
+/// else through [`AdminCode::parse`]; the last unit found on this thread is tried first
+/// (rows of a unit usually come together), then a binary search.
+struct UnitLookup {
+    codes: Vec<u64>,
+}
+
+thread_local! {
+    static LAST_UNIT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+impl UnitLookup {
+    fn new(units: &[AdminCode]) -> Self {
+        UnitLookup {
+            codes: units.iter().map(|u| u.get()).collect(),
+        }
+    }
+
+    /// The unit's index, or what the cell should have held.
+    fn find(&self, b: &[u8]) -> Result<usize, &'static str> {
+        let t = b.trim_ascii();
+        let value = if t.len() == 12 && t.iter().all(u8::is_ascii_digit) {
+            t.iter().fold(0u64, |v, d| v * 10 + u64::from(d - b'0'))
+        } else {
+            admin_code(t).ok_or("an admin code")?.get()
+        };
+        let hint = LAST_UNIT.with(std::cell::Cell::get);
+        for i in [hint, hint + 1] {
+            if self.codes.get(i) == Some(&value) {
+                LAST_UNIT.with(|c| c.set(i));
+                return Ok(i);
+            }
+        }
+        let i = self
+            .codes
+            .binary_search(&value)
+            .map_err(|_| "a unit listed in units.csv")?;
+        LAST_UNIT.with(|c| c.set(i));
+        Ok(i)
+    }
+}
+
+/// Facility sets by (kind, grade, ownership) cell text, per thread: a national file has a
+/// few dozen combinations over a million rows.
+type SetsCache = Vec<([Box<[u8]>; 3], u16)>;
+
+thread_local! {
+    static SETS: std::cell::RefCell<SetsCache> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 fn text(b: &[u8]) -> Option<&str> {
     std::str::from_utf8(b).ok().map(str::trim)
 }
@@ -319,10 +403,18 @@ fn admin_code(b: &[u8]) -> Option<AdminCode> {
     text(b).and_then(|t| AdminCode::parse(t).ok())
 }
 
+/// A whole number written in ASCII digits (surrounding spaces allowed), without going
+/// through text: the cells of a national file are mostly numbers.
+fn digits(b: &[u8]) -> Option<u64> {
+    let b = b.trim_ascii();
+    if b.is_empty() || b.len() > 19 || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(b.iter().fold(0u64, |v, d| v * 10 + u64::from(d - b'0')))
+}
+
 fn year(b: &[u8]) -> Option<Year> {
-    text(b)
-        .and_then(|t| t.parse::<i64>().ok())
-        .and_then(|y| Year::new(y).ok())
+    digits(b).and_then(|y| Year::new(i64::try_from(y).ok()?).ok())
 }
 
 /// A count: empty → not reported; else a whole number below the not-reported mark.
@@ -355,7 +447,7 @@ fn parse_units(file: &str, bytes: &[u8]) -> Result<Vec<AdminCode>, IoError> {
     let (header, body) = split_header(file, bytes, &["code"])?;
     let at = column(&header, "code").expect("required");
     let pieces = parse_body(file, body, header.len(), 1, &|r, _| {
-        admin_code(&r[at]).ok_or_else(|| cell_error(file, "code", &r[at], "an admin code"))
+        admin_code(r[at]).ok_or_else(|| cell_error(file, "code", r[at], "an admin code"))
     })?;
     let mut rows: Vec<(AdminCode, u32)> = pieces
         .into_iter()
@@ -455,47 +547,63 @@ fn add_facilities(
         }
     };
     let id_at = at[0];
+    let lookup = UnitLookup::new(columns.units());
     let pieces = parse_body(file, body, header.len(), threads, &|r, _| {
-        let id = text(&r[id_at])
+        let id = text(r[id_at])
             .filter(|t| FacilityId::new(t).is_ok())
             .ok_or_else(|| {
                 cell_error(
                     file,
                     "fid",
-                    &r[id_at],
+                    r[id_at],
                     "a facility id (1–64 characters, no spaces)",
                 )
             })?;
-        let unit = admin_code(&r[at[1]])
-            .ok_or_else(|| cell_error(file, "unit", &r[at[1]], "an admin code"))?;
-        let unit = columns
-            .unit_index(unit)
-            .ok_or_else(|| cell_error(file, "unit", &r[at[1]], "a unit listed in units.csv"))?;
-        let mut f = template.clone();
-        f.kind = text(&r[at[2]])
-            .and_then(|t| InstitutionType::parse_label(t).ok())
-            .ok_or_else(|| cell_error(file, "kind", &r[at[2]], "an institution type code"))?;
-        f.grade = text(&r[at[3]])
-            .and_then(|t| Grade::parse(t).ok())
-            .ok_or_else(|| {
-                cell_error(file, "grade", &r[at[3]], "a grade (e.g. 3a, 2, ungraded)")
-            })?;
-        f.ownership = text(&r[at[4]])
-            .and_then(|t| Ownership::parse_label(t).ok())
-            .ok_or_else(|| cell_error(file, "ownership", &r[at[4]], "an ownership code"))?;
+        let unit = lookup
+            .find(r[at[1]])
+            .map_err(|expected| cell_error(file, "unit", r[at[1]], expected))?;
+        let unit = UnitIx(unit as u32);
+        let key = [r[at[2]], r[at[3]], r[at[4]]];
+        let cached = SETS.with(|c| {
+            c.borrow()
+                .iter()
+                .find(|(k, _)| k.iter().zip(&key).all(|(a, b)| **a == **b))
+                .map(|(_, sets)| *sets)
+        });
+        let sets = match cached {
+            Some(sets) => sets,
+            None => {
+                let mut f = template.clone();
+                f.kind = text(r[at[2]])
+                    .and_then(|t| InstitutionType::parse_label(t).ok())
+                    .ok_or_else(|| {
+                        cell_error(file, "kind", r[at[2]], "an institution type code")
+                    })?;
+                f.grade = text(r[at[3]])
+                    .and_then(|t| Grade::parse(t).ok())
+                    .ok_or_else(|| {
+                        cell_error(file, "grade", r[at[3]], "a grade (e.g. 3a, 2, ungraded)")
+                    })?;
+                f.ownership = text(r[at[4]])
+                    .and_then(|t| Ownership::parse_label(t).ok())
+                    .ok_or_else(|| cell_error(file, "ownership", r[at[4]], "an ownership code"))?;
+                let sets = Columns::facility_sets_of(&f);
+                SETS.with(|c| {
+                    let mut c = c.borrow_mut();
+                    if c.len() < 256 {
+                        c.push((key.map(Box::<[u8]>::from), sets));
+                    }
+                });
+                sets
+            }
+        };
         let year_at = |i: Option<usize>, name: &'static str| match i {
-            Some(i) => optional_year(&r[i]).map_err(|()| cell_error(file, name, &r[i], "a year")),
+            Some(i) => optional_year(r[i]).map_err(|()| cell_error(file, name, r[i], "a year")),
             None => Ok(None),
         };
-        f.opened = year_at(opened_at, "opened")?;
-        f.closed = year_at(closed_at, "closed")?;
-        Ok((
-            Box::<str>::from(id),
-            unit,
-            Columns::facility_sets_of(&f),
-            f.opened,
-            f.closed,
-        ))
+        let opened = year_at(opened_at, "opened")?;
+        let closed = year_at(closed_at, "closed")?;
+        Ok((Box::<str>::from(id), unit, sets, opened, closed))
     })?;
     // Ids: kept as text only when they are not simply 0, 1, 2, … in order.
     let total: usize = pieces.iter().map(|p| p.items.len()).sum();
@@ -573,37 +681,37 @@ fn add_resources(
     // A row: facility, year index, then one value per resource column (flags as 0/1, or
     // NOT_REPORTED when empty).
     let pieces = parse_body(file, body, header.len(), threads, &|r, values| {
-        let f = ids.get(&r[fid_at]).ok_or_else(|| {
+        let f = ids.get(r[fid_at]).ok_or_else(|| {
             cell_error(
                 file,
                 "fid",
-                &r[fid_at],
+                r[fid_at],
                 "a facility id listed in facilities.csv",
             )
         })?;
-        let y = year(&r[year_at])
+        let y = year(r[year_at])
             .and_then(|y| years.iter().position(|x| *x == y))
             .ok_or_else(|| {
                 cell_error(
                     file,
                     "year",
-                    &r[year_at],
+                    r[year_at],
                     "a year that population.csv covers",
                 )
             })?;
         for &(i, kind) in &kinds {
             let v = match kind {
-                ResourceColumn::Quantity(_) => count(&r[i]).map_err(|()| {
-                    cell_error(file, &header[i], &r[i], "a whole number (or empty)")
+                ResourceColumn::Quantity(_) => count(r[i]).map_err(|()| {
+                    cell_error(file, &header[i], r[i], "a whole number (or empty)")
                 })?,
-                ResourceColumn::Capability(_) => match flag(&r[i]) {
+                ResourceColumn::Capability(_) => match flag(r[i]) {
                     Ok(None) => Columns::NOT_REPORTED,
                     Ok(Some(b)) => u32::from(b),
                     Err(()) => {
                         return Err(cell_error(
                             file,
                             &header[i],
-                            &r[i],
+                            r[i],
                             "true/false, 1/0 or empty",
                         ));
                     }
@@ -707,7 +815,7 @@ fn parse_population(
         }
     }
     let at: Vec<Option<usize>> = known.iter().map(|c| column(&header, c)).collect();
-    let persons = |r: &csv::ByteRecord, i: Option<usize>, name: &str, required: bool| {
+    let persons = |r: &[&[u8]], i: Option<usize>, name: &str, required: bool| {
         let Some(i) = i else {
             return Ok(Columns::BASE_MISSING);
         };
@@ -715,20 +823,18 @@ fn parse_population(
         if b.is_empty() && !required {
             return Ok(Columns::BASE_MISSING);
         }
-        text(b)
-            .and_then(|t| t.parse::<u64>().ok())
+        digits(b)
             .filter(|v| *v < Columns::BASE_MISSING)
-            .ok_or_else(|| cell_error(file, name, &r[i], "a whole number of persons"))
+            .ok_or_else(|| cell_error(file, name, r[i], "a whole number of persons"))
     };
     let (unit_at, year_at) = (at[0].expect("required"), at[1].expect("required"));
+    let lookup = UnitLookup::new(units);
     let pieces = parse_body(file, body, header.len(), threads, &|r, _| {
-        let unit = admin_code(&r[unit_at])
-            .ok_or_else(|| cell_error(file, "unit", &r[unit_at], "an admin code"))?;
-        let unit = units
-            .binary_search(&unit)
-            .map_err(|_| cell_error(file, "unit", &r[unit_at], "a unit listed in units.csv"))?;
-        let year = year(&r[year_at])
-            .ok_or_else(|| cell_error(file, "year", &r[year_at], "a year from 1949 to 2100"))?;
+        let unit = lookup
+            .find(r[unit_at])
+            .map_err(|expected| cell_error(file, "unit", r[unit_at], expected))?;
+        let year = year(r[year_at])
+            .ok_or_else(|| cell_error(file, "year", r[year_at], "a year from 1949 to 2100"))?;
         let values = [
             persons(r, at[2], "resident", true)?,
             persons(r, at[3], "age_0_14", false)?,
@@ -871,6 +977,42 @@ mod tests {
         assert!(e.contains("resources.csv, row 2: malformed CSV"), "{e}");
         let e = err(files(UNITS, FACILITIES, RESOURCES, ""));
         assert!(e.contains("population.csv: the table is empty"), "{e}");
+    }
+
+    #[test]
+    fn quoted_fields_and_windows_line_ends_read_the_same() {
+        let plain = read_files(files(UNITS, FACILITIES, RESOURCES, POPULATION), 2).unwrap();
+        let quoted_resources = "fid,year,beds,licensed_doctors,fever_clinic\r\n\"A\",2024,\"500\",120,true\r\nB,2024,40,,0\r\nA,2025,520,130,\r\nB,2025,42,,是\r\n";
+        let crlf_units = UNITS.replace('\n', "\r\n");
+        let other = read_files(
+            files(&crlf_units, FACILITIES, quoted_resources, POPULATION),
+            2,
+        )
+        .unwrap();
+        let defs: Vec<_> = ["beds_per_1000", "licensed_doctors_per_1000"]
+            .iter()
+            .map(|id| hsplan_eval::find(id).unwrap())
+            .collect();
+        assert_eq!(
+            plain.evaluate(&defs, 1).values,
+            other.evaluate(&defs, 1).values
+        );
+        // in a quoted file a bad cell is still located
+        let e = read_files(
+            files(
+                UNITS,
+                FACILITIES,
+                "fid,year,beds\n\"A\",2024,\"x, y\"\n",
+                POPULATION,
+            ),
+            2,
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            e,
+            "resources.csv, row 2, column `beds`: value `x, y`: expected a whole number (or empty)"
+        );
     }
 
     #[test]

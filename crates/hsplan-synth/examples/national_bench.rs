@@ -94,17 +94,32 @@ fn read_and_evaluate(dir: &std::path::Path, threads: usize) -> std::io::Result<(
     let columns = hsplan_io::columns::read_dir(dir, threads)
         .map_err(|e| std::io::Error::other(e.to_string()))?;
     let read_s = t.elapsed().as_secs_f64();
+    let peak_read = peak_resident_gb();
     let t = Instant::now();
     let result = columns.evaluate(&defs, threads);
     let evaluate_s = t.elapsed().as_secs_f64();
     write_digest(dir, "hsplan-read", &columns, &result)?;
     println!(
-        "{{\"units\": {}, \"facilities\": {}, \"threads\": {threads}, \"read_s\": {read_s:.3}, \"evaluate_s\": {evaluate_s:.3}, \"total_s\": {:.3}}}",
+        "{{\"units\": {}, \"facilities\": {}, \"threads\": {threads}, \"read_s\": {read_s:.3}, \"evaluate_s\": {evaluate_s:.3}, \"total_s\": {:.3}, \"peak_after_read_gb\": {peak_read:.2}, \"peak_gb\": {:.2}}}",
         columns.units().len(),
         columns.facility_count(),
-        read_s + evaluate_s
+        read_s + evaluate_s,
+        peak_resident_gb()
     );
     Ok(())
+}
+
+/// The process's peak resident memory so far in GB (VmHWM; 0 where /proc is absent).
+fn peak_resident_gb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb * 1024.0 / 1e9)
 }
 
 fn main() -> std::io::Result<()> {
