@@ -13,7 +13,7 @@ secs=${1:?seconds per target}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(plan_toml standards_toml csv_table xlsx_table unit_geojson osm_pbf road_geojson graph_file scenario_json fhir_bundle dhis2_values dhis2_metadata)
+    targets=(plan_toml standards_toml csv_table xlsx_table unit_geojson osm_pbf road_geojson graph_file scenario_json fhir_bundle dhis2_values dhis2_metadata system_files)
 fi
 cargo +stable fuzz build -s none -O -a
 mkdir -p logs
