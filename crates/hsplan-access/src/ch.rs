@@ -280,6 +280,43 @@ impl ContractionHierarchy {
     /// [`crate::search::nearest`] gives them: an upward search from the sources, then one
     /// sweep down the ranks.
     pub fn nearest(&self, sources: &[Source], limit: f64) -> Reach {
+        self.query(sources, limit, self.upward_arcs(), self.downward_arcs())
+    }
+
+    /// Nearest-target times *from* every node within `limit` seconds (∞ beyond): the time to
+    /// reach the closest of `targets` (a target's `offset` is added at the end of the trip),
+    /// as [`crate::search::nearest`] gives them on the reversed graph. The same hierarchy
+    /// answers both directions: an upward search from the targets over the downward arcs
+    /// taken backwards (downward arcs into a node come from higher-ranked tails), then one
+    /// sweep over the upward arcs.
+    pub fn nearest_to(&self, targets: &[Source], limit: f64) -> Reach {
+        self.query(targets, limit, self.downward_arcs(), self.upward_arcs())
+    }
+
+    /// Upward arcs, by node: v → higher-ranked heads.
+    fn upward_arcs(&self) -> ArcLists<'_> {
+        ArcLists {
+            offsets: &self.up_offsets,
+            ends: &self.up_heads,
+            weights: &self.up_weights,
+            by_position: false,
+        }
+    }
+
+    /// Downward arcs, by the sweep position of their head: higher-ranked tails → v.
+    fn downward_arcs(&self) -> ArcLists<'_> {
+        ArcLists {
+            offsets: &self.down_offsets,
+            ends: &self.down_tails,
+            weights: &self.down_weights,
+            by_position: true,
+        }
+    }
+
+    /// A PHAST query: a search from `sources` over `climb` (each node's arcs to
+    /// higher-ranked nodes), then one sweep in descending rank over `sweep` (each node's
+    /// arcs from higher-ranked nodes, whose times are final by then).
+    fn query(&self, sources: &[Source], limit: f64, climb: ArcLists, sweep: ArcLists) -> Reach {
         let n = self.nodes;
         let mut time = vec![f64::INFINITY; n];
         let mut source = vec![u32::MAX; n];
@@ -299,9 +336,9 @@ impl ContractionHierarchy {
                 continue;
             }
             let src = source[vu];
-            for k in self.up_offsets[vu] as usize..self.up_offsets[vu + 1] as usize {
-                let h = self.up_heads[k] as usize;
-                let nt = t + self.up_weights[k];
+            let row = climb.row(vu, n - 1 - self.rank[vu] as usize);
+            for (&h, &w) in climb.ends[row.clone()].iter().zip(&climb.weights[row]) {
+                let (h, nt) = (h as usize, t + w);
                 if nt <= limit && better(nt, src, time[h], source[h]) {
                     time[h] = nt;
                     source[h] = src;
@@ -311,63 +348,13 @@ impl ContractionHierarchy {
         }
         for (p, &v) in self.sweep.iter().enumerate() {
             let vu = v as usize;
-            for k in self.down_offsets[p] as usize..self.down_offsets[p + 1] as usize {
-                let u = self.down_tails[k] as usize;
-                let nt = time[u] + self.down_weights[k];
+            let row = sweep.row(vu, p);
+            for (&u, &w) in sweep.ends[row.clone()].iter().zip(&sweep.weights[row]) {
+                let u = u as usize;
+                let nt = time[u] + w;
                 if nt <= limit && better(nt, source[u], time[vu], source[vu]) {
                     time[vu] = nt;
                     source[vu] = source[u];
-                }
-            }
-        }
-        Reach { time, source }
-    }
-
-    /// Nearest-target times *from* every node within `limit` seconds (∞ beyond): the time to
-    /// reach the closest of `targets` (a target's `offset` is added at the end of the trip),
-    /// as [`crate::search::nearest`] gives them on the reversed graph. The same hierarchy
-    /// answers both directions: an upward search from the targets over the downward arcs
-    /// taken backwards, then one sweep over the upward arcs.
-    pub fn nearest_to(&self, targets: &[Source], limit: f64) -> Reach {
-        let n = self.nodes;
-        let mut time = vec![f64::INFINITY; n];
-        let mut source = vec![u32::MAX; n];
-        let mut heap = BinaryHeap::new();
-        let better = |t: f64, s: u32, tv: f64, sv: u32| t < tv || (t == tv && s < sv);
-        for s in targets {
-            let v = s.node as usize;
-            if s.offset <= limit && better(s.offset, s.id, time[v], source[v]) {
-                time[v] = s.offset;
-                source[v] = s.id;
-                heap.push(Item(s.offset, s.node));
-            }
-        }
-        while let Some(Item(t, v)) = heap.pop() {
-            let vu = v as usize;
-            if t > time[vu] {
-                continue;
-            }
-            let src = source[vu];
-            // Downward arcs into v come from higher-ranked tails: taken backwards, upwards.
-            let p = n - 1 - self.rank[vu] as usize;
-            for k in self.down_offsets[p] as usize..self.down_offsets[p + 1] as usize {
-                let u = self.down_tails[k] as usize;
-                let nt = t + self.down_weights[k];
-                if nt <= limit && better(nt, src, time[u], source[u]) {
-                    time[u] = nt;
-                    source[u] = src;
-                    heap.push(Item(nt, u as u32));
-                }
-            }
-        }
-        for &v in &self.sweep {
-            let vu = v as usize;
-            for k in self.up_offsets[vu] as usize..self.up_offsets[vu + 1] as usize {
-                let x = self.up_heads[k] as usize;
-                let nt = time[x] + self.up_weights[k];
-                if nt <= limit && better(nt, source[x], time[vu], source[vu]) {
-                    time[vu] = nt;
-                    source[vu] = source[x];
                 }
             }
         }
@@ -491,6 +478,23 @@ impl ContractionHierarchy {
             arcs,
             shortcuts,
         })
+    }
+}
+
+/// One set of the hierarchy's arcs in compressed rows, indexed by node or by sweep position.
+#[derive(Clone, Copy)]
+struct ArcLists<'a> {
+    offsets: &'a [u32],
+    ends: &'a [u32],
+    weights: &'a [f64],
+    by_position: bool,
+}
+
+impl ArcLists<'_> {
+    /// The arcs of the node `v` at sweep position `p`.
+    fn row(&self, v: usize, p: usize) -> std::ops::Range<usize> {
+        let i = if self.by_position { p } else { v };
+        self.offsets[i] as usize..self.offsets[i + 1] as usize
     }
 }
 
