@@ -163,19 +163,14 @@ pub fn run(req: &AccessRequest, progress: &dyn Progress, cancel: &Cancel) -> Res
     progress.report(Stage::Costs, 0, 1);
     // A stored hierarchy answers both directions; without one, Dijkstra needs the reverse
     // graph only for trips to the facilities.
-    let reversed = match (&hierarchy, req.direction) {
-        (None, Direction::ToFacility) => Some(g.reversed()),
-        _ => None,
-    };
-    let routes = match (&hierarchy, &reversed) {
-        (Some(h), _) => Routes::Hierarchy(h),
-        (None, Some(r)) => Routes::Dijkstra {
+    let reversed =
+        (hierarchy.is_none() && req.direction == Direction::ToFacility).then(|| g.reversed());
+    let routes = match &hierarchy {
+        Some(h) => Routes::Hierarchy(h),
+        None => Routes::Dijkstra {
             graph: &g,
-            reversed: r,
-        },
-        (None, None) => Routes::Dijkstra {
-            graph: &g,
-            reversed: &g,
+            // searched only for trips to the facilities, when it was built above
+            reversed: reversed.as_ref().unwrap_or(&g),
         },
     };
     let engine = routes.engine().to_string();

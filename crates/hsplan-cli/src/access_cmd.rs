@@ -619,7 +619,12 @@ pub fn run(what: AccessWhat, lang: Lang) -> Result<()> {
             ch,
         } => {
             let t = Instant::now();
-            let (g, stored) = hsplan_app::inputs::load_graph_with_hierarchy(&graph)?;
+            // The stored hierarchy is read (and checked) only when it will be used.
+            let (g, stored) = if ch {
+                hsplan_app::inputs::load_graph_with_hierarchy(&graph)?
+            } else {
+                (load_graph(&graph)?, None)
+            };
             let load_s = t.elapsed().as_secs_f64();
             let text = std::fs::read_to_string(&sources)
                 .with_context(|| format!("{}: cannot read", sources.display()))?;
@@ -649,11 +654,10 @@ pub fn run(what: AccessWhat, lang: Lang) -> Result<()> {
             let t = Instant::now();
             // A hierarchy stored in the file is used as it is (its preprocessing was done at
             // `graph build --ch`); otherwise it is built here and timed apart.
-            let was_stored = ch && stored.is_some();
-            let hierarchy = match (ch, stored) {
-                (false, _) => None,
-                (true, Some(h)) => Some(h),
-                (true, None) => Some(hsplan_access::ch::ContractionHierarchy::build(&g)),
+            let was_stored = stored.is_some();
+            let hierarchy = match stored {
+                Some(h) => Some(h),
+                None => ch.then(|| hsplan_access::ch::ContractionHierarchy::build(&g)),
             };
             let prep_s = t.elapsed().as_secs_f64();
             let mut times = Vec::new();
