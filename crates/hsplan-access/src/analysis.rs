@@ -402,12 +402,14 @@ pub fn e2sfca_from_costs(
     access
 }
 
-/// Demand-to-supply travel minutes within `max_minutes`, over the network: one bounded
-/// search per supply point on the reversed graph, the supply points shared out over the
-/// available threads. Sorted by (demand, supply), whatever the threads.
+/// Demand-to-supply travel minutes within `max_minutes`, over the network, sorted by
+/// (demand, supply) whatever the threads. With [`Routes::Dijkstra`], one bounded search per
+/// supply point on the reversed graph; with [`Routes::Hierarchy`], bucket-based many-to-many
+/// searches over the contraction hierarchy ([`ContractionHierarchy::times_to`]). The work
+/// is shared over the available threads.
 pub fn catchment_costs(
     graph: &Graph,
-    reversed: &Graph,
+    routes: &Routes,
     supply: &[SupplyPoint],
     demand: &[DemandPoint],
     max_minutes: f64,
@@ -415,27 +417,27 @@ pub fn catchment_costs(
 ) -> Vec<(usize, usize, f64)> {
     catchment_costs_with_progress(
         graph,
-        reversed,
+        routes,
         supply,
         demand,
         max_minutes,
         walk_kmh,
-        &|_| {},
+        &|_, _| {},
     )
 }
 
-/// [`catchment_costs`], calling `searched` with the number of supply points searched so far
-/// (from any thread, in increasing order) as the searches finish.
+/// [`catchment_costs`], calling `progress(done, total)` (from any thread, `done` increasing)
+/// as the searches finish: supply points searched with Dijkstra; supply points then distinct
+/// demand nodes with the hierarchy.
 pub fn catchment_costs_with_progress(
     graph: &Graph,
-    reversed: &Graph,
+    routes: &Routes,
     supply: &[SupplyPoint],
     demand: &[DemandPoint],
     max_minutes: f64,
     walk_kmh: f64,
-    searched: &(dyn Fn(usize) + Sync),
+    progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Vec<(usize, usize, f64)> {
-    let finished = std::sync::atomic::AtomicUsize::new(0);
     let snapper = Snapper::new(graph, walk_kmh);
     let mut at_node: BTreeMap<u32, Vec<(usize, f64)>> = BTreeMap::new();
     for (i, d) in demand.iter().enumerate() {
@@ -444,50 +446,91 @@ pub fn catchment_costs_with_progress(
         }
     }
     let limit = max_minutes * 60.0;
-    let snaps: Vec<Option<Snap>> = supply
+    let targets: Vec<Source> = supply
         .iter()
-        .map(|f| snapper.snap(graph, f.lon, f.lat))
+        .enumerate()
+        .filter_map(|(j, f)| {
+            snapper.snap(graph, f.lon, f.lat).map(|s| Source {
+                node: s.node,
+                offset: s.leg_s,
+                id: j as u32,
+            })
+        })
         .collect();
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
-        .unwrap_or(1)
-        .min(supply.len().max(1));
-    let chunk = supply.len().div_ceil(threads).max(1);
-    let mut costs: Vec<(usize, usize, f64)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = snaps
+        .unwrap_or(1);
+    // (demand node, supply index, seconds from the node to the supply point)
+    let node_times: Vec<(u32, usize, f64)> = match routes {
+        Routes::Dijkstra { reversed, .. } => {
+            let mut wanted = vec![false; graph.node_count()];
+            for &v in at_node.keys() {
+                wanted[v as usize] = true;
+            }
+            supply_searches(
+                reversed,
+                &targets,
+                &wanted,
+                supply.len(),
+                limit,
+                threads,
+                progress,
+            )
+        }
+        Routes::Hierarchy(h) => {
+            let origins: Vec<u32> = at_node.keys().copied().collect();
+            h.times_to(&origins, &targets, limit, threads, progress)
+                .into_iter()
+                .map(|(o, j, t)| (origins[o as usize], j as usize, t))
+                .collect()
+        }
+    };
+    let mut costs = Vec::with_capacity(node_times.len());
+    for (v, j, t) in node_times {
+        for &(i, leg) in &at_node[&v] {
+            let total = t + leg;
+            if total <= limit {
+                costs.push((i, j, total / 60.0));
+            }
+        }
+    }
+    costs.sort_by_key(|a| (a.0, a.1));
+    costs
+}
+
+/// One bounded Dijkstra per target (a snapped supply point) on the reversed graph: every
+/// (wanted node, target id, seconds) within `limit`; `progress(done, supply)` counts the
+/// `supply` points, snapped or not.
+fn supply_searches(
+    reversed: &Graph,
+    targets: &[Source],
+    wanted: &[bool],
+    supply: usize,
+    limit: f64,
+    threads: usize,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Vec<(u32, usize, f64)> {
+    let finished = std::sync::atomic::AtomicUsize::new(supply - targets.len());
+    let chunk = targets.len().div_ceil(threads.max(1)).max(1);
+    let found = std::thread::scope(|scope| {
+        let handles: Vec<_> = targets
             .chunks(chunk)
-            .enumerate()
-            .map(|(c, part)| {
-                let at_node = &at_node;
+            .map(|part| {
                 let finished = &finished;
                 scope.spawn(move || {
-                    let mut searcher = Searcher::new(graph.node_count());
+                    let mut searcher = Searcher::new(reversed.node_count());
                     let mut out = Vec::new();
-                    for (k, s) in part.iter().enumerate() {
-                        let n = finished.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                        if n % 16 == 0 || n == supply.len() {
-                            searched(n);
-                        }
-                        let Some(s) = s else { continue };
-                        let j = c * chunk + k;
-                        let settled = searcher.run(
-                            reversed,
-                            &[Source {
-                                node: s.node,
-                                offset: s.leg_s,
-                                id: j as u32,
-                            }],
-                            limit,
+                    for s in part {
+                        let settled = searcher.run(reversed, std::slice::from_ref(s), limit);
+                        out.extend(
+                            settled
+                                .into_iter()
+                                .filter(|x| wanted[x.0 as usize])
+                                .map(|(v, t, _)| (v, s.id as usize, t)),
                         );
-                        for (v, t, _) in settled {
-                            if let Some(list) = at_node.get(&v) {
-                                for &(i, leg) in list {
-                                    let total = t + leg;
-                                    if total <= limit {
-                                        out.push((i, j, total / 60.0));
-                                    }
-                                }
-                            }
+                        let n = finished.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                        if n % 16 == 0 || n == supply {
+                            progress(n, supply);
                         }
                     }
                     out
@@ -499,8 +542,8 @@ pub fn catchment_costs_with_progress(
             .flat_map(|h| h.join().expect("a search thread panicked"))
             .collect()
     });
-    costs.sort_by_key(|a| (a.0, a.1));
-    costs
+    progress(supply, supply);
+    found
 }
 
 /// Candidate sites generated from the network: per square cell of `spacing_m` metres, the

@@ -361,6 +361,133 @@ impl ContractionHierarchy {
         Reach { time, source }
     }
 
+    /// Bounded many-to-many travel times *to* targets: for each of `origins` (nodes where
+    /// trips start), every target reached within `limit` seconds, as `(origin index, target
+    /// id, seconds)` in no particular order (a target's `offset` is added at the end of the
+    /// trip, as in [`Self::nearest_to`]). Bucket-based (Knopp, Sanders, Schultes, Schulz,
+    /// Wagner 2007): a bounded search from every target over the downward arcs taken
+    /// backwards leaves (target, time) in a bucket at each node it settles; a bounded upward
+    /// search from every origin then scans the buckets of the nodes it settles. Both sides
+    /// stall on demand: a node that a higher-ranked neighbour already reaches faster is not
+    /// searched on from, nor bucketed, nor scanned. The work is shared over `threads`;
+    /// `progress(done, total)` counts targets then origins.
+    pub fn times_to(
+        &self,
+        origins: &[u32],
+        targets: &[Source],
+        limit: f64,
+        threads: usize,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Vec<(u32, u32, f64)> {
+        let n = self.nodes;
+        let total = targets.len() + origins.len();
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        let tick = |k: usize| {
+            let d = done.fetch_add(k, std::sync::atomic::Ordering::Relaxed) + k;
+            progress(d, total);
+        };
+        let threads = threads.max(1);
+        // 1. Buckets: (node, target id, seconds) from every target's backward search.
+        let parts: Vec<Vec<(u32, u32, f64)>> = std::thread::scope(|scope| {
+            let chunk = targets.len().div_ceil(threads).max(1);
+            let handles: Vec<_> = targets
+                .chunks(chunk)
+                .map(|part| {
+                    let tick = &tick;
+                    scope.spawn(move || {
+                        let mut search = UpwardSearch::new(n);
+                        let mut entries = Vec::new();
+                        for (k, t) in part.iter().enumerate() {
+                            search.run(self, t.node, t.offset, limit, Side::Backward, |v, d| {
+                                entries.push((v, t.id, d))
+                            });
+                            if (k + 1) % 64 == 0 {
+                                tick(64);
+                            }
+                        }
+                        tick(part.len() % 64);
+                        entries
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("a bucket thread panicked"))
+                .collect()
+        });
+        let mut offsets = vec![0u32; n + 1];
+        for &(v, _, _) in parts.iter().flatten() {
+            offsets[v as usize + 1] += 1;
+        }
+        for i in 0..n {
+            offsets[i + 1] += offsets[i];
+        }
+        let mut fill = offsets.clone();
+        let mut buckets = vec![(0u32, 0f64); offsets[n] as usize];
+        for (v, id, d) in parts.into_iter().flatten() {
+            buckets[fill[v as usize] as usize] = (id, d);
+            fill[v as usize] += 1;
+        }
+        drop(fill);
+        for v in 0..n {
+            // by time, so a scan stops at the first entry too far away
+            buckets[offsets[v] as usize..offsets[v + 1] as usize]
+                .sort_unstable_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        }
+        // 2. Scans: every origin's upward search meets the targets' buckets.
+        let ids = targets.iter().map(|t| t.id as usize + 1).max().unwrap_or(0);
+        let (buckets, offsets) = (&buckets, &offsets);
+        std::thread::scope(|scope| {
+            let chunk = origins.len().div_ceil(threads).max(1);
+            let handles: Vec<_> = origins
+                .chunks(chunk)
+                .enumerate()
+                .map(|(c, part)| {
+                    let tick = &tick;
+                    scope.spawn(move || {
+                        let mut search = UpwardSearch::new(n);
+                        let mut best = vec![f64::INFINITY; ids];
+                        let mut met: Vec<u32> = Vec::new();
+                        let mut out = Vec::new();
+                        for (k, &o) in part.iter().enumerate() {
+                            search.run(self, o, 0.0, limit, Side::Forward, |v, d| {
+                                let row =
+                                    offsets[v as usize] as usize..offsets[v as usize + 1] as usize;
+                                for &(id, dt) in &buckets[row] {
+                                    let t = d + dt;
+                                    if t > limit {
+                                        break;
+                                    }
+                                    let b = &mut best[id as usize];
+                                    if t < *b {
+                                        if b.is_infinite() {
+                                            met.push(id);
+                                        }
+                                        *b = t;
+                                    }
+                                }
+                            });
+                            let origin = (c * chunk + k) as u32;
+                            for id in met.drain(..) {
+                                out.push((origin, id, best[id as usize]));
+                                best[id as usize] = f64::INFINITY;
+                            }
+                            if (k + 1) % 64 == 0 {
+                                tick(64);
+                            }
+                        }
+                        tick(part.len() % 64);
+                        out
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("a scan thread panicked"))
+                .collect()
+        })
+    }
+
     /// The rank of a node (0: contracted first).
     pub fn rank(&self, v: u32) -> u32 {
         self.rank[v as usize]
@@ -478,6 +605,89 @@ impl ContractionHierarchy {
             arcs,
             shortcuts,
         })
+    }
+}
+
+/// Which way an [`UpwardSearch`] goes: forward from an origin over the upward arcs, or
+/// backward from a target over the downward arcs taken backwards.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Forward,
+    Backward,
+}
+
+/// A bounded search up the hierarchy with stall-on-demand, reusing its node arrays.
+struct UpwardSearch {
+    time: Vec<f64>,
+    touched: Vec<u32>,
+    heap: BinaryHeap<Item>,
+}
+
+impl UpwardSearch {
+    fn new(n: usize) -> Self {
+        UpwardSearch {
+            time: vec![f64::INFINITY; n],
+            touched: Vec::new(),
+            heap: BinaryHeap::new(),
+        }
+    }
+
+    /// Searches from `from` (starting at `offset` seconds) up to `limit`, calling
+    /// `settled(node, seconds)` for every node settled and not stalled.
+    fn run(
+        &mut self,
+        h: &ContractionHierarchy,
+        from: u32,
+        offset: f64,
+        limit: f64,
+        side: Side,
+        mut settled: impl FnMut(u32, f64),
+    ) {
+        for &v in &self.touched {
+            self.time[v as usize] = f64::INFINITY;
+        }
+        self.touched.clear();
+        self.heap.clear();
+        if !(offset <= limit) {
+            return;
+        }
+        let (climb, stall) = match side {
+            Side::Forward => (h.upward_arcs(), h.downward_arcs()),
+            Side::Backward => (h.downward_arcs(), h.upward_arcs()),
+        };
+        let n = h.nodes;
+        self.time[from as usize] = offset;
+        self.touched.push(from);
+        self.heap.push(Item(offset, from));
+        while let Some(Item(t, v)) = self.heap.pop() {
+            let vu = v as usize;
+            if t > self.time[vu] {
+                continue;
+            }
+            let position = n - 1 - h.rank[vu] as usize;
+            // Stalled: a higher-ranked neighbour reaches this node faster, so its time here
+            // is not a shortest one and nothing found through it can be.
+            let row = stall.row(vu, position);
+            let stalled = stall.ends[row.clone()]
+                .iter()
+                .zip(&stall.weights[row])
+                .any(|(&u, &w)| self.time[u as usize] + w < t);
+            if stalled {
+                continue;
+            }
+            settled(v, t);
+            let row = climb.row(vu, position);
+            for (&x, &w) in climb.ends[row.clone()].iter().zip(&climb.weights[row]) {
+                let (x, nt) = (x as usize, t + w);
+                if nt <= limit && nt < self.time[x] {
+                    if self.time[x].is_infinite() {
+                        self.touched.push(x as u32);
+                    }
+                    self.time[x] = nt;
+                    self.heap.push(Item(nt, x as u32));
+                }
+            }
+        }
     }
 }
 

@@ -348,3 +348,96 @@ fn contraction_hierarchy_equals_dijkstra_on_monaco() {
         }
     }
 }
+
+proptest! {
+    /// Bucket-based many-to-many over the hierarchy: every (origin, target) pair within the
+    /// limit, at Dijkstra's time from the origin to that target alone, and no other pair.
+    #[test]
+    fn hierarchy_times_to_equal_one_dijkstra_per_target(
+        n in 1usize..50,
+        arcs in proptest::collection::vec((0u16..50, 0u16..50, 0u16..500), 0..200),
+        targets in proptest::collection::vec((0u16..50, 0u16..100), 1..6),
+        origins in proptest::collection::vec(0u16..50, 1..8),
+        limit in prop_oneof![Just(f64::INFINITY), 0.0f64..80.0],
+        threads in 1usize..4,
+    ) {
+        let g = random_graph(n, &arcs);
+        let reversed = g.reversed();
+        let targets: Vec<Source> = targets
+            .iter()
+            .enumerate()
+            .map(|(i, &(v, o))| Source { node: v as u32 % n as u32, offset: o as f64 / 10.0, id: 3 * i as u32 })
+            .collect();
+        let origins: Vec<u32> = origins.iter().map(|&v| v as u32 % n as u32).collect();
+        let ch = hsplan_access::ch::ContractionHierarchy::build(&g);
+        let mut got = ch.times_to(&origins, &targets, limit, threads, &|_, _| {});
+        got.sort_by_key(|p| (p.0, p.1));
+        let mut want = Vec::new();
+        for (o, &v) in origins.iter().enumerate() {
+            for t in &targets {
+                let time = nearest(&reversed, std::slice::from_ref(t), limit).time[v as usize];
+                if time.is_finite() {
+                    want.push((o as u32, t.id, time));
+                }
+            }
+        }
+        prop_assert_eq!(got.len(), want.len(), "{:?} vs {:?}", got, want);
+        for (a, b) in got.iter().zip(&want) {
+            prop_assert!(a.0 == b.0 && a.1 == b.1 && (a.2 - b.2).abs() <= 1e-9 * b.2.max(1.0), "{:?} vs {:?}", a, b);
+        }
+    }
+}
+
+/// Catchment costs on the real Monaco walk graph: the hierarchy's many-to-many gives the
+/// pairs one Dijkstra per facility gives, at the same minutes.
+#[test]
+fn catchment_costs_through_the_hierarchy_equal_dijkstra_on_monaco() {
+    use hsplan_access::analysis::{DemandPoint, Routes, SupplyPoint, catchment_costs};
+    let (g, _) = Graph::build(&monaco(), &Profile::walk());
+    let ch = hsplan_access::ch::ContractionHierarchy::build(&g);
+    let reversed = g.reversed();
+    let n = g.node_count();
+    let at = |k: usize| g.coords[(k * 7919) % n];
+    let supply: Vec<SupplyPoint> = (0..40)
+        .map(|k| SupplyPoint {
+            id: format!("s{k}"),
+            kind: "clinic".into(),
+            lon: at(k).0 + 0.0002,
+            lat: at(k).1,
+            capacity: 1.0,
+        })
+        .collect();
+    let demand: Vec<DemandPoint> = (0..300)
+        .map(|k| DemandPoint {
+            id: format!("d{k}"),
+            unit: String::new(),
+            population: 1.0,
+            lon: at(1000 + 3 * k).0,
+            lat: at(1000 + 3 * k).1 - 0.0001,
+            urban: None,
+        })
+        .collect();
+    for minutes in [5.0, 12.0] {
+        let dijkstra = catchment_costs(
+            &g,
+            &Routes::Dijkstra {
+                graph: &g,
+                reversed: &reversed,
+            },
+            &supply,
+            &demand,
+            minutes,
+            4.5,
+        );
+        let hierarchy =
+            catchment_costs(&g, &Routes::Hierarchy(&ch), &supply, &demand, minutes, 4.5);
+        assert!(dijkstra.len() > 300, "{}", dijkstra.len());
+        assert_eq!(dijkstra.len(), hierarchy.len());
+        for (a, b) in dijkstra.iter().zip(&hierarchy) {
+            assert!(
+                a.0 == b.0 && a.1 == b.1 && (a.2 - b.2).abs() <= 1e-9 * a.2.max(1.0),
+                "{a:?} vs {b:?}"
+            );
+        }
+    }
+}

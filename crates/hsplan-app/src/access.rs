@@ -165,14 +165,7 @@ pub fn run(req: &AccessRequest, progress: &dyn Progress, cancel: &Cancel) -> Res
     // graph only for trips to the facilities.
     let reversed =
         (hierarchy.is_none() && req.direction == Direction::ToFacility).then(|| g.reversed());
-    let routes = match &hierarchy {
-        Some(h) => Routes::Hierarchy(h),
-        None => Routes::Dijkstra {
-            graph: &g,
-            // searched only for trips to the facilities, when it was built above
-            reversed: reversed.as_ref().unwrap_or(&g),
-        },
-    };
+    let routes = routes(&g, reversed.as_ref(), hierarchy.as_ref());
     let engine = routes.engine().to_string();
     let coverage = hsplan_access::analysis::coverage(
         &g,
@@ -312,6 +305,9 @@ pub struct E2sfcaResult {
     pub synthetic_demand: bool,
     /// Seconds in network searches.
     pub search_seconds: f64,
+    /// How the costs were found: `dijkstra` (one search per facility),
+    /// `contraction_hierarchy` (the graph file's, many-to-many) or `given` (a cost list).
+    pub engine: String,
     /// Seconds computing the ratios.
     pub compute_seconds: f64,
 }
@@ -349,6 +345,23 @@ fn read_costs(
     Ok(out)
 }
 
+/// The routes a graph file offers: its stored contraction hierarchy, or else Dijkstra on
+/// the graph and `reversed` (needed only for trips to the facilities; the graph stands in
+/// where it is not given).
+pub(crate) fn routes<'a>(
+    g: &'a hsplan_access::graph::Graph,
+    reversed: Option<&'a hsplan_access::graph::Graph>,
+    hierarchy: Option<&'a hsplan_access::ch::ContractionHierarchy>,
+) -> Routes<'a> {
+    match hierarchy {
+        Some(h) => Routes::Hierarchy(h),
+        None => Routes::Dijkstra {
+            graph: g,
+            reversed: reversed.unwrap_or(g),
+        },
+    }
+}
+
 /// Runs E2SFCA: catchment costs over the network (or the given list), then the ratios.
 pub fn e2sfca(
     req: &E2sfcaRequest,
@@ -358,7 +371,7 @@ pub fn e2sfca(
     let decay = parse_decay("decay", &req.decay)?;
     crate::check_walk_kmh(req.walk_kmh)?;
     progress.report(Stage::Reading, 0, 1);
-    let g = crate::inputs::load_graph(&req.graph)?;
+    let (g, hierarchy) = crate::inputs::load_graph_with_hierarchy(&req.graph)?;
     let (demand, _, synthetic_demand) = crate::siting::read_demand(&req.demand, &g)?;
     let facilities = crate::siting::read_facilities(&req.facilities, &req.kinds)?;
     if let Some(f) = facilities
@@ -388,16 +401,22 @@ pub fn e2sfca(
     cancel.check()?;
     progress.report(Stage::Costs, 0, facilities.len() as u64);
     let start = std::time::Instant::now();
+    let mut engine = "given";
     let costs = match &req.costs {
-        None => hsplan_access::analysis::catchment_costs_with_progress(
-            &g,
-            &g.reversed(),
-            &facilities,
-            &demand,
-            decay.max_minutes(),
-            req.walk_kmh,
-            &|n| progress.report(Stage::Costs, n as u64, facilities.len() as u64),
-        ),
+        None => {
+            let reversed = hierarchy.is_none().then(|| g.reversed());
+            let routes = routes(&g, reversed.as_ref(), hierarchy.as_ref());
+            engine = routes.engine();
+            hsplan_access::analysis::catchment_costs_with_progress(
+                &g,
+                &routes,
+                &facilities,
+                &demand,
+                decay.max_minutes(),
+                req.walk_kmh,
+                &|n, total| progress.report(Stage::Costs, n as u64, total as u64),
+            )
+        }
         Some(f) => read_costs(f, &demand, &facilities)?,
     };
     let search_seconds = start.elapsed().as_secs_f64();
@@ -435,6 +454,7 @@ pub fn e2sfca(
         max_minutes: decay.max_minutes(),
         synthetic_demand,
         search_seconds,
+        engine: engine.to_string(),
         compute_seconds,
     })
 }

@@ -6,7 +6,7 @@ use crate::inputs::{self, Row};
 use crate::progress::{Cancel, Progress, Stage};
 use crate::{AppError, Lang, Result};
 use hsplan_access::analysis::{DemandPoint, SupplyPoint, candidate_nodes};
-use hsplan_access::search::{Source, nearest};
+use hsplan_access::search::Source;
 use hsplan_report::messages::{Msg, fill};
 use hsplan_siting::{
     Arc, Cost, CoverOptions, DemandIx, Instance, Model, PMedianOptions, SiteIx, Solution, Weight,
@@ -407,8 +407,10 @@ pub fn solve(req: &SitingRequest, progress: &dyn Progress, cancel: &Cancel) -> R
     positive("max_minutes", req.max_minutes, 1440.0, "minutes", "分钟数")?;
     crate::check_walk_kmh(req.walk_kmh)?;
     progress.report(Stage::Reading, 0, 3);
-    let g = inputs::load_graph(&req.graph)?;
-    let rev = g.reversed();
+    let (g, hierarchy) = inputs::load_graph_with_hierarchy(&req.graph)?;
+    // Dijkstra's trips to the sites search the reverse graph; a stored hierarchy needs none.
+    let reversed = hierarchy.is_none().then(|| g.reversed());
+    let routes = crate::access::routes(&g, reversed.as_ref(), hierarchy.as_ref());
     progress.report(Stage::Reading, 1, 3);
     let (demand, names, synthetic) = read_demand(&req.demand, &g)?;
     progress.report(Stage::Reading, 2, 3);
@@ -443,7 +445,11 @@ pub fn solve(req: &SitingRequest, progress: &dyn Progress, cancel: &Cancel) -> R
                         })
                     })
                     .collect();
-                let reach = nearest(&rev, &sources, req.minutes * 60.0);
+                let reach = routes.nearest(
+                    &sources,
+                    req.minutes * 60.0,
+                    hsplan_access::analysis::Direction::ToFacility,
+                );
                 nodes.retain(|&v| reach.time[v as usize] > req.minutes * 60.0);
             }
             nodes
@@ -475,14 +481,13 @@ pub fn solve(req: &SitingRequest, progress: &dyn Progress, cancel: &Cancel) -> R
     progress.report(Stage::Costs, 0, supply.len() as u64);
     let costs = hsplan_access::analysis::catchment_costs_with_progress(
         &g,
-        &rev,
+        &routes,
         &supply,
         &demand,
         bound,
         req.walk_kmh,
-        &|n| progress.report(Stage::Costs, n as u64, supply.len() as u64),
+        &|n, total| progress.report(Stage::Costs, n as u64, total as u64),
     );
-    progress.report(Stage::Costs, supply.len() as u64, supply.len() as u64);
     cancel.check()?;
     let weights: Vec<Weight> = demand.iter().map(|d| Weight(d.population)).collect();
     let fixed: Vec<bool> = (0..supply.len()).map(|j| j < existing.len()).collect();

@@ -378,14 +378,7 @@ pub fn run(what: AccessWhat, lang: Lang) -> Result<()> {
                         ("n", &facilities.len()),
                         ("profile", &result.graph_profile),
                         ("nodes", &result.graph_nodes),
-                        (
-                            "engine",
-                            &match result.engine.as_str() {
-                                "contraction_hierarchy" => Msg::AccEngineHierarchy,
-                                _ => Msg::AccEngineDijkstra,
-                            }
-                            .text(lang)
-                        ),
+                        ("engine", &engine_name(&result.engine).text(lang)),
                         ("s", &format!("{elapsed:.3}"))
                     ]
                 )
@@ -544,6 +537,7 @@ pub fn run(what: AccessWhat, lang: Lang) -> Result<()> {
                         ("s", &format!("{elapsed:.3}")),
                         ("cs", &format!("{search_s:.4}")),
                         ("rs", &format!("{compute_s:.6}")),
+                        ("engine", &engine_name(&r.engine).text(lang)),
                         ("out", &a.out.display())
                     ]
                 )
@@ -801,5 +795,14 @@ fn graph(what: GraphWhat, lang: Lang) -> Result<()> {
             );
             Ok(())
         }
+    }
+}
+
+/// The catalogue's name of an engine reported by the application layer.
+fn engine_name(engine: &str) -> Msg {
+    match engine {
+        "contraction_hierarchy" => Msg::AccEngineHierarchy,
+        "given" => Msg::AccEngineGiven,
+        _ => Msg::AccEngineDijkstra,
     }
 }

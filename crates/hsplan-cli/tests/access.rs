@@ -443,4 +443,90 @@ fn a_stored_contraction_hierarchy_answers_coverage_like_dijkstra() {
         );
         assert_eq!(plain, ch, "{direction}");
     }
+    // E2SFCA: the hierarchy's many-to-many catchment costs give Dijkstra's pairs, minutes
+    // and scores; the engine is named
+    let mut runs = Vec::new();
+    for file in ["plain.hsg", "ch.hsg"] {
+        let (scores, costs) = (
+            p(&format!("{file}-e2sfca.csv")),
+            p(&format!("{file}-costs.csv")),
+        );
+        let out = hsplan()
+            .args(["--lang", "en", "access", "e2sfca", "--graph"])
+            .arg(p(file))
+            .arg("--facilities")
+            .arg(p("fac.csv"))
+            .args([
+                "--demand-grid",
+                "150",
+                "--decay",
+                "steps:3=1,6=0.5",
+                "--out",
+            ])
+            .arg(&scores)
+            .arg("--out-costs")
+            .arg(&costs)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        let engine = if file == "ch.hsg" {
+            "contraction hierarchy;"
+        } else {
+            "Dijkstra;"
+        };
+        assert!(text.contains(engine), "{text}");
+        let numbers = |f: &std::path::Path| -> Vec<(String, f64)> {
+            std::fs::read_to_string(f)
+                .unwrap()
+                .lines()
+                .skip(1)
+                .map(|l| {
+                    let (key, value) = l.rsplit_once(',').unwrap();
+                    (key.to_string(), value.parse().unwrap())
+                })
+                .collect()
+        };
+        runs.push((numbers(&scores), numbers(&costs)));
+    }
+    let close = |a: &[(String, f64)], b: &[(String, f64)]| {
+        a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|(x, y)| x.0 == y.0 && (x.1 - y.1).abs() <= 1e-8 * y.1.abs().max(1e-12))
+    };
+    assert!(runs[0].1.len() > 100, "{}", runs[0].1.len());
+    assert!(runs[0].0.iter().filter(|x| x.1 > 0.0).count() > 20);
+    assert!(close(&runs[0].1, &runs[1].1), "costs differ");
+    assert!(close(&runs[0].0, &runs[1].0), "scores differ");
+    // siting searches its catchments through the hierarchy too: the same answer
+    let mut answers = Vec::new();
+    for file in ["plain.hsg", "ch.hsg"] {
+        let out = hsplan()
+            .args(["site", "mclp", "--graph"])
+            .arg(p(file))
+            .args(["--demand-grid", "150", "--existing"])
+            .arg(p("fac.csv"))
+            .args(["--kinds", "pharmacy", "--candidate-spacing", "250"])
+            .args(["--p", "2", "--minutes", "3", "--json"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        answers.push((
+            s["objective"].clone(),
+            s["pairs"].clone(),
+            s["new_sites"].clone(),
+        ));
+    }
+    assert!(answers[0].1.as_u64().unwrap() > 100, "{:?}", answers[0]);
+    assert_eq!(answers[0], answers[1]);
 }

@@ -153,6 +153,8 @@ pub enum Msg {
     AccEngineDijkstra,
     /// The engine name of a contraction hierarchy.
     AccEngineHierarchy,
+    /// Costs read from a given list, not searched.
+    AccEngineGiven,
     /// Template: {nodes} {arcs} {shortcuts} {s}.
     AccHierarchyBuilt,
     /// Template: {units} {facilities} {years} {indicators} {read} {evaluate} {out}.
@@ -530,6 +532,8 @@ impl Msg {
             (AccEngineDijkstra, Lang::En) => "Dijkstra",
             (AccEngineHierarchy, Lang::Zh) => "收缩层次",
             (AccEngineHierarchy, Lang::En) => "contraction hierarchy",
+            (AccEngineGiven, Lang::Zh) => "给定路程表",
+            (AccEngineGiven, Lang::En) => "given cost list",
             (AccHierarchyBuilt, Lang::Zh) => {
                 "收缩层次：{nodes} 个节点，{arcs} 条弧，新增捷径 {shortcuts} 条，预处理 {s} 秒（已存入路网文件）"
             }
@@ -553,10 +557,10 @@ impl Msg {
                 "{n} demand points lie more than {m} m from the network (e.g. {id} at {d} m)"
             }
             (AccE2sfca, Lang::Zh) => {
-                "E2SFCA：{demand} 个需求点 × {facilities} 个机构，{pairs} 对在 {max} 分钟内，{s} 秒 (costs {cs} s, ratios {rs} s) → {out}"
+                "E2SFCA：{demand} 个需求点 × {facilities} 个机构，{pairs} 对在 {max} 分钟内，{s} 秒（路程 {cs} 秒，{engine}；比值 {rs} 秒）→ {out}"
             }
             (AccE2sfca, Lang::En) => {
-                "E2SFCA: {demand} demand points × {facilities} facilities, {pairs} pairs within {max} min, {s} s (costs {cs} s, ratios {rs} s) → {out}"
+                "E2SFCA: {demand} demand points × {facilities} facilities, {pairs} pairs within {max} min, {s} s (costs {cs} s, {engine}; ratios {rs} s) → {out}"
             }
             (AccE2sfcaUnit, Lang::Zh) => "{unit} 人口加权可及性 {v}（人均供给）",
             (AccE2sfcaUnit, Lang::En) => {
