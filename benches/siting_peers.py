@@ -18,6 +18,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -37,10 +38,12 @@ def orlib():
         cwd=ROOT, check=True, capture_output=True, text=True).stdout
     rows = [l.split("\t") for l in out.splitlines() if l.startswith("pmed")]
     print(f"{'instance':<9}{'n':>5}{'p':>5}{'hsplan':>9}{'bound':>9}{'optimum':>9}"
-          f"{'gap/bound %':>13}{'gap/opt %':>11}{'s':>8}")
+          f"{'gap/bound %':>13}{'gap/opt %':>11}{'s':>8}{'proven':>8}{'B&B nodes':>11}")
     for r in rows:
+        nodes = re.search(r"branch_nodes: (\d+)", r[9])
         print(f"{r[0]:<9}{r[1]:>5}{r[2]:>5}{r[3]:>9}{r[4]:>9}{r[5]:>9}{float(r[6]):>13.3f}"
-              f"{float(r[7]):>11.3f}{float(r[8]):>8.3f}")
+              f"{float(r[7]):>11.3f}{float(r[8]):>8.3f}{'yes' if float(r[6]) == 0 else 'no':>8}"
+              f"{nodes.group(1) if nodes else '-':>11}")
     gaps = [float(r[7]) for r in rows]
     bounds = [float(r[6]) for r in rows]
     total = sum(float(r[8]) for r in rows)

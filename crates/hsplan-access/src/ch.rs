@@ -648,7 +648,7 @@ impl UpwardSearch {
         }
         self.touched.clear();
         self.heap.clear();
-        if !(offset <= limit) {
+        if offset.is_nan() || offset > limit {
             return;
         }
         let (climb, stall) = match side {

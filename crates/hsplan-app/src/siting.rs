@@ -322,9 +322,14 @@ pub fn method_text(m: &hsplan_siting::Method, lang: Lang) -> String {
         Interchange {
             local_searches,
             subgradient_iterations,
+            branch_nodes,
         } => fill(
             Msg::SiteMethodInterchange.text(lang),
-            &[("ls", local_searches), ("it", subgradient_iterations)],
+            &[
+                ("ls", local_searches),
+                ("it", subgradient_iterations),
+                ("nodes", branch_nodes),
+            ],
         ),
         Covering {
             subgradient_iterations,

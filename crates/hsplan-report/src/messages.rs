@@ -861,10 +861,10 @@ impl Msg {
             (SiteCoverageHeadingCovering, Lang::Zh) => "{t} 分钟内覆盖的人口，新增前 → 新增后：",
             (SiteCoverageHeadingCovering, Lang::En) => "Residents within {t} min, before → after:",
             (SiteMethodInterchange, Lang::Zh) => {
-                "贪心 + 快速交换 + 变邻域搜索（{ls} 次局部搜索）；拉格朗日界（{it} 次次梯度迭代）"
+                "贪心 + 快速交换 + 变邻域搜索（{ls} 次局部搜索）；拉格朗日界（{it} 次次梯度迭代）与分支定界（{nodes} 个节点）"
             }
             (SiteMethodInterchange, Lang::En) => {
-                "greedy + fast interchange + VNS ({ls} local searches); Lagrangian bound ({it} subgradient iterations)"
+                "greedy + fast interchange + VNS ({ls} local searches); Lagrangian bound ({it} subgradient iterations) and branch and bound ({nodes} nodes)"
             }
             (SiteMethodCovering, Lang::Zh) => {
                 "贪心 + 拉格朗日启发式；拉格朗日界（{it} 次次梯度迭代）"

@@ -85,12 +85,16 @@ pub struct Solution {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Method {
-    /// p-median engine (p-median, MCLP): greedy, fast interchange, VNS; Lagrangian bound.
+    /// p-median engine (p-median, MCLP): greedy, fast interchange, VNS; Lagrangian bound and
+    /// a branch and bound over it.
     Interchange {
         /// Local searches run.
         local_searches: usize,
         /// Subgradient iterations of the bound.
         subgradient_iterations: usize,
+        /// Nodes of the branch and bound run to prove the answer (0 when the bound alone
+        /// closed the gap).
+        branch_nodes: usize,
     },
     /// Set covering (LSCP): greedy and Lagrangian heuristic; Lagrangian bound.
     Covering {
@@ -155,6 +159,7 @@ pub fn pmedian(inst: &Instance, opts: &PMedianOptions) -> Result<Solution, Sitin
         method: Method::Interchange {
             local_searches: o.local_searches,
             subgradient_iterations: o.subgradient_iterations,
+            branch_nodes: o.branch_nodes,
         },
     })
 }
@@ -229,6 +234,7 @@ pub fn mclp(
         method: Method::Interchange {
             local_searches: o.local_searches,
             subgradient_iterations: o.subgradient_iterations,
+            branch_nodes: o.branch_nodes,
         },
     })
 }

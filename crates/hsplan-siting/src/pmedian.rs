@@ -9,6 +9,10 @@ use crate::instance::Instance;
 use crate::rng::Rng;
 
 const NONE: u32 = u32::MAX;
+/// Branch-and-bound nodes times demand × sites allowed: the full 2,000 nodes up to 10^6
+/// demand–site pairs (every OR-Library instance), fewer beyond (2 on 10^5 × 10^4).
+const TREE_WORK: usize = 2_000_000_000;
+
 /// Subgradient iterations without a better bound before the step is halved.
 const SUBGRADIENT_PATIENCE: usize = 40;
 
@@ -23,6 +27,9 @@ pub struct PMedianOptions {
     pub vns_patience: usize,
     /// Upper limit of subgradient iterations.
     pub lagrangian_iterations: usize,
+    /// Nodes the branch and bound may explore to prove the answer optimal (0: none); fewer on
+    /// instances of more than 10^6 demand–site pairs.
+    pub node_limit: usize,
 }
 
 impl PMedianOptions {
@@ -33,6 +40,7 @@ impl PMedianOptions {
             seed: 1,
             vns_patience: 200,
             lagrangian_iterations: 3000,
+            node_limit: 2000,
         }
     }
 }
@@ -45,6 +53,7 @@ pub(crate) struct Outcome {
     pub lower_bound: f64,
     pub local_searches: usize,
     pub subgradient_iterations: usize,
+    pub branch_nodes: usize,
 }
 
 /// A solution in progress: open sites and each demand's two nearest open sites.
@@ -305,12 +314,13 @@ pub(crate) fn solve(inst: &Instance, opts: &PMedianOptions) -> Outcome {
     best.local_search(&mut scratch);
 
     // Lagrangian relaxation, its solutions polished by local search
-    let (lower, iterations) = lagrangian(inst, p, opts.lagrangian_iterations, &mut best, &mut {
-        |s: &mut State| {
-            local_searches += 1;
-            s.local_search(&mut scratch);
-        }
-    });
+    let (lower, iterations, lambda) =
+        lagrangian(inst, p, opts.lagrangian_iterations, &mut best, &mut {
+            |s: &mut State| {
+                local_searches += 1;
+                s.local_search(&mut scratch);
+            }
+        });
     if closed(inst, best.cost, lower) || p == 0 || p == free.len() {
         return Outcome {
             chosen: sorted(&best.chosen),
@@ -318,6 +328,7 @@ pub(crate) fn solve(inst: &Instance, opts: &PMedianOptions) -> Outcome {
             lower_bound: tighten(inst, lower).min(best.cost),
             local_searches,
             subgradient_iterations: iterations,
+            branch_nodes: 0,
         };
     }
 
@@ -349,12 +360,33 @@ pub(crate) fn solve(inst: &Instance, opts: &PMedianOptions) -> Outcome {
             idle += 1;
         }
     }
+    // branch and bound for the proof (or a better solution)
+    let mut lower = tighten(inst, lower);
+    let mut branch_nodes = 0;
+    if !closed(inst, best.cost, lower) && opts.node_limit > 0 {
+        // fewer nodes on big instances: each node's work grows with demand × sites
+        let size = inst.demand_count().saturating_mul(inst.site_count()).max(1);
+        let limits = TreeLimits {
+            nodes: opts.node_limit.min((TREE_WORK / size).max(1)),
+            root_iterations: 300,
+            node_iterations: 60,
+        };
+        let (proven, nodes) = branch_and_bound(inst, p, &lambda, &mut best, limits, &mut {
+            |s: &mut State| {
+                local_searches += 1;
+                s.local_search(&mut scratch);
+            }
+        });
+        lower = lower.max(proven);
+        branch_nodes = nodes;
+    }
     Outcome {
         chosen: sorted(&best.chosen),
         cost: best.cost,
-        lower_bound: tighten(inst, lower).min(best.cost),
+        lower_bound: lower.min(best.cost),
         local_searches,
         subgradient_iterations: iterations,
+        branch_nodes,
     }
 }
 
@@ -373,7 +405,7 @@ fn lagrangian<'a>(
     max_iter: usize,
     best: &mut State<'a>,
     polish: &mut dyn FnMut(&mut State<'a>),
-) -> (f64, usize) {
+) -> (f64, usize, Vec<f64>) {
     let n = inst.demand_count();
     let m = inst.site_count();
     let u = inst.unreachable;
@@ -387,6 +419,7 @@ fn lagrangian<'a>(
     let mut since = 0;
     let mut iterations = 0;
     let mut tried: std::collections::HashSet<Vec<u32>> = Default::default();
+    let mut best_lambda = lambda.clone();
     for it in 0..max_iter {
         iterations = it + 1;
         rho.iter_mut().for_each(|r| *r = 0.0);
@@ -423,6 +456,7 @@ fn lagrangian<'a>(
         if best_lower == f64::NEG_INFINITY || lower > best_lower + 1e-9 * best_lower.abs().max(1.0)
         {
             best_lower = lower;
+            best_lambda.clone_from(&lambda);
             since = 0;
         } else {
             since += 1;
@@ -432,7 +466,7 @@ fn lagrangian<'a>(
             }
         }
         // the relaxation's sites as a heuristic solution
-        if it % 25 == 0 {
+        if it % 5 == 0 {
             let mut set: Vec<u32> = order[..p].to_vec();
             set.sort_unstable();
             if tried.insert(set.clone()) {
@@ -493,7 +527,284 @@ fn lagrangian<'a>(
             lambda[i] += step * g[i];
         }
     }
-    (best_lower, iterations)
+    (best_lower, iterations, best_lambda)
+}
+
+/// A site's standing in a branch-and-bound node.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Standing {
+    Open,
+    Closed,
+    Free,
+}
+
+/// The Lagrangian relaxation of a branch-and-bound node at multipliers `lambda`: its bound,
+/// every site's ρ_j (Σ_i min(0, w_i·c_ij − λ_i)) and the free sites it opens, or `None`
+/// when the node has no solution.
+fn node_bound(
+    inst: &Instance,
+    p: usize,
+    standing: &[Standing],
+    lambda: &[f64],
+    rho: &mut [f64],
+) -> Option<(f64, Vec<u32>)> {
+    let opened = standing.iter().filter(|s| **s == Standing::Open).count();
+    let free: Vec<u32> = (0..standing.len() as u32)
+        .filter(|&j| standing[j as usize] == Standing::Free)
+        .collect();
+    if opened > p || opened + free.len() < p {
+        return None;
+    }
+    rho.iter_mut().for_each(|r| *r = 0.0);
+    let mut lower: f64 = lambda.iter().sum();
+    for i in 0..inst.demand_count() {
+        let w = inst.weight[i];
+        for k in inst.d_range(i) {
+            let v = w * inst.d_cost[k] - lambda[i];
+            if v >= 0.0 {
+                break;
+            }
+            rho[inst.d_site[k] as usize] += v;
+        }
+        lower += (w * inst.unreachable - lambda[i]).min(0.0);
+    }
+    for (j, r) in rho.iter().enumerate() {
+        if inst.fixed[j] || standing[j] == Standing::Open {
+            lower += r;
+        }
+    }
+    let mut chosen = free;
+    let k = p - opened;
+    if k > 0 && k < chosen.len() {
+        chosen.select_nth_unstable_by(k - 1, |a, b| {
+            rho[*a as usize].total_cmp(&rho[*b as usize]).then(a.cmp(b))
+        });
+    }
+    chosen.truncate(k);
+    lower += chosen.iter().map(|&j| rho[j as usize]).sum::<f64>();
+    Some((lower, chosen))
+}
+
+/// How far the branch and bound may go.
+#[derive(Clone, Copy)]
+struct TreeLimits {
+    /// Nodes explored at most.
+    nodes: usize,
+    /// Subgradient steps at the root and at every other node.
+    root_iterations: usize,
+    node_iterations: usize,
+}
+
+/// One node waiting in the branch-and-bound: every site's standing, the multipliers to start
+/// from and the bound of its parent.
+struct Node {
+    standing: Vec<Standing>,
+    lambda: Vec<f64>,
+    bound: f64,
+}
+
+/// Branch and bound over the Lagrangian relaxation (Beasley 1993), depth first, after the
+/// heuristic: each node improves its parent's multipliers by a few subgradient steps, is cut
+/// when its bound reaches the best cost, fixes sites by reduced-cost tests, tries its
+/// relaxation's sites as a solution (polished by local search), and branches on the free
+/// site its relaxation opens with the weakest ρ (open first, then closed). Returns the lower
+/// bound proven: the best cost when the tree is exhausted within the node limit, else the
+/// lowest bound left in the tree.
+fn branch_and_bound<'a>(
+    inst: &'a Instance,
+    p: usize,
+    lambda: &[f64],
+    best: &mut State<'a>,
+    limits: TreeLimits,
+    polish: &mut dyn FnMut(&mut State<'a>),
+) -> (f64, usize) {
+    let m = inst.site_count();
+    let n = inst.demand_count();
+    let start: Vec<Standing> = (0..m)
+        .map(|j| {
+            if inst.fixed[j] {
+                Standing::Closed // counted as fixed, not among the p
+            } else {
+                Standing::Free
+            }
+        })
+        .collect();
+    let mut stack = vec![Node {
+        standing: start,
+        lambda: lambda.to_vec(),
+        bound: f64::NEG_INFINITY,
+    }];
+    let mut rho = vec![0.0; m];
+    let mut g = vec![0.0; n];
+    let mut opened: Vec<bool> = Vec::with_capacity(m);
+    let mut nodes = 0;
+    let mut tried: std::collections::HashSet<Vec<u32>> = Default::default();
+    while let Some(mut node) = stack.pop() {
+        if tighten(inst, node.bound) >= best.cost - 1e-9 * best.cost.abs().max(1.0) {
+            continue;
+        }
+        if nodes >= limits.nodes {
+            stack.push(node);
+            break;
+        }
+        nodes += 1;
+        // a few subgradient steps from the parent's multipliers
+        let mut best_here: Option<(f64, Vec<f64>)> = None;
+        let mut theta = 1.0;
+        let mut since = 0;
+        let iterations = if nodes == 1 {
+            limits.root_iterations
+        } else {
+            limits.node_iterations
+        };
+        for _ in 0..iterations {
+            let Some((lower, chosen)) = node_bound(inst, p, &node.standing, &node.lambda, &mut rho)
+            else {
+                break;
+            };
+            if best_here
+                .as_ref()
+                .is_none_or(|b| lower > b.0 + 1e-9 * b.0.abs().max(1.0))
+            {
+                best_here = Some((lower, node.lambda.clone()));
+                since = 0;
+            } else {
+                since += 1;
+                if since >= 10 {
+                    theta /= 2.0;
+                    since = 0;
+                }
+            }
+            if tighten(inst, lower) >= best.cost - 1e-9 * best.cost.abs().max(1.0) {
+                break;
+            }
+            opened.clear();
+            opened.extend((0..m).map(|j| inst.fixed[j] || node.standing[j] == Standing::Open));
+            chosen.iter().for_each(|&j| opened[j as usize] = true);
+            let mut norm = 0.0;
+            for i in 0..n {
+                let w = inst.weight[i];
+                let l = node.lambda[i];
+                let mut gi = if w * inst.unreachable < l { 0.0 } else { 1.0 };
+                for k in inst.d_range(i) {
+                    if w * inst.d_cost[k] >= l {
+                        break;
+                    }
+                    if opened[inst.d_site[k] as usize] {
+                        gi -= 1.0;
+                    }
+                }
+                g[i] = gi;
+                norm += gi * gi;
+            }
+            if norm == 0.0 {
+                break;
+            }
+            let step = theta * (best.cost - lower).max(1e-9 * best.cost.abs().max(1.0)) / norm;
+            for i in 0..n {
+                node.lambda[i] += step * g[i];
+            }
+        }
+        let Some((_, lambda)) = best_here else {
+            continue; // no solution in this node
+        };
+        let Some((lower, chosen)) = node_bound(inst, p, &node.standing, &lambda, &mut rho) else {
+            continue;
+        };
+        // the relaxation's sites as a solution
+        let mut set: Vec<u32> = (0..m as u32)
+            .filter(|&j| node.standing[j as usize] == Standing::Open)
+            .chain(chosen.iter().copied())
+            .collect();
+        set.sort_unstable();
+        if tried.insert(set.clone()) {
+            let mut s = State::new(inst, &set);
+            polish(&mut s);
+            if s.cost < best.cost {
+                *best = s;
+            }
+        }
+        if tighten(inst, lower) >= best.cost - 1e-9 * best.cost.abs().max(1.0) {
+            continue;
+        }
+        // reduced-cost tests: what opening or closing a free site would cost at least
+        let k = p - node
+            .standing
+            .iter()
+            .filter(|s| **s == Standing::Open)
+            .count();
+        opened.clear();
+        opened.resize(m, false);
+        chosen.iter().for_each(|&j| opened[j as usize] = true);
+        let mut free_out: Vec<u32> = (0..m as u32)
+            .filter(|&j| node.standing[j as usize] == Standing::Free && !opened[j as usize])
+            .collect();
+        free_out.sort_by(|a, b| rho[*a as usize].total_cmp(&rho[*b as usize]));
+        let last_in = chosen
+            .iter()
+            .map(|&j| rho[j as usize])
+            .fold(f64::NEG_INFINITY, f64::max);
+        let first_out = free_out.first().map(|&j| rho[j as usize]);
+        let cut = |b: f64| tighten(inst, b) >= best.cost - 1e-9 * best.cost.abs().max(1.0);
+        let mut standing = node.standing.clone();
+        if k > 0 {
+            for &j in &free_out {
+                if cut(lower - last_in + rho[j as usize]) {
+                    standing[j as usize] = Standing::Closed;
+                }
+            }
+        }
+        match first_out {
+            Some(first_out) => {
+                for &j in &chosen {
+                    if cut(lower - rho[j as usize] + first_out) {
+                        standing[j as usize] = Standing::Open;
+                    }
+                }
+            }
+            None => chosen
+                .iter()
+                .for_each(|&j| standing[j as usize] = Standing::Open),
+        }
+        // branch on the weakest free site the relaxation opens
+        let Some(&j) = chosen
+            .iter()
+            .filter(|&&j| standing[j as usize] == Standing::Free)
+            .max_by(|a, b| {
+                rho[**a as usize]
+                    .total_cmp(&rho[**b as usize])
+                    .then(b.cmp(a))
+            })
+        else {
+            // nothing left free among its choices: one more look with the fixings
+            if standing != node.standing {
+                stack.push(Node {
+                    standing,
+                    lambda,
+                    bound: lower,
+                });
+            }
+            continue;
+        };
+        let mut closed = standing.clone();
+        closed[j as usize] = Standing::Closed;
+        stack.push(Node {
+            standing: closed,
+            lambda: lambda.clone(),
+            bound: lower,
+        });
+        standing[j as usize] = Standing::Open;
+        stack.push(Node {
+            standing,
+            lambda,
+            bound: lower,
+        });
+    }
+    let left = stack
+        .iter()
+        .map(|node| tighten(inst, node.bound))
+        .fold(best.cost, f64::min);
+    (left, nodes)
 }
 
 #[cfg(test)]
@@ -524,6 +835,93 @@ mod tests {
         assert_eq!(o.cost, 2.0);
         assert_eq!(o.lower_bound, 2.0);
         assert!(o.chosen.iter().any(|&j| j < 2) && o.chosen.iter().any(|&j| j >= 2));
+    }
+
+    /// The branch and bound on its own — started from the costliest choice of sites, its
+    /// relaxation's solutions not polished, multipliers zero — must still end at the optimum
+    /// and prove it: a wrong cut or fixing would lose the optimum and still claim a proof.
+    #[test]
+    fn branch_and_bound_alone_finds_and_proves_the_brute_force_optimum() {
+        let mut rng = crate::Rng::new(7);
+        let mut proofs = 0;
+        for case in 0..300 {
+            let (n, m) = (4 + rng.below(12), 3 + rng.below(8));
+            let pts = |k: usize, rng: &mut crate::Rng| -> Vec<(f64, f64)> {
+                (0..k)
+                    .map(|_| (rng.below(100) as f64, rng.below(100) as f64))
+                    .collect()
+            };
+            let (dem, sites) = (pts(n, &mut rng), pts(m, &mut rng));
+            let sparse = case % 3 == 0;
+            let mut arcs = Vec::new();
+            for (i, d) in dem.iter().enumerate() {
+                for (j, s) in sites.iter().enumerate() {
+                    let c = ((d.0 - s.0).abs() + (d.1 - s.1).abs()).round();
+                    if !sparse || c <= 70.0 {
+                        arcs.push(Arc {
+                            demand: DemandIx(i as u32),
+                            site: SiteIx(j as u32),
+                            cost: Cost(c),
+                        });
+                    }
+                }
+            }
+            let weights: Vec<Weight> = (0..n).map(|_| Weight(1.0 + rng.below(9) as f64)).collect();
+            let fixed: Vec<bool> = (0..m).map(|j| case % 4 == 1 && j == 0).collect();
+            let inst = Instance::new(&weights, &fixed, &arcs, Cost(250.0)).unwrap();
+            let free: Vec<u32> = (0..m as u32).filter(|&j| !fixed[j as usize]).collect();
+            let p = 1 + rng.below(free.len().min(4));
+            let optimum = crate::reference::pmedian(&inst, p);
+            // the costliest choice as the starting incumbent
+            let mut worst: Option<State> = None;
+            let mut choose = vec![0usize; p];
+            fn next(choose: &mut [usize], k: usize) -> bool {
+                let p = choose.len();
+                for i in (0..p).rev() {
+                    if choose[i] < k - p + i {
+                        choose[i] += 1;
+                        for j in i + 1..p {
+                            choose[j] = choose[j - 1] + 1;
+                        }
+                        return true;
+                    }
+                }
+                false
+            }
+            for (i, c) in choose.iter_mut().enumerate() {
+                *c = i;
+            }
+            loop {
+                let set: Vec<u32> = choose.iter().map(|&i| free[i]).collect();
+                let s = State::new(&inst, &set);
+                if worst.as_ref().is_none_or(|w| s.cost > w.cost) {
+                    worst = Some(s);
+                }
+                if !next(&mut choose, free.len()) {
+                    break;
+                }
+            }
+            let mut best = worst.unwrap();
+            let lambda = vec![0.0; n];
+            // few subgradient steps: weak bounds and poor relaxed solutions, a deep tree
+            let limits = TreeLimits {
+                nodes: 100_000,
+                root_iterations: 2,
+                node_iterations: 2,
+            };
+            let (proven, nodes) =
+                branch_and_bound(&inst, p, &lambda, &mut best, limits, &mut |_| {});
+            assert!(nodes < 100_000, "case {case}: tree not exhausted");
+            assert_eq!(best.cost, optimum, "case {case}: optimum lost");
+            assert!(
+                proven <= optimum + 1e-9,
+                "case {case}: bound {proven} > {optimum}"
+            );
+            if proven == optimum {
+                proofs += 1;
+            }
+        }
+        assert_eq!(proofs, 300, "an exhausted tree proves its answer");
     }
 
     #[test]
