@@ -280,9 +280,9 @@ pub struct FilesEvaluation {
     pub evaluate_s: f64,
 }
 
-/// Reads a system from the four CSV files of `dir` straight into columns
-/// ([`hsplan_io::columns::read_dir`]: units.csv, facilities.csv, resources.csv,
-/// population.csv) and evaluates `ids` (every library indicator when empty) for every unit
+/// Reads a system from the four files of `dir` straight into columns
+/// ([`hsplan_io::columns::read_dir`]: units, facilities, resources and population, each
+/// .csv or .parquet) and evaluates `ids` (every library indicator when empty) for every unit
 /// at every level and every year, on `threads` threads. Meant for national scale: no model
 /// records are built.
 pub fn evaluate_files(

@@ -83,7 +83,7 @@ enum Command {
         what: LedgerWhat,
     },
     /// Compute every library indicator for a unit and year from the store — or, with
-    /// `--files DIR`, for every unit and year of a whole (national) system given as CSV files.
+    /// `--files DIR`, for every unit and year of a whole (national) system given as CSV or Parquet files.
     Indicators {
         /// Unit code (6–12 digits).
         #[arg(long, required_unless_present = "files")]
@@ -94,7 +94,7 @@ enum Command {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
-        /// A directory with units.csv, facilities.csv, resources.csv and population.csv
+        /// A directory with units, facilities, resources and population as .csv or .parquet
         /// (see docs/data-format.md): read straight into columns and evaluated for every
         /// unit at every level and every year.
         #[arg(long, conflicts_with_all = ["unit", "year", "json"])]

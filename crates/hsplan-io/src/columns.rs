@@ -11,9 +11,14 @@
 //!   cell is not reported;
 //! - `population.csv`: `unit,year,resident[,age_0_14][,age_0_2]`.
 //!
+//! Each may be a Parquet file instead (`units.parquet`, …; recognised by its `PAR1` magic
+//! when given as bytes), with the same column names; its columns may be text or numbers
+//! (read as their text form) and a null is an empty cell.
+//!
 //! Files are read one at a time and their bytes dropped once parsed; the rows of the large
-//! files are parsed on several threads, each over its own stretch of whole lines. Every
-//! error names the file, the row (1 = header) and the column.
+//! files are parsed on several threads, each over its own stretch of whole lines (or of
+//! Parquet record batches). Every error names the file, the row (1 = header; in a Parquet
+//! file, row N + 1 is its N-th record, as if it had a header line) and the column.
 
 use crate::IoError;
 use hsplan_eval::columnar::{Columns, FacilityIx, UnitIx};
@@ -41,7 +46,21 @@ pub struct SystemFiles<'a> {
 /// one file in memory at a time, parsing rows on `threads` threads.
 pub fn read_dir(dir: &Path, threads: usize) -> Result<Columns, IoError> {
     let read = |name: &str| -> Result<(String, Vec<u8>), IoError> {
-        let path = dir.join(name);
+        let csv = dir.join(name);
+        let parquet = csv.with_extension("parquet");
+        let path = match (csv.exists(), parquet.exists()) {
+            (true, true) => {
+                return Err(IoError::Read {
+                    file: dir.display().to_string(),
+                    source: std::io::Error::other(format!(
+                        "both {name} and {} are here; keep one",
+                        parquet.display()
+                    )),
+                });
+            }
+            (false, true) => parquet,
+            _ => csv,
+        };
         let file = path.display().to_string();
         let bytes = std::fs::read(&path).map_err(|source| IoError::Read {
             file: file.clone(),
@@ -91,6 +110,84 @@ fn split_header<'a>(
     file: &str,
     bytes: &'a [u8],
     required: &[&'static str],
+) -> Result<(Vec<String>, Body<'a>), IoError> {
+    if bytes.starts_with(PARQUET_MAGIC) {
+        let table = read_parquet(file, bytes)?;
+        check_header(file, &table.header, required)?;
+        return Ok((table.header.clone(), Body::Parquet(table)));
+    }
+    let (header, body) = split_csv_header(file, bytes, required)?;
+    Ok((header, Body::Csv(body)))
+}
+
+/// The first bytes of a Parquet file.
+const PARQUET_MAGIC: &[u8] = b"PAR1";
+
+/// A table's body: CSV text after the header line, or a Parquet file's columns as text.
+enum Body<'a> {
+    Csv(&'a [u8]),
+    Parquet(TextTable),
+}
+
+/// A Parquet file's record batches, every column cast to text.
+struct TextTable {
+    header: Vec<String>,
+    batches: Vec<Vec<arrow_array::StringArray>>,
+}
+
+/// Reads a Parquet file into text columns (numbers in their text form, nulls as empty
+/// cells). A damaged file is an error naming it, even where the decoder would panic.
+fn read_parquet(file: &str, bytes: &[u8]) -> Result<TextTable, IoError> {
+    std::panic::catch_unwind(|| decode_parquet(file, bytes)).unwrap_or_else(|_| {
+        Err(IoError::MalformedParquet {
+            file: file.to_string(),
+            message: "the file is damaged (its decoder failed)".into(),
+        })
+    })
+}
+
+fn decode_parquet(file: &str, bytes: &[u8]) -> Result<TextTable, IoError> {
+    use arrow_array::Array;
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let bad = |message: String| IoError::MalformedParquet {
+        file: file.to_string(),
+        message,
+    };
+    let builder = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::copy_from_slice(bytes))
+        .map_err(|e| bad(e.to_string()))?;
+    let header: Vec<String> = builder
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().trim().to_lowercase())
+        .collect();
+    let reader = builder
+        .with_batch_size(1 << 16)
+        .build()
+        .map_err(|e| bad(e.to_string()))?;
+    let mut batches = Vec::new();
+    for batch in reader {
+        let batch = batch.map_err(|e| bad(e.to_string()))?;
+        let mut columns = Vec::with_capacity(batch.num_columns());
+        for (k, column) in batch.columns().iter().enumerate() {
+            let text = arrow_cast::cast(column, &arrow_schema::DataType::Utf8)
+                .map_err(|e| bad(format!("column `{}`: {e}", header[k])))?;
+            let text = text
+                .as_any()
+                .downcast_ref::<arrow_array::StringArray>()
+                .ok_or_else(|| bad(format!("column `{}` is not text", header[k])))?
+                .clone();
+            columns.push(text);
+        }
+        batches.push(columns);
+    }
+    Ok(TextTable { header, batches })
+}
+
+fn split_csv_header<'a>(
+    file: &str,
+    bytes: &'a [u8],
+    required: &[&'static str],
 ) -> Result<(Vec<String>, &'a [u8]), IoError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let empty = || IoError::Empty {
@@ -121,6 +218,12 @@ fn split_header<'a>(
         }
     }
     let header: Vec<String> = record.iter().map(|h| h.trim().to_lowercase()).collect();
+    check_header(file, &header, required)?;
+    Ok((header, &bytes[(end + 1).min(bytes.len())..]))
+}
+
+/// A header's names: each once, the required ones present.
+fn check_header(file: &str, header: &[String], required: &[&'static str]) -> Result<(), IoError> {
     for (i, h) in header.iter().enumerate() {
         if let Some(j) = header[..i].iter().position(|x| x == h) {
             return Err(IoError::MalformedCsv {
@@ -143,7 +246,7 @@ fn split_header<'a>(
             });
         }
     }
-    Ok((header, &bytes[(end + 1).min(bytes.len())..]))
+    Ok(())
 }
 
 fn column(header: &[String], name: &str) -> Option<usize> {
@@ -190,6 +293,85 @@ type ParseRecord<'a, T> = dyn Fn(&[&[u8]], &mut Vec<u32>) -> Result<T, Box<dyn F
 /// back per stretch, in file order, each with its file row (1 = header), with the
 /// stretch's values. Blank lines are skipped. Errors carry the file row.
 fn parse_body<T: Send>(
+    file: &str,
+    body: &Body,
+    fields: usize,
+    threads: usize,
+    parse: &ParseRecord<T>,
+) -> Result<Vec<Piece<T>>, IoError> {
+    match body {
+        Body::Csv(text) => parse_csv_body(file, text, fields, threads, parse),
+        Body::Parquet(table) => parse_table(table, threads, parse),
+    }
+}
+
+/// [`parse_body`] of a Parquet file's text columns: its record batches shared out over the
+/// threads in order; record N (1-based) is row N + 1.
+fn parse_table<T: Send>(
+    table: &TextTable,
+    threads: usize,
+    parse: &ParseRecord<T>,
+) -> Result<Vec<Piece<T>>, IoError> {
+    use arrow_array::Array;
+    let mut first_row = Vec::with_capacity(table.batches.len());
+    let mut rows = 0usize;
+    for batch in &table.batches {
+        first_row.push(rows);
+        rows += batch.first().map_or(0, |c| c.len());
+    }
+    let chunk = table.batches.len().div_ceil(threads.max(1)).max(1);
+    let run =
+        |start: usize, batches: &[Vec<arrow_array::StringArray>]| -> Result<Piece<T>, IoError> {
+            let mut items = Vec::new();
+            let mut values = Vec::new();
+            let mut cells: Vec<&[u8]> = Vec::with_capacity(table.header.len());
+            for (b, batch) in batches.iter().enumerate() {
+                let before = first_row[start + b];
+                for r in 0..batch.first().map_or(0, |c| c.len()) {
+                    cells.clear();
+                    cells.extend(batch.iter().map(|c| {
+                        if c.is_null(r) {
+                            &b""[..]
+                        } else {
+                            c.value(r).as_bytes()
+                        }
+                    }));
+                    let row = before + r + 2;
+                    match parse(&cells, &mut values) {
+                        Ok(item) => items.push((row as u32, item)),
+                        Err(build) => return Err(build(row)),
+                    }
+                }
+            }
+            Ok(Piece { items, values })
+        };
+    let parts: Vec<(usize, &[Vec<arrow_array::StringArray>])> = table
+        .batches
+        .chunks(chunk)
+        .enumerate()
+        .map(|(k, part)| (k * chunk, part))
+        .collect();
+    let results: Vec<Result<Piece<T>, IoError>> = if parts.len() <= 1 {
+        parts
+            .iter()
+            .map(|(start, part)| run(*start, part))
+            .collect()
+    } else {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = parts
+                .iter()
+                .map(|(start, part)| s.spawn(|| run(*start, part)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("a parsing thread panicked"))
+                .collect()
+        })
+    };
+    results.into_iter().collect()
+}
+
+fn parse_csv_body<T: Send>(
     file: &str,
     body: &[u8],
     fields: usize,
@@ -446,7 +628,7 @@ fn flag(b: &[u8]) -> Result<Option<bool>, ()> {
 fn parse_units(file: &str, bytes: &[u8]) -> Result<Vec<AdminCode>, IoError> {
     let (header, body) = split_header(file, bytes, &["code"])?;
     let at = column(&header, "code").expect("required");
-    let pieces = parse_body(file, body, header.len(), 1, &|r, _| {
+    let pieces = parse_body(file, &body, header.len(), 1, &|r, _| {
         admin_code(r[at]).ok_or_else(|| cell_error(file, "code", r[at], "an admin code"))
     })?;
     let mut rows: Vec<(AdminCode, u32)> = pieces
@@ -548,7 +730,7 @@ fn add_facilities(
     };
     let id_at = at[0];
     let lookup = UnitLookup::new(columns.units());
-    let pieces = parse_body(file, body, header.len(), threads, &|r, _| {
+    let pieces = parse_body(file, &body, header.len(), threads, &|r, _| {
         let id = text(r[id_at])
             .filter(|t| FacilityId::new(t).is_ok())
             .ok_or_else(|| {
@@ -680,7 +862,7 @@ fn add_resources(
     let nq = kinds.len();
     // A row: facility, year index, then one value per resource column (flags as 0/1, or
     // NOT_REPORTED when empty).
-    let pieces = parse_body(file, body, header.len(), threads, &|r, values| {
+    let pieces = parse_body(file, &body, header.len(), threads, &|r, values| {
         let f = ids.get(r[fid_at]).ok_or_else(|| {
             cell_error(
                 file,
@@ -829,7 +1011,7 @@ fn parse_population(
     };
     let (unit_at, year_at) = (at[0].expect("required"), at[1].expect("required"));
     let lookup = UnitLookup::new(units);
-    let pieces = parse_body(file, body, header.len(), threads, &|r, _| {
+    let pieces = parse_body(file, &body, header.len(), threads, &|r, _| {
         let unit = lookup
             .find(r[unit_at])
             .map_err(|expected| cell_error(file, "unit", r[unit_at], expected))?;

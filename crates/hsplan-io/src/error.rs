@@ -46,6 +46,14 @@ pub enum IoError {
         /// Reader message.
         message: String,
     },
+    /// A Parquet file could not be read, or holds a column that is not text or numbers.
+    #[error("{file}: not a readable Parquet table: {message}")]
+    MalformedParquet {
+        /// File.
+        file: String,
+        /// Reader message.
+        message: String,
+    },
     /// The table has no header row.
     #[error("{file}: the table is empty; expected a header row with at least: {required}")]
     Empty {

@@ -210,7 +210,13 @@ pub fn mclp(
 ) -> Result<Solution, SitingError> {
     check_p(inst, opts.p)?;
     let zero_one = coverage_instance(inst, threshold)?;
-    let o = pmedian::solve(&zero_one, opts);
+    // No branch and bound: on 0/1 costs each node's local search is slow (ties everywhere)
+    // and the Lagrangian gap is already small (≤ 0.04 % on the spopt comparisons).
+    let heuristic_and_bound = PMedianOptions {
+        node_limit: 0,
+        ..opts.clone()
+    };
+    let o = pmedian::solve(&zero_one, &heuristic_and_bound);
     let total = inst.total_weight().0;
     let objective = total - o.cost;
     let bound = total - o.lower_bound;

@@ -35,3 +35,148 @@ fn national_files_read_into_columns_evaluate_like_the_records() {
         assert_eq!(got.values, expected.values, "{threads} threads");
     }
 }
+
+/// A CSV file rewritten as Parquet: columns whose cells are all whole numbers (or empty)
+/// become Int64, the rest text; empty cells are nulls. Snappy-compressed, small row groups
+/// (so a file has several record batches to share out).
+fn csv_to_parquet(csv: &std::path::Path, parquet: &std::path::Path) {
+    use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray};
+    use std::sync::Arc;
+    let mut r = csv::Reader::from_path(csv).unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+    let columns: Vec<(String, ArrayRef)> = header
+        .iter()
+        .enumerate()
+        .map(|(k, name)| {
+            let cells: Vec<&str> = rows.iter().map(|row| &row[k]).collect();
+            let numeric = cells
+                .iter()
+                .all(|c| c.is_empty() || (c.len() < 18 && c.bytes().all(|b| b.is_ascii_digit())));
+            let array: ArrayRef = if numeric {
+                Arc::new(Int64Array::from_iter(
+                    cells
+                        .iter()
+                        .map(|c| (!c.is_empty()).then(|| c.parse::<i64>().unwrap())),
+                ))
+            } else {
+                Arc::new(StringArray::from_iter(
+                    cells.iter().map(|c| (!c.is_empty()).then_some(*c)),
+                ))
+            };
+            (name.clone(), array)
+        })
+        .collect();
+    let batch = RecordBatch::try_from_iter(columns).unwrap();
+    let props = parquet::file::properties::WriterProperties::builder()
+        .set_compression(parquet::basic::Compression::SNAPPY)
+        .set_max_row_group_row_count(Some(4_096))
+        .build();
+    let file = std::fs::File::create(parquet).unwrap();
+    let mut w = parquet::arrow::ArrowWriter::try_new(file, batch.schema(), Some(props)).unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+}
+
+#[test]
+fn national_parquet_files_evaluate_like_the_csv_files() {
+    let spec = NationalSpec {
+        villages: 2_000,
+        facilities: 3_000,
+        years: (2022..=2023).map(|y| Year::new(y).unwrap()).collect(),
+        seed: 5,
+    };
+    let data = national(&spec);
+    let (csv_dir, pq_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    data.write_csv(csv_dir.path()).unwrap();
+    for name in ["units", "facilities", "resources", "population"] {
+        csv_to_parquet(
+            &csv_dir.path().join(format!("{name}.csv")),
+            &pq_dir.path().join(format!("{name}.parquet")),
+        );
+    }
+    let defs: Vec<_> = BENCH_INDICATORS
+        .iter()
+        .map(|id| hsplan_eval::find(id).unwrap())
+        .collect();
+    let expected = hsplan_io::columns::read_dir(csv_dir.path(), 1)
+        .unwrap()
+        .evaluate(&defs, 1);
+    assert!(
+        expected
+            .values
+            .values()
+            .any(|c| c.iter().any(|v| v.is_ok()))
+    );
+    for threads in [1, 2, 3] {
+        let read = hsplan_io::columns::read_dir(pq_dir.path(), threads).unwrap();
+        assert_eq!(read.facility_count(), data.facilities.len());
+        assert_eq!(
+            read.evaluate(&defs, 2).values,
+            expected.values,
+            "{threads} threads"
+        );
+    }
+
+    // a bad cell in a Parquet file: file, row (record + 1) and column named
+    let mut text = std::fs::read_to_string(csv_dir.path().join("population.csv")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut cells: Vec<String> = lines[5].split(',').map(String::from).collect();
+    cells[2] = "many".into(); // resident
+    let mut edited: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    edited[5] = cells.join(",");
+    text = edited.join("\n") + "\n";
+    let bad_dir = tempfile::tempdir().unwrap();
+    for name in ["units", "facilities", "resources"] {
+        std::fs::copy(
+            pq_dir.path().join(format!("{name}.parquet")),
+            bad_dir.path().join(format!("{name}.parquet")),
+        )
+        .unwrap();
+    }
+    let edited_csv = bad_dir.path().join("edited.csv");
+    std::fs::write(&edited_csv, text).unwrap();
+    csv_to_parquet(&edited_csv, &bad_dir.path().join("population.parquet"));
+    std::fs::remove_file(&edited_csv).unwrap();
+    let e = hsplan_io::columns::read_dir(bad_dir.path(), 2)
+        .map(|_| ())
+        .expect_err("a bad cell is refused")
+        .to_string();
+    assert!(
+        e.contains("population.parquet") && e.contains("row 6") && e.contains("resident"),
+        "{e}"
+    );
+
+    // a damaged Parquet file: an error naming it, never a panic
+    let bytes = std::fs::read(pq_dir.path().join("facilities.parquet")).unwrap();
+    for cut in [bytes.len() / 2, bytes.len() - 3] {
+        let units = std::fs::read(pq_dir.path().join("units.parquet")).unwrap();
+        let resources = std::fs::read(pq_dir.path().join("resources.parquet")).unwrap();
+        let population = std::fs::read(pq_dir.path().join("population.parquet")).unwrap();
+        let e = hsplan_io::columns::read_files(
+            hsplan_io::columns::SystemFiles {
+                units: ("units.parquet", &units),
+                facilities: ("facilities.parquet", &bytes[..cut]),
+                resources: ("resources.parquet", &resources),
+                population: ("population.parquet", &population),
+            },
+            2,
+        )
+        .map(|_| ())
+        .expect_err("a truncated file is refused")
+        .to_string();
+        assert!(e.contains("facilities.parquet"), "{e}");
+    }
+
+    // both forms of one file: ambiguous, refused
+    std::fs::copy(
+        csv_dir.path().join("units.csv"),
+        pq_dir.path().join("units.csv"),
+    )
+    .unwrap();
+    let e = hsplan_io::columns::read_dir(pq_dir.path(), 1)
+        .map(|_| ())
+        .expect_err("two forms of units refused")
+        .to_string();
+    assert!(e.contains("keep one"), "{e}");
+}
