@@ -219,6 +219,20 @@ def compare(out, prefix, theirs):
     return bad, rows, sampled
 
 
+def report(what, ours, peak_gb, theirs):
+    """Prints one end-to-end leg: hsplan's runs (sorted) and peak, DuckDB's times, ratios."""
+    best, med = ours[0], ours[len(ours) // 2]
+    print(f"end to end from {what}: hsplan min {best['total_s']:.3f} s (read {best['read_s']:.3f} + "
+          f"evaluate {best['evaluate_s']:.3f}), median {med['total_s']:.3f} s; peak {peak_gb:.2f} GB")
+    print(f"end to end from {what}: duckdb (load + SQL, fresh database) min {theirs[0]:.3f} s, "
+          f"median {theirs[len(theirs) // 2]:.3f} s")
+    r_min = theirs[0] / best["total_s"]
+    r_med = theirs[len(theirs) // 2] / med["total_s"]
+    print(f"end-to-end ratio from {what} duckdb/hsplan (min): {r_min:.2f}x; (median): {r_med:.2f}x "
+          f"-> goal >= 2x {'met' if min(r_min, r_med) >= 2 else 'NOT met'}; "
+          f"peak < 1.5 GB {'met' if peak_gb < 1.5 else 'NOT met'}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--villages", type=int, default=700_000)
@@ -257,16 +271,7 @@ def main():
           f"(CSV load {theirs['load_s']:.2f} s)")
     print(f"ratio duckdb/hsplan (min): {theirs['min_s'] / ours['evaluate_min_s']:.2f}x; "
           f"(median): {theirs['median_s'] / ours['evaluate_median_s']:.2f}x")
-    best, med = e2e_ours[0], e2e_ours[len(e2e_ours) // 2]
-    print(f"end to end from the CSV files: hsplan min {best['total_s']:.3f} s (read {best['read_s']:.3f} + "
-          f"evaluate {best['evaluate_s']:.3f}), median {med['total_s']:.3f} s; peak {peak_gb:.2f} GB")
-    print(f"end to end from the CSV files: duckdb (load + SQL, fresh database) min {e2e_theirs[0]:.3f} s, "
-          f"median {e2e_theirs[len(e2e_theirs) // 2]:.3f} s")
-    r_min = e2e_theirs[0] / best["total_s"]
-    r_med = e2e_theirs[len(e2e_theirs) // 2] / med["total_s"]
-    print(f"end-to-end ratio duckdb/hsplan (min): {r_min:.2f}x; (median): {r_med:.2f}x "
-          f"-> goal >= 2x {'met' if min(r_min, r_med) >= 2 else 'NOT met'}; "
-          f"peak < 1.5 GB {'met' if peak_gb < 1.5 else 'NOT met'}")
+    report("the CSV files", e2e_ours, peak_gb, e2e_theirs)
     # The same from Parquet files (written by DuckDB from the CSV files, not timed).
     pq = os.path.join(a.out, "parquet")
     write_parquet(a.out, pq)
@@ -275,18 +280,9 @@ def main():
     pq_bad, _, _ = compare(pq, "hsplan-read", theirs)
     bad += pq_bad
     pq_theirs = peer_end_to_end(pq, a.repeat, a.threads, parquet=True)
-    best, med = pq_ours[0], pq_ours[len(pq_ours) // 2]
-    print(f"end to end from Parquet files ({size(pq, '.parquet') / 1e6:.0f} MB vs "
-          f"{size(a.out, '.csv') / 1e6:.0f} MB of CSV): results agree: {'yes' if pq_bad == 0 else 'NO'}; "
-          f"hsplan min {best['total_s']:.3f} s (read {best['read_s']:.3f} + evaluate "
-          f"{best['evaluate_s']:.3f}), median {med['total_s']:.3f} s; peak {pq_peak:.2f} GB")
-    print(f"end to end from Parquet files: duckdb (load + SQL, fresh database) min {pq_theirs[0]:.3f} s, "
-          f"median {pq_theirs[len(pq_theirs) // 2]:.3f} s")
-    r_min = pq_theirs[0] / best["total_s"]
-    r_med = pq_theirs[len(pq_theirs) // 2] / med["total_s"]
-    print(f"end-to-end ratio from Parquet duckdb/hsplan (min): {r_min:.2f}x; (median): {r_med:.2f}x "
-          f"-> goal >= 2x {'met' if min(r_min, r_med) >= 2 else 'NOT met'}; "
-          f"peak < 1.5 GB {'met' if pq_peak < 1.5 else 'NOT met'}")
+    print(f"Parquet files: {size(pq, '.parquet') / 1e6:.0f} MB vs {size(a.out, '.csv') / 1e6:.0f} MB "
+          f"of CSV; results agree: {'yes' if pq_bad == 0 else 'NO'}")
+    report("Parquet files", pq_ours, pq_peak, pq_theirs)
     sys.exit(1 if bad else 0)
 
 

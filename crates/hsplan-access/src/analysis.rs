@@ -93,6 +93,22 @@ impl Snapper {
             leg_s: d / self.walk_mps,
         })
     }
+
+    /// Supply points as search sources: each snapped one at its node, its walk as the
+    /// offset, its index as the id (points that do not snap are left out).
+    pub fn sources(&self, g: &Graph, points: &[SupplyPoint]) -> Vec<Source> {
+        points
+            .iter()
+            .enumerate()
+            .filter_map(|(j, f)| {
+                self.snap(g, f.lon, f.lat).map(|s| Source {
+                    node: s.node,
+                    offset: s.leg_s,
+                    id: j as u32,
+                })
+            })
+            .collect()
+    }
 }
 
 /// Which way travel goes.
@@ -446,17 +462,7 @@ pub fn catchment_costs_with_progress(
         }
     }
     let limit = max_minutes * 60.0;
-    let targets: Vec<Source> = supply
-        .iter()
-        .enumerate()
-        .filter_map(|(j, f)| {
-            snapper.snap(graph, f.lon, f.lat).map(|s| Source {
-                node: s.node,
-                offset: s.leg_s,
-                id: j as u32,
-            })
-        })
-        .collect();
+    let targets = snapper.sources(graph, supply);
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1);
@@ -584,17 +590,7 @@ pub fn isochrones(
     walk_kmh: f64,
 ) -> Vec<(f64, Vec<IsoPolygon>)> {
     let snapper = Snapper::new(graph, walk_kmh);
-    let sources: Vec<Source> = facilities
-        .iter()
-        .enumerate()
-        .filter_map(|(i, f)| {
-            snapper.snap(graph, f.lon, f.lat).map(|s| Source {
-                node: s.node,
-                offset: s.leg_s,
-                id: i as u32,
-            })
-        })
-        .collect();
+    let sources = snapper.sources(graph, facilities);
     let limit = thresholds_min.iter().copied().fold(0.0, f64::max) * 60.0;
     let reach = nearest(graph, &sources, limit);
     let reached: Vec<usize> = (0..graph.node_count())

@@ -6,7 +6,6 @@ use crate::inputs::{self, Row};
 use crate::progress::{Cancel, Progress, Stage};
 use crate::{AppError, Lang, Result};
 use hsplan_access::analysis::{DemandPoint, SupplyPoint, candidate_nodes};
-use hsplan_access::search::Source;
 use hsplan_report::messages::{Msg, fill};
 use hsplan_siting::{
     Arc, Cost, CoverOptions, DemandIx, Instance, Model, PMedianOptions, SiteIx, Solution, Weight,
@@ -439,17 +438,7 @@ pub fn solve(req: &SitingRequest, progress: &dyn Progress, cancel: &Cancel) -> R
             let mut nodes = candidate_nodes(&g, *metres);
             if *uncovered_only && !existing.is_empty() {
                 let snapper = hsplan_access::analysis::Snapper::new(&g, req.walk_kmh);
-                let sources: Vec<Source> = existing
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(j, f)| {
-                        snapper.snap(&g, f.lon, f.lat).map(|s| Source {
-                            node: s.node,
-                            offset: s.leg_s,
-                            id: j as u32,
-                        })
-                    })
-                    .collect();
+                let sources = snapper.sources(&g, &existing);
                 let reach = routes.nearest(
                     &sources,
                     req.minutes * 60.0,
