@@ -12,12 +12,13 @@
 //! - `population.csv`: `unit,year,resident[,age_0_14][,age_0_2]`.
 //!
 //! Each may be a Parquet file instead (`units.parquet`, …; recognised by its `PAR1` magic
-//! when given as bytes), with the same column names; its columns may be text or numbers
-//! (read as their text form) and a null is an empty cell.
+//! when given as bytes), with the same column names; its columns may be whole numbers or
+//! flags (read as they are, without a detour through text) or anything else (read as its
+//! text form), and a null is an empty cell.
 //!
 //! Files are read one at a time and their bytes dropped once parsed; the rows of the large
 //! files are parsed on several threads, each over its own stretch of whole lines (or of
-//! Parquet record batches). Every error names the file, the row (1 = header; in a Parquet
+//! Parquet row groups, which each thread decodes and parses as it goes). Every error names the file, the row (1 = header; in a Parquet
 //! file, row N + 1 is its N-th record, as if it had a header line) and the column.
 
 use crate::IoError;
@@ -112,7 +113,7 @@ fn split_header<'a>(
     required: &[&'static str],
 ) -> Result<(Vec<String>, Body<'a>), IoError> {
     if bytes.starts_with(PARQUET_MAGIC) {
-        let table = read_parquet(file, bytes)?;
+        let table = ParquetTable::open(file, bytes)?;
         check_header(file, &table.header, required)?;
         return Ok((table.header.clone(), Body::Parquet(table)));
     }
@@ -123,65 +124,152 @@ fn split_header<'a>(
 /// The first bytes of a Parquet file.
 const PARQUET_MAGIC: &[u8] = b"PAR1";
 
-/// A table's body: CSV text after the header line, or a Parquet file's columns as text.
+/// A table's body: CSV text after the header line, or a Parquet file ready to decode.
 enum Body<'a> {
     Csv(&'a [u8]),
-    Parquet(TextTable),
+    Parquet(ParquetTable),
 }
 
-/// A Parquet file's record batches, every column cast to text.
-struct TextTable {
+/// One field of a record: text (a CSV field, a Parquet text column), or a Parquet whole
+/// number or flag as it is stored. A null is empty text.
+#[derive(Clone, Copy, Debug)]
+enum Cell<'a> {
+    Text(&'a [u8]),
+    Int(i64),
+    Flag(bool),
+}
+
+impl<'a> Cell<'a> {
+    const EMPTY: Cell<'static> = Cell::Text(b"");
+
+    /// Empty, or only spaces.
+    fn is_blank(&self) -> bool {
+        matches!(self, Cell::Text(t) if t.trim_ascii().is_empty())
+    }
+
+    /// The cell as written (numbers in decimal, flags as true/false), for the rare paths
+    /// that need text and for messages.
+    fn bytes(&self) -> std::borrow::Cow<'a, [u8]> {
+        match *self {
+            Cell::Text(t) => t.into(),
+            Cell::Int(v) => v.to_string().into_bytes().into(),
+            Cell::Flag(b) => (if b { &b"true"[..] } else { &b"false"[..] }).into(),
+        }
+    }
+
+    /// The cell as trimmed UTF-8 text.
+    fn text(&self) -> Option<std::borrow::Cow<'a, str>> {
+        match self.bytes() {
+            std::borrow::Cow::Borrowed(b) => std::str::from_utf8(b).ok().map(|t| t.trim().into()),
+            std::borrow::Cow::Owned(b) => String::from_utf8(b).ok().map(Into::into),
+        }
+    }
+}
+
+/// A Parquet file's schema and row groups, decoded group by group when parsed.
+struct ParquetTable {
+    file: String,
     header: Vec<String>,
-    batches: Vec<Vec<arrow_array::StringArray>>,
+    data: bytes::Bytes,
+    metadata: parquet::arrow::arrow_reader::ArrowReaderMetadata,
+    /// Records in each row group.
+    group_rows: Vec<usize>,
 }
 
-/// Reads a Parquet file into text columns (numbers in their text form, nulls as empty
-/// cells). A damaged file is an error naming it, even where the decoder would panic.
-fn read_parquet(file: &str, bytes: &[u8]) -> Result<TextTable, IoError> {
-    std::panic::catch_unwind(|| decode_parquet(file, bytes)).unwrap_or_else(|_| {
-        Err(IoError::MalformedParquet {
+impl ParquetTable {
+    /// Reads a Parquet file's footer. A damaged file is an error naming it, even where the
+    /// decoder would panic.
+    fn open(file: &str, bytes: &[u8]) -> Result<ParquetTable, IoError> {
+        use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions};
+        let data = bytes::Bytes::copy_from_slice(bytes);
+        let metadata = guarded(file, || {
+            ArrowReaderMetadata::load(&data, ArrowReaderOptions::new())
+                .map_err(|e| malformed_parquet(file, e.to_string()))
+        })?;
+        let header = metadata
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().trim().to_lowercase())
+            .collect();
+        let group_rows = metadata
+            .metadata()
+            .row_groups()
+            .iter()
+            .map(|g| usize::try_from(g.num_rows()).unwrap_or(0))
+            .collect();
+        Ok(ParquetTable {
             file: file.to_string(),
-            message: "the file is damaged (its decoder failed)".into(),
+            header,
+            data,
+            metadata,
+            group_rows,
         })
+    }
+}
+
+fn malformed_parquet(file: &str, message: String) -> IoError {
+    IoError::MalformedParquet {
+        file: file.to_string(),
+        message,
+    }
+}
+
+/// Runs the Parquet decoder, turning a panic on a damaged file into an error naming it.
+fn guarded<T>(file: &str, decode: impl FnOnce() -> Result<T, IoError>) -> Result<T, IoError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(decode)).unwrap_or_else(|_| {
+        Err(malformed_parquet(
+            file,
+            "the file is damaged (its decoder failed)".into(),
+        ))
     })
 }
 
-fn decode_parquet(file: &str, bytes: &[u8]) -> Result<TextTable, IoError> {
-    use arrow_array::Array;
-    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-    let bad = |message: String| IoError::MalformedParquet {
-        file: file.to_string(),
-        message,
-    };
-    let builder = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::copy_from_slice(bytes))
-        .map_err(|e| bad(e.to_string()))?;
-    let header: Vec<String> = builder
-        .schema()
-        .fields()
-        .iter()
-        .map(|f| f.name().trim().to_lowercase())
-        .collect();
-    let reader = builder
-        .with_batch_size(1 << 16)
-        .build()
-        .map_err(|e| bad(e.to_string()))?;
-    let mut batches = Vec::new();
-    for batch in reader {
-        let batch = batch.map_err(|e| bad(e.to_string()))?;
-        let mut columns = Vec::with_capacity(batch.num_columns());
-        for (k, column) in batch.columns().iter().enumerate() {
-            let text = arrow_cast::cast(column, &arrow_schema::DataType::Utf8)
-                .map_err(|e| bad(format!("column `{}`: {e}", header[k])))?;
-            let text = text
-                .as_any()
-                .downcast_ref::<arrow_array::StringArray>()
-                .ok_or_else(|| bad(format!("column `{}` is not text", header[k])))?
-                .clone();
-            columns.push(text);
-        }
-        batches.push(columns);
+/// A decoded Parquet column as the parsers read it.
+enum TypedColumn {
+    Text(arrow_array::StringArray),
+    Int(arrow_array::Int64Array),
+    Flag(arrow_array::BooleanArray),
+}
+
+impl TypedColumn {
+    /// Whole numbers (up to 64-bit signed) and flags as they are; anything else as text.
+    fn of(column: &arrow_array::ArrayRef) -> Result<TypedColumn, String> {
+        use arrow_array::{Array, BooleanArray, Int64Array, StringArray};
+        use arrow_schema::DataType;
+        let as_is = |to: &DataType| arrow_cast::cast(column, to).map_err(|e| e.to_string());
+        Ok(match column.data_type() {
+            DataType::Boolean => TypedColumn::Flag(downcast::<BooleanArray>(column)?),
+            DataType::Int8
+            | DataType::Int16
+            | DataType::Int32
+            | DataType::Int64
+            | DataType::UInt8
+            | DataType::UInt16
+            | DataType::UInt32 => {
+                TypedColumn::Int(downcast::<Int64Array>(&as_is(&DataType::Int64)?)?)
+            }
+            _ => TypedColumn::Text(downcast::<StringArray>(&as_is(&DataType::Utf8)?)?),
+        })
     }
-    Ok(TextTable { header, batches })
+
+    fn cell(&self, row: usize) -> Cell<'_> {
+        use arrow_array::Array;
+        match self {
+            TypedColumn::Text(c) if c.is_valid(row) => Cell::Text(c.value(row).as_bytes()),
+            TypedColumn::Int(c) if c.is_valid(row) => Cell::Int(c.value(row)),
+            TypedColumn::Flag(c) if c.is_valid(row) => Cell::Flag(c.value(row)),
+            _ => Cell::EMPTY,
+        }
+    }
+}
+
+fn downcast<T: Clone + 'static>(column: &arrow_array::ArrayRef) -> Result<T, String> {
+    column
+        .as_any()
+        .downcast_ref::<T>()
+        .cloned()
+        .ok_or_else(|| format!("unexpected column type {}", column.data_type()))
 }
 
 fn split_csv_header<'a>(
@@ -262,13 +350,13 @@ struct LocalError {
 fn cell_error(
     file: &str,
     column: &str,
-    value: &[u8],
+    value: Cell,
     expected: &str,
 ) -> Box<dyn FnOnce(usize) -> IoError + Send> {
     let (file, column, value, expected) = (
         file.to_string(),
         column.to_string(),
-        String::from_utf8_lossy(value).into_owned(),
+        String::from_utf8_lossy(&value.bytes()).into_owned(),
         expected.to_string(),
     );
     Box::new(move |row| IoError::Cell {
@@ -282,7 +370,7 @@ fn cell_error(
 
 /// A record's fields, and what turns them into an item (appending numbers to the stretch's
 /// flat values), or says what is wrong once its row is known.
-type ParseRecord<'a, T> = dyn Fn(&[&[u8]], &mut Vec<u32>) -> Result<T, Box<dyn FnOnce(usize) -> IoError + Send>>
+type ParseRecord<'a, T> = dyn Fn(&[Cell], &mut Vec<u32>) -> Result<T, Box<dyn FnOnce(usize) -> IoError + Send>>
     + Sync
     + 'a;
 
@@ -305,62 +393,68 @@ fn parse_body<T: Send>(
     }
 }
 
-/// [`parse_body`] of a Parquet file's text columns: its record batches shared out over the
-/// threads in order; record N (1-based) is row N + 1.
+/// [`parse_body`] of a Parquet file: its row groups shared out over the threads in
+/// order, each thread decoding its groups batch by batch and parsing as it goes; record N
+/// (1-based) is row N + 1.
 fn parse_table<T: Send>(
-    table: &TextTable,
+    table: &ParquetTable,
     threads: usize,
     parse: &ParseRecord<T>,
 ) -> Result<Vec<Piece<T>>, IoError> {
-    use arrow_array::Array;
-    let mut first_row = Vec::with_capacity(table.batches.len());
-    let mut rows = 0usize;
-    for batch in &table.batches {
-        first_row.push(rows);
-        rows += batch.first().map_or(0, |c| c.len());
-    }
-    let chunk = table.batches.len().div_ceil(threads.max(1)).max(1);
-    let run =
-        |start: usize, batches: &[Vec<arrow_array::StringArray>]| -> Result<Piece<T>, IoError> {
-            let mut items = Vec::new();
-            let mut values = Vec::new();
-            let mut cells: Vec<&[u8]> = Vec::with_capacity(table.header.len());
-            for (b, batch) in batches.iter().enumerate() {
-                let before = first_row[start + b];
-                for r in 0..batch.first().map_or(0, |c| c.len()) {
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let groups = table.group_rows.len();
+    let chunk = groups.div_ceil(threads.max(1)).max(1);
+    let run = |first_group: usize, last_group: usize| -> Result<Piece<T>, IoError> {
+        let mut row = table.group_rows[..first_group].iter().sum::<usize>() + 2;
+        let mut items = Vec::new();
+        let mut values = Vec::new();
+        guarded(&table.file, || {
+            let bad = |message: String| malformed_parquet(&table.file, message);
+            let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(
+                table.data.clone(),
+                table.metadata.clone(),
+            )
+            .with_row_groups((first_group..last_group).collect())
+            .with_batch_size(8_192)
+            .build()
+            .map_err(|e| bad(e.to_string()))?;
+            for batch in reader {
+                let batch = batch.map_err(|e| bad(e.to_string()))?;
+                let columns = batch
+                    .columns()
+                    .iter()
+                    .enumerate()
+                    .map(|(k, c)| {
+                        TypedColumn::of(c)
+                            .map_err(|e| bad(format!("column `{}`: {e}", table.header[k])))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                let mut cells: Vec<Cell> = Vec::with_capacity(columns.len());
+                for r in 0..batch.num_rows() {
                     cells.clear();
-                    cells.extend(batch.iter().map(|c| {
-                        if c.is_null(r) {
-                            &b""[..]
-                        } else {
-                            c.value(r).as_bytes()
-                        }
-                    }));
-                    let row = before + r + 2;
+                    cells.extend(columns.iter().map(|c| c.cell(r)));
                     match parse(&cells, &mut values) {
                         Ok(item) => items.push((row as u32, item)),
                         Err(build) => return Err(build(row)),
                     }
+                    row += 1;
                 }
             }
-            Ok(Piece { items, values })
-        };
-    let parts: Vec<(usize, &[Vec<arrow_array::StringArray>])> = table
-        .batches
-        .chunks(chunk)
-        .enumerate()
-        .map(|(k, part)| (k * chunk, part))
+            Ok(())
+        })?;
+        Ok(Piece { items, values })
+    };
+    let parts: Vec<(usize, usize)> = (0..groups)
+        .step_by(chunk)
+        .map(|g| (g, (g + chunk).min(groups)))
         .collect();
     let results: Vec<Result<Piece<T>, IoError>> = if parts.len() <= 1 {
-        parts
-            .iter()
-            .map(|(start, part)| run(*start, part))
-            .collect()
+        parts.iter().map(|&(a, b)| run(a, b)).collect()
     } else {
         std::thread::scope(|s| {
             let handles: Vec<_> = parts
                 .iter()
-                .map(|(start, part)| s.spawn(|| run(*start, part)))
+                .map(|&(a, b)| s.spawn(move || run(a, b)))
                 .collect();
             handles
                 .into_iter()
@@ -412,7 +506,7 @@ fn parse_csv_body<T: Send>(
     let plain = |piece: &[u8]| -> Result<Piece<T>, LocalError> {
         let mut out = Vec::with_capacity(piece.len() / 24);
         let mut values = Vec::new();
-        let mut cells: Vec<&[u8]> = Vec::with_capacity(fields);
+        let mut cells: Vec<Cell> = Vec::with_capacity(fields);
         let lines = piece.strip_suffix(b"\n").unwrap_or(piece);
         for (i, line) in lines.split(|&b| b == b'\n').enumerate() {
             let line = line.strip_suffix(b"\r").unwrap_or(line);
@@ -420,7 +514,7 @@ fn parse_csv_body<T: Send>(
                 continue;
             }
             cells.clear();
-            cells.extend(line.split(|&b| b == b','));
+            cells.extend(line.split(|&b| b == b',').map(Cell::Text));
             if cells.len() != fields {
                 return Err(wrong_count(i + 1, cells.len()));
             }
@@ -477,7 +571,7 @@ fn parse_csv_body<T: Send>(
             if record.len() != fields {
                 return Err(wrong_count(line, record.len()));
             }
-            let cells: Vec<&[u8]> = record.iter().collect();
+            let cells: Vec<Cell> = record.iter().map(Cell::Text).collect();
             match parse(&cells, &mut values) {
                 Ok(item) => out.push((line as u32, item)),
                 Err(build) => return Err(LocalError { line, build }),
@@ -546,12 +640,17 @@ impl UnitLookup {
     }
 
     /// The unit's index, or what the cell should have held.
-    fn find(&self, b: &[u8]) -> Result<usize, &'static str> {
-        let t = b.trim_ascii();
-        let value = if t.len() == 12 && t.iter().all(u8::is_ascii_digit) {
-            t.iter().fold(0u64, |v, d| v * 10 + u64::from(d - b'0'))
-        } else {
-            admin_code(t).ok_or("an admin code")?.get()
+    fn find(&self, cell: Cell) -> Result<usize, &'static str> {
+        let value = match cell {
+            Cell::Int(v) if (100_000_000_000..1_000_000_000_000).contains(&v) => v as u64,
+            Cell::Text(t)
+                if t.trim_ascii().len() == 12 && t.trim_ascii().iter().all(u8::is_ascii_digit) =>
+            {
+                t.trim_ascii()
+                    .iter()
+                    .fold(0u64, |v, d| v * 10 + u64::from(d - b'0'))
+            }
+            _ => admin_code(cell).ok_or("an admin code")?.get(),
         };
         let hint = LAST_UNIT.with(std::cell::Cell::get);
         for i in [hint, hint + 1] {
@@ -577,31 +676,41 @@ thread_local! {
     static SETS: std::cell::RefCell<SetsCache> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-fn text(b: &[u8]) -> Option<&str> {
-    std::str::from_utf8(b).ok().map(str::trim)
+fn admin_code(cell: Cell) -> Option<AdminCode> {
+    cell.text().and_then(|t| AdminCode::parse(&t).ok())
 }
 
-fn admin_code(b: &[u8]) -> Option<AdminCode> {
-    text(b).and_then(|t| AdminCode::parse(t).ok())
-}
-
-/// A whole number written in ASCII digits (surrounding spaces allowed), without going
-/// through text: the cells of a national file are mostly numbers.
-fn digits(b: &[u8]) -> Option<u64> {
-    let b = b.trim_ascii();
+/// A whole number, not negative: a Parquet number as it is, or ASCII digits (surrounding
+/// spaces allowed) read without going through text: the cells of a national file are
+/// mostly numbers.
+fn digits(cell: Cell) -> Option<u64> {
+    let b = match cell {
+        Cell::Int(v) => return u64::try_from(v).ok(),
+        Cell::Flag(_) => return None,
+        Cell::Text(b) => b.trim_ascii(),
+    };
     if b.is_empty() || b.len() > 19 || !b.iter().all(u8::is_ascii_digit) {
         return None;
     }
     Some(b.iter().fold(0u64, |v, d| v * 10 + u64::from(d - b'0')))
 }
 
-fn year(b: &[u8]) -> Option<Year> {
-    digits(b).and_then(|y| Year::new(i64::try_from(y).ok()?).ok())
+fn year(cell: Cell) -> Option<Year> {
+    digits(cell).and_then(|y| Year::new(i64::try_from(y).ok()?).ok())
 }
 
 /// A count: empty → not reported; else a whole number below the not-reported mark.
-fn count(b: &[u8]) -> Result<u32, ()> {
-    let b = b.trim_ascii();
+fn count(cell: Cell) -> Result<u32, ()> {
+    let b = match cell {
+        Cell::Int(v) => {
+            return u32::try_from(v)
+                .ok()
+                .filter(|v| *v < Columns::NOT_REPORTED)
+                .ok_or(());
+        }
+        Cell::Flag(_) => return Err(()),
+        Cell::Text(b) => b.trim_ascii(),
+    };
     if b.is_empty() {
         return Ok(Columns::NOT_REPORTED);
     }
@@ -615,7 +724,14 @@ fn count(b: &[u8]) -> Result<u32, ()> {
     Ok(v as u32)
 }
 
-fn flag(b: &[u8]) -> Result<Option<bool>, ()> {
+fn flag(cell: Cell) -> Result<Option<bool>, ()> {
+    let b = match cell {
+        Cell::Flag(b) => return Ok(Some(b)),
+        Cell::Int(0) => return Ok(Some(false)),
+        Cell::Int(1) => return Ok(Some(true)),
+        Cell::Int(_) => return Err(()),
+        Cell::Text(b) => b,
+    };
     match b.trim_ascii() {
         b"" => Ok(None),
         // 是 / 否 in UTF-8
@@ -658,9 +774,13 @@ enum FacilityIds {
 }
 
 impl FacilityIds {
-    fn get(&self, b: &[u8]) -> Option<FacilityIx> {
-        match self {
-            FacilityIds::Dense(n) => {
+    fn get(&self, cell: Cell) -> Option<FacilityIx> {
+        match (self, cell) {
+            (FacilityIds::Dense(n), Cell::Int(v)) => u32::try_from(v)
+                .ok()
+                .filter(|v| (*v as usize) < *n)
+                .map(FacilityIx),
+            (FacilityIds::Dense(n), Cell::Text(b)) => {
                 let b = b.trim_ascii();
                 if b.is_empty() || b.len() > 10 || !b.iter().all(u8::is_ascii_digit) {
                     return None;
@@ -668,7 +788,8 @@ impl FacilityIds {
                 let v = b.iter().fold(0u64, |v, d| v * 10 + u64::from(d - b'0'));
                 (v < *n as u64 && (b.len() == 1 || b[0] != b'0')).then_some(FacilityIx(v as u32))
             }
-            FacilityIds::Named(m) => text(b).and_then(|t| m.get(t).copied()),
+            (FacilityIds::Dense(_), Cell::Flag(_)) => None,
+            (FacilityIds::Named(m), _) => cell.text().and_then(|t| m.get(&*t).copied()),
         }
     }
 
@@ -721,17 +842,18 @@ fn add_facilities(
         opened: None,
         closed: None,
     };
-    let optional_year = |b: &[u8]| -> Result<Option<Year>, ()> {
-        if b.trim_ascii().is_empty() {
+    let optional_year = |cell: Cell| -> Result<Option<Year>, ()> {
+        if cell.is_blank() {
             Ok(None)
         } else {
-            year(b).map(Some).ok_or(())
+            year(cell).map(Some).ok_or(())
         }
     };
     let id_at = at[0];
     let lookup = UnitLookup::new(columns.units());
     let pieces = parse_body(file, &body, header.len(), threads, &|r, _| {
-        let id = text(r[id_at])
+        let id = r[id_at]
+            .text()
             .filter(|t| FacilityId::new(t).is_ok())
             .ok_or_else(|| {
                 cell_error(
@@ -745,7 +867,7 @@ fn add_facilities(
             .find(r[at[1]])
             .map_err(|expected| cell_error(file, "unit", r[at[1]], expected))?;
         let unit = UnitIx(unit as u32);
-        let key = [r[at[2]], r[at[3]], r[at[4]]];
+        let key = [r[at[2]].bytes(), r[at[3]].bytes(), r[at[4]].bytes()];
         let cached = SETS.with(|c| {
             c.borrow()
                 .iter()
@@ -756,24 +878,27 @@ fn add_facilities(
             Some(sets) => sets,
             None => {
                 let mut f = template.clone();
-                f.kind = text(r[at[2]])
-                    .and_then(|t| InstitutionType::parse_label(t).ok())
+                f.kind = r[at[2]]
+                    .text()
+                    .and_then(|t| InstitutionType::parse_label(&t).ok())
                     .ok_or_else(|| {
                         cell_error(file, "kind", r[at[2]], "an institution type code")
                     })?;
-                f.grade = text(r[at[3]])
-                    .and_then(|t| Grade::parse(t).ok())
+                f.grade = r[at[3]]
+                    .text()
+                    .and_then(|t| Grade::parse(&t).ok())
                     .ok_or_else(|| {
                         cell_error(file, "grade", r[at[3]], "a grade (e.g. 3a, 2, ungraded)")
                     })?;
-                f.ownership = text(r[at[4]])
-                    .and_then(|t| Ownership::parse_label(t).ok())
+                f.ownership = r[at[4]]
+                    .text()
+                    .and_then(|t| Ownership::parse_label(&t).ok())
                     .ok_or_else(|| cell_error(file, "ownership", r[at[4]], "an ownership code"))?;
                 let sets = Columns::facility_sets_of(&f);
                 SETS.with(|c| {
                     let mut c = c.borrow_mut();
                     if c.len() < 256 {
-                        c.push((key.map(Box::<[u8]>::from), sets));
+                        c.push((key.map(|k| Box::<[u8]>::from(&*k)), sets));
                     }
                 });
                 sets
@@ -785,7 +910,7 @@ fn add_facilities(
         };
         let opened = year_at(opened_at, "opened")?;
         let closed = year_at(closed_at, "closed")?;
-        Ok((Box::<str>::from(id), unit, sets, opened, closed))
+        Ok((Box::<str>::from(&*id), unit, sets, opened, closed))
     })?;
     // Ids: kept as text only when they are not simply 0, 1, 2, … in order.
     let total: usize = pieces.iter().map(|p| p.items.len()).sum();
@@ -997,15 +1122,14 @@ fn parse_population(
         }
     }
     let at: Vec<Option<usize>> = known.iter().map(|c| column(&header, c)).collect();
-    let persons = |r: &[&[u8]], i: Option<usize>, name: &str, required: bool| {
+    let persons = |r: &[Cell], i: Option<usize>, name: &str, required: bool| {
         let Some(i) = i else {
             return Ok(Columns::BASE_MISSING);
         };
-        let b = r[i].trim_ascii();
-        if b.is_empty() && !required {
+        if r[i].is_blank() && !required {
             return Ok(Columns::BASE_MISSING);
         }
-        digits(b)
+        digits(r[i])
             .filter(|v| *v < Columns::BASE_MISSING)
             .ok_or_else(|| cell_error(file, name, r[i], "a whole number of persons"))
     };

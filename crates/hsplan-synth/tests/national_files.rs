@@ -36,11 +36,12 @@ fn national_files_read_into_columns_evaluate_like_the_records() {
     }
 }
 
-/// A CSV file rewritten as Parquet: columns whose cells are all whole numbers (or empty)
-/// become Int64, the rest text; empty cells are nulls. Snappy-compressed, small row groups
-/// (so a file has several record batches to share out).
+/// A CSV file rewritten as Parquet, typed as DuckDB types it: columns of true/false become
+/// Boolean, whole numbers (or empty) Int32 when they fit and Int64 when not, the rest text;
+/// empty cells are nulls. Snappy-compressed, small row groups (so a file has several to
+/// share out).
 fn csv_to_parquet(csv: &std::path::Path, parquet: &std::path::Path) {
-    use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray};
+    use arrow_array::{ArrayRef, BooleanArray, Int32Array, Int64Array, RecordBatch, StringArray};
     use std::sync::Arc;
     let mut r = csv::Reader::from_path(csv).unwrap();
     let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
@@ -50,10 +51,25 @@ fn csv_to_parquet(csv: &std::path::Path, parquet: &std::path::Path) {
         .enumerate()
         .map(|(k, name)| {
             let cells: Vec<&str> = rows.iter().map(|row| &row[k]).collect();
-            let numeric = cells
+            let number = |c: &str| c.len() < 18 && c.parse::<i64>().is_ok();
+            let numeric = cells.iter().all(|c| c.is_empty() || number(c));
+            let flags = cells.iter().all(|c| matches!(*c, "" | "true" | "false"));
+            let small = cells
                 .iter()
-                .all(|c| c.is_empty() || (c.len() < 18 && c.bytes().all(|b| b.is_ascii_digit())));
-            let array: ArrayRef = if numeric {
+                .all(|c| c.is_empty() || c.parse::<i32>().is_ok());
+            let array: ArrayRef = if flags {
+                Arc::new(BooleanArray::from_iter(
+                    cells
+                        .iter()
+                        .map(|c| (!c.is_empty()).then_some(*c == "true")),
+                ))
+            } else if numeric && small {
+                Arc::new(Int32Array::from_iter(
+                    cells
+                        .iter()
+                        .map(|c| (!c.is_empty()).then(|| c.parse::<i32>().unwrap())),
+                ))
+            } else if numeric {
                 Arc::new(Int64Array::from_iter(
                     cells
                         .iter()
@@ -70,7 +86,7 @@ fn csv_to_parquet(csv: &std::path::Path, parquet: &std::path::Path) {
     let batch = RecordBatch::try_from_iter(columns).unwrap();
     let props = parquet::file::properties::WriterProperties::builder()
         .set_compression(parquet::basic::Compression::SNAPPY)
-        .set_max_row_group_row_count(Some(4_096))
+        .set_max_row_group_row_count(Some(1_024))
         .build();
     let file = std::fs::File::create(parquet).unwrap();
     let mut w = parquet::arrow::ArrowWriter::try_new(file, batch.schema(), Some(props)).unwrap();
@@ -118,32 +134,43 @@ fn national_parquet_files_evaluate_like_the_csv_files() {
         );
     }
 
-    // a bad cell in a Parquet file: file, row (record + 1) and column named
-    let mut text = std::fs::read_to_string(csv_dir.path().join("population.csv")).unwrap();
-    let lines: Vec<&str> = text.lines().collect();
-    let mut cells: Vec<String> = lines[5].split(',').map(String::from).collect();
-    cells[2] = "many".into(); // resident
-    let mut edited: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
-    edited[5] = cells.join(",");
-    text = edited.join("\n") + "\n";
-    let bad_dir = tempfile::tempdir().unwrap();
-    for name in ["units", "facilities", "resources"] {
-        std::fs::copy(
-            pq_dir.path().join(format!("{name}.parquet")),
-            bad_dir.path().join(format!("{name}.parquet")),
-        )
-        .unwrap();
-    }
-    let edited_csv = bad_dir.path().join("edited.csv");
-    std::fs::write(&edited_csv, text).unwrap();
-    csv_to_parquet(&edited_csv, &bad_dir.path().join("population.parquet"));
-    std::fs::remove_file(&edited_csv).unwrap();
-    let e = hsplan_io::columns::read_dir(bad_dir.path(), 2)
-        .map(|_| ())
-        .expect_err("a bad cell is refused")
-        .to_string();
+    // a bad cell in a Parquet file: file, row (record + 1), column and value named, in a
+    // text column (a word among numbers) and in a number column (a negative count), on
+    // a row in the first row group and on one in the second thread's share
+    let bad_cell = |name: &str, line: usize, column: usize, value: &str| {
+        let text = std::fs::read_to_string(csv_dir.path().join(format!("{name}.csv"))).unwrap();
+        let mut edited: Vec<String> = text.lines().map(String::from).collect();
+        let mut cells: Vec<String> = edited[line].split(',').map(String::from).collect();
+        cells[column] = value.into();
+        edited[line] = cells.join(",");
+        let bad_dir = tempfile::tempdir().unwrap();
+        for other in ["units", "facilities", "resources", "population"] {
+            std::fs::copy(
+                pq_dir.path().join(format!("{other}.parquet")),
+                bad_dir.path().join(format!("{other}.parquet")),
+            )
+            .unwrap();
+        }
+        let edited_csv = bad_dir.path().join("edited.csv");
+        std::fs::write(&edited_csv, edited.join("\n") + "\n").unwrap();
+        csv_to_parquet(&edited_csv, &bad_dir.path().join(format!("{name}.parquet")));
+        std::fs::remove_file(&edited_csv).unwrap();
+        hsplan_io::columns::read_dir(bad_dir.path(), 2)
+            .map(|_| ())
+            .expect_err("a bad cell is refused")
+            .to_string()
+    };
+    let e = bad_cell("population", 5, 2, "many");
     assert!(
         e.contains("population.parquet") && e.contains("row 6") && e.contains("resident"),
+        "{e}"
+    );
+    let e = bad_cell("resources", 100_000, 2, "-3");
+    assert!(
+        e.contains("resources.parquet")
+            && e.contains("row 100001")
+            && e.contains("beds")
+            && e.contains("-3"),
         "{e}"
     );
 
