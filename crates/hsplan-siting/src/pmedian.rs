@@ -408,12 +408,11 @@ fn lagrangian<'a>(
 ) -> (f64, usize, Vec<f64>) {
     let n = inst.demand_count();
     let m = inst.site_count();
-    let u = inst.unreachable;
     let mut lambda: Vec<f64> = (0..n).map(|i| inst.weight[i] * best.c1[i]).collect();
     let mut rho = vec![0.0; m];
     let mut g = vec![0.0; n];
     let mut open = vec![false; m];
-    let mut order: Vec<u32> = (0..m as u32).filter(|&j| !inst.fixed[j as usize]).collect();
+    let root = root_standing(inst);
     let mut best_lower = f64::NEG_INFINITY;
     let mut theta = 2.0;
     let mut since = 0;
@@ -422,37 +421,10 @@ fn lagrangian<'a>(
     let mut best_lambda = lambda.clone();
     for it in 0..max_iter {
         iterations = it + 1;
-        rho.iter_mut().for_each(|r| *r = 0.0);
-        let mut lower: f64 = lambda.iter().sum();
-        let mut negative = 0usize;
-        for i in 0..n {
-            let w = inst.weight[i];
-            let l = lambda[i];
-            for k in inst.d_range(i) {
-                let v = w * inst.d_cost[k] - l;
-                if v >= 0.0 {
-                    break;
-                }
-                negative += 1;
-                rho[inst.d_site[k] as usize] += v;
-            }
-            lower += (w * u - l).min(0.0);
-        }
-        for j in 0..m {
-            open[j] = inst.fixed[j];
-            if inst.fixed[j] {
-                lower += rho[j];
-            }
-        }
-        if p > 0 {
-            order.select_nth_unstable_by(p - 1, |a, b| {
-                rho[*a as usize].total_cmp(&rho[*b as usize]).then(a.cmp(b))
-            });
-        }
-        for &j in &order[..p] {
-            open[j as usize] = true;
-            lower += rho[j as usize];
-        }
+        let Some(relaxed) = relaxation(inst, p, &root, &lambda, &mut rho) else {
+            break; // fewer free sites than p
+        };
+        let lower = relaxed.lower;
         if best_lower == f64::NEG_INFINITY || lower > best_lower + 1e-9 * best_lower.abs().max(1.0)
         {
             best_lower = lower;
@@ -467,7 +439,7 @@ fn lagrangian<'a>(
         }
         // the relaxation's sites as a heuristic solution
         if it % 5 == 0 {
-            let mut set: Vec<u32> = order[..p].to_vec();
+            let mut set: Vec<u32> = relaxed.chosen.clone();
             set.sort_unstable();
             if tried.insert(set.clone()) {
                 let mut s = State::new(inst, &set);
@@ -482,43 +454,11 @@ fn lagrangian<'a>(
         if closed(inst, best.cost, best_lower) || theta < 1e-4 {
             break;
         }
-        // subgradient: 1 − (open sites serving i below λ_i), counted from the rows or from
-        // the open sites' columns, whichever is shorter
-        let column_work: usize = (0..m)
-            .filter(|&j| open[j])
-            .map(|j| inst.s_range(j).len())
-            .sum();
-        for i in 0..n {
-            g[i] = if inst.weight[i] * u < lambda[i] {
-                0.0
-            } else {
-                1.0
-            };
+        for j in 0..m {
+            open[j] = inst.fixed[j];
         }
-        if column_work < negative {
-            for j in (0..m).filter(|&j| open[j]) {
-                for k in inst.s_range(j) {
-                    let i = inst.s_demand[k] as usize;
-                    if inst.weight[i] * inst.s_cost[k] < lambda[i] {
-                        g[i] -= 1.0;
-                    }
-                }
-            }
-        } else {
-            for i in 0..n {
-                let w = inst.weight[i];
-                let l = lambda[i];
-                for k in inst.d_range(i) {
-                    if w * inst.d_cost[k] >= l {
-                        break;
-                    }
-                    if open[inst.d_site[k] as usize] {
-                        g[i] -= 1.0;
-                    }
-                }
-            }
-        }
-        let norm: f64 = g.iter().map(|x| x * x).sum();
+        relaxed.chosen.iter().for_each(|&j| open[j as usize] = true);
+        let norm = subgradient(inst, &lambda, &open, relaxed.negative, &mut g);
         if norm == 0.0 {
             break; // the relaxed solution is feasible, hence optimal
         }
@@ -538,16 +478,40 @@ enum Standing {
     Free,
 }
 
-/// The Lagrangian relaxation of a branch-and-bound node at multipliers `lambda`: its bound,
-/// every site's ρ_j (Σ_i min(0, w_i·c_ij − λ_i)) and the free sites it opens, or `None`
-/// when the node has no solution.
-fn node_bound(
+/// Every site's standing at the root: sites fixed open by the instance are counted as
+/// fixed (not among the p), the rest free.
+fn root_standing(inst: &Instance) -> Vec<Standing> {
+    (0..inst.site_count())
+        .map(|j| {
+            if inst.fixed[j] {
+                Standing::Closed
+            } else {
+                Standing::Free
+            }
+        })
+        .collect()
+}
+
+/// The Lagrangian relaxation at multipliers λ (of Σ_j x_ij + z_i = 1) with some sites'
+/// standing decided (the root: none).
+struct Relaxed {
+    /// Its bound.
+    lower: f64,
+    /// The free sites it opens.
+    chosen: Vec<u32>,
+    /// Pairs with w_i·c_ij below λ_i (the length of the rows the subgradient would scan).
+    negative: usize,
+}
+
+/// [`Relaxed`] at `lambda` for sites in `standing`, with every site's ρ_j
+/// (Σ_i min(0, w_i·c_ij − λ_i)) left in `rho`; `None` when no choice of p sites fits.
+fn relaxation(
     inst: &Instance,
     p: usize,
     standing: &[Standing],
     lambda: &[f64],
     rho: &mut [f64],
-) -> Option<(f64, Vec<u32>)> {
+) -> Option<Relaxed> {
     let opened = standing.iter().filter(|s| **s == Standing::Open).count();
     let free: Vec<u32> = (0..standing.len() as u32)
         .filter(|&j| standing[j as usize] == Standing::Free)
@@ -557,16 +521,19 @@ fn node_bound(
     }
     rho.iter_mut().for_each(|r| *r = 0.0);
     let mut lower: f64 = lambda.iter().sum();
+    let mut negative = 0usize;
     for i in 0..inst.demand_count() {
         let w = inst.weight[i];
+        let l = lambda[i];
         for k in inst.d_range(i) {
-            let v = w * inst.d_cost[k] - lambda[i];
+            let v = w * inst.d_cost[k] - l;
             if v >= 0.0 {
                 break;
             }
+            negative += 1;
             rho[inst.d_site[k] as usize] += v;
         }
-        lower += (w * inst.unreachable - lambda[i]).min(0.0);
+        lower += (w * inst.unreachable - l).min(0.0);
     }
     for (j, r) in rho.iter().enumerate() {
         if inst.fixed[j] || standing[j] == Standing::Open {
@@ -581,8 +548,64 @@ fn node_bound(
         });
     }
     chosen.truncate(k);
-    lower += chosen.iter().map(|&j| rho[j as usize]).sum::<f64>();
-    Some((lower, chosen))
+    for &j in &chosen {
+        lower += rho[j as usize];
+    }
+    Some(Relaxed {
+        lower,
+        chosen,
+        negative,
+    })
+}
+
+/// The subgradient at λ for the sites `open` in the relaxation: g_i = 1 − (open sites
+/// serving i below λ_i) (0 where the unreachable cost is already below λ_i), counted from
+/// the rows or from the open sites' columns, whichever is shorter (`negative`: the rows'
+/// length). Returns |g|².
+fn subgradient(
+    inst: &Instance,
+    lambda: &[f64],
+    open: &[bool],
+    negative: usize,
+    g: &mut [f64],
+) -> f64 {
+    let m = inst.site_count();
+    let n = inst.demand_count();
+    for i in 0..n {
+        g[i] = if inst.weight[i] * inst.unreachable < lambda[i] {
+            0.0
+        } else {
+            1.0
+        };
+    }
+    let column_work: usize = (0..m)
+        .filter(|&j| open[j])
+        .map(|j| inst.s_range(j).len())
+        .sum();
+    if column_work < negative {
+        for j in (0..m).filter(|&j| open[j]) {
+            for k in inst.s_range(j) {
+                let i = inst.s_demand[k] as usize;
+                if inst.weight[i] * inst.s_cost[k] < lambda[i] {
+                    g[i] -= 1.0;
+                }
+            }
+        }
+    } else {
+        for i in 0..n {
+            let w = inst.weight[i];
+            let l = lambda[i];
+            for k in inst.d_range(i) {
+                if w * inst.d_cost[k] >= l {
+                    break;
+                }
+                if open[inst.d_site[k] as usize] {
+                    g[i] -= 1.0;
+                }
+            }
+        }
+    }
+    g.iter().map(|x| x * x).sum()
 }
 
 /// How far the branch and bound may go.
@@ -620,17 +643,8 @@ fn branch_and_bound<'a>(
 ) -> (f64, usize) {
     let m = inst.site_count();
     let n = inst.demand_count();
-    let start: Vec<Standing> = (0..m)
-        .map(|j| {
-            if inst.fixed[j] {
-                Standing::Closed // counted as fixed, not among the p
-            } else {
-                Standing::Free
-            }
-        })
-        .collect();
     let mut stack = vec![Node {
-        standing: start,
+        standing: root_standing(inst),
         lambda: lambda.to_vec(),
         bound: f64::NEG_INFINITY,
     }];
@@ -658,10 +672,10 @@ fn branch_and_bound<'a>(
             limits.node_iterations
         };
         for _ in 0..iterations {
-            let Some((lower, chosen)) = node_bound(inst, p, &node.standing, &node.lambda, &mut rho)
-            else {
+            let Some(relaxed) = relaxation(inst, p, &node.standing, &node.lambda, &mut rho) else {
                 break;
             };
+            let lower = relaxed.lower;
             if best_here
                 .as_ref()
                 .is_none_or(|b| lower > b.0 + 1e-9 * b.0.abs().max(1.0))
@@ -680,23 +694,11 @@ fn branch_and_bound<'a>(
             }
             opened.clear();
             opened.extend((0..m).map(|j| inst.fixed[j] || node.standing[j] == Standing::Open));
-            chosen.iter().for_each(|&j| opened[j as usize] = true);
-            let mut norm = 0.0;
-            for i in 0..n {
-                let w = inst.weight[i];
-                let l = node.lambda[i];
-                let mut gi = if w * inst.unreachable < l { 0.0 } else { 1.0 };
-                for k in inst.d_range(i) {
-                    if w * inst.d_cost[k] >= l {
-                        break;
-                    }
-                    if opened[inst.d_site[k] as usize] {
-                        gi -= 1.0;
-                    }
-                }
-                g[i] = gi;
-                norm += gi * gi;
-            }
+            relaxed
+                .chosen
+                .iter()
+                .for_each(|&j| opened[j as usize] = true);
+            let norm = subgradient(inst, &node.lambda, &opened, relaxed.negative, &mut g);
             if norm == 0.0 {
                 break;
             }
@@ -708,7 +710,9 @@ fn branch_and_bound<'a>(
         let Some((_, lambda)) = best_here else {
             continue; // no solution in this node
         };
-        let Some((lower, chosen)) = node_bound(inst, p, &node.standing, &lambda, &mut rho) else {
+        let Some(Relaxed { lower, chosen, .. }) =
+            relaxation(inst, p, &node.standing, &lambda, &mut rho)
+        else {
             continue;
         };
         // the relaxation's sites as a solution
