@@ -454,9 +454,7 @@ fn lagrangian<'a>(
         if closed(inst, best.cost, best_lower) || theta < 1e-4 {
             break;
         }
-        for j in 0..m {
-            open[j] = inst.fixed[j];
-        }
+        open.copy_from_slice(&inst.fixed);
         relaxed.chosen.iter().for_each(|&j| open[j as usize] = true);
         let norm = subgradient(inst, &lambda, &open, relaxed.negative, &mut g);
         if norm == 0.0 {
