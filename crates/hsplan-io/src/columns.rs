@@ -27,7 +27,7 @@ use hsplan_model::{
     AdminCode, Capability, Facility, FacilityId, Grade, InstitutionType, Labelled, Ownership,
     Quantity, Year,
 };
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::path::Path;
 
 /// The four files' contents, each with the name used in messages.
@@ -406,8 +406,10 @@ fn parse_table<T: Send>(
     let chunk = groups.div_ceil(threads.max(1)).max(1);
     let run = |first_group: usize, last_group: usize| -> Result<Piece<T>, IoError> {
         let mut row = table.group_rows[..first_group].iter().sum::<usize>() + 2;
-        let mut items = Vec::new();
-        let mut values = Vec::new();
+        // reserved, not touched: at most one value per cell
+        let records: usize = table.group_rows[first_group..last_group].iter().sum();
+        let mut items = Vec::with_capacity(records);
+        let mut values = Vec::with_capacity(records * table.header.len());
         guarded(&table.file, || {
             let bad = |message: String| malformed_parquet(&table.file, message);
             let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(
@@ -505,7 +507,8 @@ fn parse_csv_body<T: Send>(
     };
     let plain = |piece: &[u8]| -> Result<Piece<T>, LocalError> {
         let mut out = Vec::with_capacity(piece.len() / 24);
-        let mut values = Vec::new();
+        // reserved, not touched: at most one value per cell
+        let mut values = Vec::with_capacity(out.capacity() * fields);
         let mut cells: Vec<Cell> = Vec::with_capacity(fields);
         let lines = piece.strip_suffix(b"\n").unwrap_or(piece);
         for (i, line) in lines.split(|&b| b == b'\n').enumerate() {
@@ -852,17 +855,14 @@ fn add_facilities(
     let id_at = at[0];
     let lookup = UnitLookup::new(columns.units());
     let pieces = parse_body(file, &body, header.len(), threads, &|r, _| {
-        let id = r[id_at]
-            .text()
-            .filter(|t| FacilityId::new(t).is_ok())
-            .ok_or_else(|| {
-                cell_error(
-                    file,
-                    "fid",
-                    r[id_at],
-                    "a facility id (1–64 characters, no spaces)",
-                )
-            })?;
+        let id = FacilityKey::read(r[id_at]).ok_or_else(|| {
+            cell_error(
+                file,
+                "fid",
+                r[id_at],
+                "a facility id (1–64 characters, no spaces)",
+            )
+        })?;
         let unit = lookup
             .find(r[at[1]])
             .map_err(|expected| cell_error(file, "unit", r[at[1]], expected))?;
@@ -910,7 +910,7 @@ fn add_facilities(
         };
         let opened = year_at(opened_at, "opened")?;
         let closed = year_at(closed_at, "closed")?;
-        Ok((Box::<str>::from(&*id), unit, sets, opened, closed))
+        Ok((id, unit, sets, opened, closed))
     })?;
     // Ids: kept as text only when they are not simply 0, 1, 2, … in order.
     let total: usize = pieces.iter().map(|p| p.items.len()).sum();
@@ -918,15 +918,14 @@ fn add_facilities(
         .iter()
         .flat_map(|p| &p.items)
         .enumerate()
-        .all(|(i, (_, (id, ..)))| {
-            id.parse::<usize>().is_ok_and(|v| v == i) && (id.len() == 1 || !id.starts_with('0'))
-        });
+        .all(|(i, (_, (id, ..)))| matches!(id, FacilityKey::Number(v) if *v == i as u64));
     let mut named: HashMap<Box<str>, (FacilityIx, u32)> = HashMap::new();
     for (row, (id, unit, sets, opened, closed)) in pieces.into_iter().flat_map(|p| p.items) {
         let ix = columns.add_facility_parts(unit, sets, opened, closed);
         if dense {
             continue;
         }
+        let id = id.into_text();
         if let Some((_, first)) = named.get(&id) {
             return Err(IoError::DuplicateKey {
                 file: file.to_string(),
@@ -943,6 +942,43 @@ fn add_facilities(
     } else {
         FacilityIds::Named(named.into_iter().map(|(k, (ix, _))| (k, ix)).collect())
     })
+}
+
+/// A facility id as read: a whole number (digits without a leading zero, or a Parquet
+/// integer), kept without allocating, or any other id as text.
+enum FacilityKey {
+    Number(u64),
+    Text(Box<str>),
+}
+
+impl FacilityKey {
+    fn read(cell: Cell) -> Option<FacilityKey> {
+        match cell {
+            Cell::Int(v) if v >= 0 => return Some(FacilityKey::Number(v as u64)),
+            Cell::Text(b) => {
+                let t = b.trim_ascii();
+                if (1..=19).contains(&t.len())
+                    && t.iter().all(u8::is_ascii_digit)
+                    && (t.len() == 1 || t[0] != b'0')
+                {
+                    return Some(FacilityKey::Number(
+                        t.iter().fold(0u64, |v, d| v * 10 + u64::from(d - b'0')),
+                    ));
+                }
+            }
+            _ => {}
+        }
+        cell.text()
+            .filter(|t| FacilityId::new(t).is_ok())
+            .map(|t| FacilityKey::Text(t.into()))
+    }
+
+    fn into_text(self) -> Box<str> {
+        match self {
+            FacilityKey::Number(v) => v.to_string().into(),
+            FacilityKey::Text(t) => t,
+        }
+    }
 }
 
 /// What a resources column holds.
@@ -1030,33 +1066,54 @@ fn add_resources(
     })?;
     let n = columns.facility_count();
     let ny = years.len();
-    let mut first_row: Vec<Vec<u32>> = vec![vec![0; n]; ny];
-    let mut quantity_values: Vec<Vec<Vec<u32>>> =
-        vec![vec![vec![Columns::NOT_REPORTED; n]; ny]; nq];
-    for piece in pieces {
-        // Each row appended nq values (none when the file has only fid and year).
-        let rows: Box<dyn Iterator<Item = &[u32]>> = if nq == 0 {
-            Box::new(std::iter::repeat(&[][..]))
-        } else {
-            Box::new(piece.values.chunks_exact(nq))
-        };
-        for ((row, (f, y)), values) in piece.items.iter().zip(rows) {
-            let (fi, yi) = (f.0 as usize, *y as usize);
-            if first_row[yi][fi] != 0 {
-                return Err(IoError::DuplicateKey {
-                    file: file.to_string(),
-                    row: *row as usize,
-                    what: "facility-year",
-                    key: format!("{} {}", ids.name(*f), years[yi]),
-                    first_row: first_row[yi][fi] as usize,
-                });
-            }
-            first_row[yi][fi] = *row;
-            for (k, v) in values.iter().enumerate() {
-                quantity_values[k][yi][fi] = *v;
+    // Which row reported each facility-year (duplicates refused), on this thread, while the
+    // other threads lay the values into their share of the columns.
+    let first_rows = || -> Result<Vec<Vec<u32>>, IoError> {
+        let mut first_row: Vec<Vec<u32>> = vec![vec![0; n]; ny];
+        for piece in &pieces {
+            for (row, (f, y)) in &piece.items {
+                let (fi, yi) = (f.0 as usize, *y as usize);
+                if first_row[yi][fi] != 0 {
+                    return Err(IoError::DuplicateKey {
+                        file: file.to_string(),
+                        row: *row as usize,
+                        what: "facility-year",
+                        key: format!("{} {}", ids.name(*f), years[yi]),
+                        first_row: first_row[yi][fi] as usize,
+                    });
+                }
+                first_row[yi][fi] = *row;
             }
         }
-    }
+        Ok(first_row)
+    };
+    // Resource columns `ks`, per year, per facility (each row appended nq values).
+    let lay_out = |ks: std::ops::Range<usize>| -> Vec<Vec<Vec<u32>>> {
+        let mut out = vec![vec![vec![Columns::NOT_REPORTED; n]; ny]; ks.len()];
+        for piece in &pieces {
+            for ((_, (f, y)), values) in piece.items.iter().zip(piece.values.chunks_exact(nq)) {
+                let (fi, yi) = (f.0 as usize, *y as usize);
+                for (column, v) in out.iter_mut().zip(&values[ks.clone()]) {
+                    column[yi][fi] = *v;
+                }
+            }
+        }
+        out
+    };
+    let share = nq.div_ceil(threads.max(1)).max(1);
+    let (first_row, quantity_values) = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..nq)
+            .step_by(share)
+            .map(|k| s.spawn(move || lay_out(k..(k + share).min(nq))))
+            .collect();
+        let first_row = first_rows();
+        let columns: Vec<Vec<Vec<u32>>> = handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a layout thread panicked"))
+            .collect();
+        (first_row, columns)
+    });
+    let first_row = first_row?;
     let mut per_column: Vec<std::vec::IntoIter<Vec<u32>>> =
         quantity_values.into_iter().map(Vec::into_iter).collect();
     for (yi, seen) in first_row.into_iter().enumerate() {
@@ -1148,29 +1205,67 @@ fn parse_population(
         ];
         Ok((unit as u32, year, values))
     })?;
-    let years: Vec<Year> = pieces
-        .iter()
-        .flat_map(|p| p.items.iter().map(|(_, (_, y, _))| *y))
-        .collect::<BTreeSet<Year>>()
-        .into_iter()
-        .collect();
-    let nu = units.len();
-    let mut by_year = vec![vec![[Columns::NO_RECORD; 3]; nu]; years.len()];
-    let mut first_row = vec![vec![0u32; nu]; years.len()];
-    for (row, (unit, year, values)) in pieces.into_iter().flat_map(|p| p.items) {
-        let y = years.binary_search(&year).expect("collected above");
-        let u = unit as usize;
-        if first_row[y][u] != 0 {
-            return Err(IoError::DuplicateKey {
-                file: file.to_string(),
-                row: row as usize,
-                what: "unit-year",
-                key: format!("{} {}", units[u], year),
-                first_row: first_row[y][u] as usize,
-            });
+    // the years covered (a handful among millions of rows: a short list, checked linearly)
+    let mut years: Vec<Year> = Vec::new();
+    for (_, (_, y, _)) in pieces.iter().flat_map(|p| &p.items) {
+        if !years.contains(y) {
+            years.push(*y);
         }
-        first_row[y][u] = row;
-        by_year[y][u] = values;
+    }
+    years.sort_unstable();
+    let nu = units.len();
+    // Years `ys` laid out, duplicates refused (the first in the file): a share of the years
+    // per thread.
+    let lay_out = |ys: std::ops::Range<usize>| -> Result<Vec<Vec<[u64; 3]>>, (u32, IoError)> {
+        let mut by_year = vec![vec![[Columns::NO_RECORD; 3]; nu]; ys.len()];
+        let mut first_row = vec![vec![0u32; nu]; ys.len()];
+        for (row, (unit, year, values)) in pieces.iter().flat_map(|p| &p.items) {
+            let y = years.binary_search(year).expect("collected above");
+            if !ys.contains(&y) {
+                continue;
+            }
+            let (y, u) = (y - ys.start, *unit as usize);
+            if first_row[y][u] != 0 {
+                let e = IoError::DuplicateKey {
+                    file: file.to_string(),
+                    row: *row as usize,
+                    what: "unit-year",
+                    key: format!("{} {}", units[u], year),
+                    first_row: first_row[y][u] as usize,
+                };
+                return Err((*row, e));
+            }
+            first_row[y][u] = *row;
+            by_year[y][u] = *values;
+        }
+        Ok(by_year)
+    };
+    let ny = years.len();
+    let share = ny.div_ceil(threads.max(1)).max(1);
+    let laid: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..ny)
+            .step_by(share)
+            .map(|y| s.spawn(move || lay_out(y..(y + share).min(ny))))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a layout thread panicked"))
+            .collect()
+    });
+    let mut by_year = Vec::with_capacity(years.len());
+    let mut duplicate: Option<(u32, IoError)> = None;
+    for part in laid {
+        match part {
+            Ok(part) => by_year.extend(part),
+            Err((row, e)) => {
+                if duplicate.as_ref().is_none_or(|(first, _)| row < *first) {
+                    duplicate = Some((row, e));
+                }
+            }
+        }
+    }
+    if let Some((_, e)) = duplicate {
+        return Err(e);
     }
     Ok(Population { years, by_year })
 }
@@ -1283,6 +1378,53 @@ mod tests {
         assert!(e.contains("resources.csv, row 2: malformed CSV"), "{e}");
         let e = err(files(UNITS, FACILITIES, RESOURCES, ""));
         assert!(e.contains("population.csv: the table is empty"), "{e}");
+    }
+
+    #[test]
+    fn the_first_duplicate_in_the_file_is_named_whichever_thread_finds_it() {
+        // years are laid out on separate threads: 2024's duplicate (row 5) comes after
+        // 2025's (row 4)
+        let population = "unit,year,resident\n500109001000,2025,1\n500109001000,2024,1\n500109001000,2025,2\n500109001000,2024,3\n";
+        for threads in [1, 2, 3] {
+            let e = read_files(files(UNITS, FACILITIES, RESOURCES, population), threads)
+                .map(|_| ())
+                .expect_err("duplicates refused")
+                .to_string();
+            assert_eq!(
+                e,
+                "population.csv, row 4: duplicate unit-year `500109001000 2025` (first at row 2)",
+                "{threads} threads"
+            );
+        }
+    }
+
+    #[test]
+    fn numeric_facility_ids_out_of_order_are_looked_up_by_their_text() {
+        let facilities = "fid,unit,kind,grade,ownership\n1,500109000000,general_hospital,3a,government\n0,500109001000,township_health_centre,ungraded,government\n007,500109001000,township_health_centre,ungraded,government\n";
+        let resources = "fid,year,beds\n1,2025,600\n0,2025,40\n007,2025,1\n";
+        let c = read_files(files(UNITS, facilities, resources, POPULATION), 2).unwrap();
+        assert_eq!(c.facility_count(), 3);
+        let beds = hsplan_eval::find("beds_per_1000").unwrap();
+        let r = c.evaluate(&[beds], 1);
+        let county = c
+            .unit_index(AdminCode::parse("500109000000").unwrap())
+            .unwrap();
+        let y2025 = &r
+            .values
+            .iter()
+            .find(|((id, y), _)| *id == "beds_per_1000" && y.get() == 2025)
+            .unwrap()
+            .1;
+        let v = y2025[county.0 as usize].unwrap();
+        assert!((v - 641.0 / 800.0).abs() < 1e-12, "{v}");
+        let e = read_files(
+            files(UNITS, facilities, "fid,year,beds\n7,2025,1\n", POPULATION),
+            2,
+        )
+        .map(|_| ())
+        .expect_err("7 is not 007")
+        .to_string();
+        assert!(e.contains("row 2, column `fid`: value `7`"), "{e}");
     }
 
     #[test]
