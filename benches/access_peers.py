@@ -54,7 +54,7 @@ def best(fn, repeat):
     return min(times), out
 
 
-def peers(name, graph, sources, repeat, results):
+def peers(name, graph, sources, repeat, results, networkx_max=1_500_000):
     d = os.path.join(WORK, name + "-export")
     hs("access", "graph", "export", graph, "--out", d)
     arcs, nodes = load_export(d)
@@ -87,8 +87,8 @@ def peers(name, graph, sources, repeat, results):
     tails = np.array([a[0] for a in arcs], dtype=np.int64)
     heads = np.array([a[1] for a in arcs], dtype=np.int64)
     weights = np.array([a[2] for a in arcs], dtype=np.float64)
-    # networkx (slow: skipped above 1.5M nodes)
-    if n <= 1_500_000:
+    # networkx (slow: skipped above --networkx-max nodes, 1.5M unless asked)
+    if n <= networkx_max:
         import networkx as nx
         G = nx.DiGraph()
         G.add_nodes_from(range(n))
@@ -194,6 +194,8 @@ def main():
     ap.add_argument("--quick", action="store_true", help="skip the 4M-node graph")
     ap.add_argument("--write-fixture", action="store_true")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--networkx-max", type=int, default=1_500_000,
+                    help="run networkx on graphs up to this many nodes (the 4M grid takes ~10 GB and minutes)")
     ap.add_argument("--only", default="", help="comma-separated graphs to run (monaco, gothenburg, bremen, grid1000, grid2000, e2sfca)")
     a = ap.parse_args()
     reexec_in_venv(__file__, [("networkx", "networkx"), ("igraph", "igraph"), ("scipy", "scipy"), ("access", "access"), ("pandas", "pandas")], [("pandana", "pandana")])
@@ -229,23 +231,23 @@ def main():
     only = set(filter(None, a.only.split(",")))
     want = lambda name: not only or name in only
     if want("monaco"):
-        peers("monaco", car, sorted(set(hosp)), a.repeat, results)
+        peers("monaco", car, sorted(set(hosp)), a.repeat, results, a.networkx_max)
     gbg = os.path.join(SHARED, "gothenburg-roads.geojson.gz")
     if os.path.exists(gbg) and want("gothenburg"):
         g = os.path.join(WORK, "gothenburg.hsg")
         hs("access", "graph", "build", gbg, "--profile", "car-urban", "--out", g)
-        peers("gothenburg", g, sources_of(g, 20), a.repeat, results)
+        peers("gothenburg", g, sources_of(g, 20), a.repeat, results, a.networkx_max)
     brem = os.path.join(SHARED, "bremen_time.gr")
     if os.path.exists(brem) and want("bremen"):
         g = os.path.join(WORK, "bremen.hsg")
         hs("access", "graph", "build", brem, "--out", g)
-        peers("bremen", g, sources_of(g, 20), a.repeat, results)
+        peers("bremen", g, sources_of(g, 20), a.repeat, results, a.networkx_max)
     for side in ([1000] if a.quick else [1000, 2000]):
         if not want(f"grid{side}"):
             continue
         g = os.path.join(WORK, f"grid{side}.hsg")
         hs("access", "graph", "synth", "--side", str(side), "--out", g)
-        peers(f"synthetic-grid-{side * side}", g, sources_of(g, 100), a.repeat, results)
+        peers(f"synthetic-grid-{side * side}", g, sources_of(g, 100), a.repeat, results, a.networkx_max)
     diff = e2sfca_check(a.write_fixture) if want("e2sfca") else 0.0
     print()
     print(f"{'graph':<26}{'nodes':>9}{'srcs':>6}{'hsplan s':>10}  ratios (peer time / hsplan time)")
