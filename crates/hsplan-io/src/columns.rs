@@ -1294,24 +1294,29 @@ mod tests {
     const POPULATION: &str =
         "unit,year,resident,age_0_14\n500109001000,2024,30000,4000\n500109000000,2025,800000,\n";
 
+    /// Beds per 1,000 residents of county 500109 in 2025, evaluated from the columns.
+    fn county_beds_per_1000_in_2025(c: &Columns) -> f64 {
+        let beds = hsplan_eval::find("beds_per_1000").unwrap();
+        let r = c.evaluate(&[beds], 1);
+        let county = c
+            .unit_index(AdminCode::parse("500109000000").unwrap())
+            .unwrap();
+        let y2025 = &r
+            .values
+            .iter()
+            .find(|((id, y), _)| *id == "beds_per_1000" && y.get() == 2025)
+            .unwrap()
+            .1;
+        y2025[county.0 as usize].unwrap()
+    }
+
     #[test]
     fn a_small_system_reads_and_evaluates_like_the_model() {
         let c = read_files(files(UNITS, FACILITIES, RESOURCES, POPULATION), 2).unwrap();
         assert_eq!(c.units().len(), 3);
         assert_eq!(c.years().len(), 2);
         assert_eq!(c.facility_count(), 2);
-        let beds = hsplan_eval::find("beds_per_1000").unwrap();
-        let r = c.evaluate(&[beds], 1);
-        let county = c
-            .unit_index(AdminCode::parse("500109000000").unwrap())
-            .unwrap();
-        let y2025 = r
-            .values
-            .iter()
-            .find(|((id, y), _)| *id == "beds_per_1000" && y.get() == 2025)
-            .unwrap()
-            .1;
-        let v = y2025[county.0 as usize].unwrap();
+        let v = county_beds_per_1000_in_2025(&c);
         assert!((v - 562.0 / 800.0).abs() < 1e-12, "{v}");
     }
 
@@ -1404,18 +1409,7 @@ mod tests {
         let resources = "fid,year,beds\n1,2025,600\n0,2025,40\n007,2025,1\n";
         let c = read_files(files(UNITS, facilities, resources, POPULATION), 2).unwrap();
         assert_eq!(c.facility_count(), 3);
-        let beds = hsplan_eval::find("beds_per_1000").unwrap();
-        let r = c.evaluate(&[beds], 1);
-        let county = c
-            .unit_index(AdminCode::parse("500109000000").unwrap())
-            .unwrap();
-        let y2025 = &r
-            .values
-            .iter()
-            .find(|((id, y), _)| *id == "beds_per_1000" && y.get() == 2025)
-            .unwrap()
-            .1;
-        let v = y2025[county.0 as usize].unwrap();
+        let v = county_beds_per_1000_in_2025(&c);
         assert!((v - 641.0 / 800.0).abs() < 1e-12, "{v}");
         let e = read_files(
             files(UNITS, facilities, "fid,year,beds\n7,2025,1\n", POPULATION),
