@@ -18,8 +18,9 @@
 //!
 //! Files are read one at a time and their bytes dropped once parsed; the rows of the large
 //! files are parsed on several threads, each over its own stretch of whole lines (or of
-//! Parquet row groups, which each thread decodes and parses as it goes). Every error names the file, the row (1 = header; in a Parquet
-//! file, row N + 1 is its N-th record, as if it had a header line) and the column.
+//! Parquet row groups, which each thread decodes and parses as it goes). Every error names
+//! the file, the row (1 = header; in a Parquet file, row N + 1 is its N-th record, as if it
+//! had a header line) and the column.
 
 use crate::IoError;
 use hsplan_eval::columnar::{Columns, FacilityIx, UnitIx};
