@@ -313,8 +313,10 @@ fn split_csv_header<'a>(
 
 /// A header's names: each once, the required ones present.
 fn check_header(file: &str, header: &[String], required: &[&'static str]) -> Result<(), IoError> {
+    // (a map, not a scan of the names before: a hostile header may have 10^5 names)
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(header.len());
     for (i, h) in header.iter().enumerate() {
-        if let Some(j) = header[..i].iter().position(|x| x == h) {
+        if let Some(&j) = seen.get(h.as_str()) {
             return Err(IoError::MalformedCsv {
                 file: file.to_string(),
                 row: 1,
@@ -325,6 +327,7 @@ fn check_header(file: &str, header: &[String], required: &[&'static str]) -> Res
                 ),
             });
         }
+        seen.insert(h, i);
     }
     for r in required {
         if !header.iter().any(|h| h == r) {
@@ -406,11 +409,13 @@ fn parse_table<T: Send>(
     let groups = table.group_rows.len();
     let chunk = groups.div_ceil(threads.max(1)).max(1);
     let run = |first_group: usize, last_group: usize| -> Result<Piece<T>, IoError> {
-        let mut row = table.group_rows[..first_group].iter().sum::<usize>() + 2;
-        // reserved, not touched: at most one value per cell
-        let records: usize = table.group_rows[first_group..last_group].iter().sum();
-        let mut items = Vec::with_capacity(records);
-        let mut values = Vec::with_capacity(records * table.header.len());
+        // (a damaged footer may claim any row counts: sums saturate, reservations are capped)
+        let rows_in = |groups: &[usize]| groups.iter().fold(0usize, |a, b| a.saturating_add(*b));
+        let mut row = rows_in(&table.group_rows[..first_group]).saturating_add(2);
+        let records = rows_in(&table.group_rows[first_group..last_group]);
+        let mut items = Vec::with_capacity(reservation(records));
+        let mut values =
+            Vec::with_capacity(reservation(records.saturating_mul(table.header.len())));
         guarded(&table.file, || {
             let bad = |message: String| malformed_parquet(&table.file, message);
             let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(
@@ -440,7 +445,7 @@ fn parse_table<T: Send>(
                         Ok(item) => items.push((row as u32, item)),
                         Err(build) => return Err(build(row)),
                     }
-                    row += 1;
+                    row = row.saturating_add(1);
                 }
             }
             Ok(())
@@ -466,6 +471,13 @@ fn parse_table<T: Send>(
         })
     };
     results.into_iter().collect()
+}
+
+/// How much of an expected length to reserve up front (reserved memory is not touched until
+/// used; the cap keeps a file that claims or implies absurd sizes from asking for more than
+/// 16 M items at once — past that, vectors grow as they fill).
+fn reservation(expected: usize) -> usize {
+    expected.min(1 << 24)
 }
 
 fn parse_csv_body<T: Send>(
@@ -508,8 +520,7 @@ fn parse_csv_body<T: Send>(
     };
     let plain = |piece: &[u8]| -> Result<Piece<T>, LocalError> {
         let mut out = Vec::with_capacity(piece.len() / 24);
-        // reserved, not touched: at most one value per cell
-        let mut values = Vec::with_capacity(out.capacity() * fields);
+        let mut values = Vec::with_capacity(reservation(out.capacity().saturating_mul(fields)));
         let mut cells: Vec<Cell> = Vec::with_capacity(fields);
         let lines = piece.strip_suffix(b"\n").unwrap_or(piece);
         for (i, line) in lines.split(|&b| b == b'\n').enumerate() {
@@ -1420,6 +1431,28 @@ mod tests {
         .expect_err("7 is not 007")
         .to_string();
         assert!(e.contains("row 2, column `fid`: value `7`"), "{e}");
+    }
+
+    #[test]
+    fn a_wide_file_reserves_a_bounded_amount_up_front() {
+        // 200,000 columns over 3 MB: reserving one value per cell of every line the size
+        // implies would ask for about 100 GB at once (the allocation fails and aborts)
+        let extra = 200_000;
+        let mut units = String::from("code");
+        for k in 0..extra {
+            units.push_str(&format!(",x{k}"));
+        }
+        units.push('\n');
+        for code in ["500109000000", "500000000000", "500109001000"] {
+            units.push_str(code);
+            units.push_str(&",1".repeat(extra));
+            units.push('\n');
+        }
+        while units.len() < 3_000_000 {
+            units.push('\n');
+        }
+        let c = read_files(files(&units, FACILITIES, RESOURCES, POPULATION), 2).unwrap();
+        assert_eq!(c.units().len(), 3);
     }
 
     #[test]
