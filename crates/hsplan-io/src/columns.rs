@@ -656,16 +656,14 @@ impl UnitLookup {
 
     /// The unit's index, or what the cell should have held.
     fn find(&self, cell: Cell) -> Result<usize, &'static str> {
-        let value = match cell {
-            Cell::Int(v) if (100_000_000_000..1_000_000_000_000).contains(&v) => v as u64,
-            Cell::Text(t)
-                if t.trim_ascii().len() == 12 && t.trim_ascii().iter().all(u8::is_ascii_digit) =>
-            {
-                t.trim_ascii()
-                    .iter()
-                    .fold(0u64, |v, d| v * 10 + u64::from(d - b'0'))
-            }
-            _ => admin_code(cell).ok_or("an admin code")?.get(),
+        let twelve_digits = match cell {
+            Cell::Int(v) if (100_000_000_000..1_000_000_000_000).contains(&v) => Some(v as u64),
+            Cell::Text(t) if t.trim_ascii().len() == 12 => digits(cell),
+            _ => None,
+        };
+        let value = match twelve_digits {
+            Some(v) => v,
+            None => admin_code(cell).ok_or("an admin code")?.get(),
         };
         let hint = LAST_UNIT.with(std::cell::Cell::get);
         for i in [hint, hint + 1] {
@@ -969,13 +967,10 @@ impl FacilityKey {
             Cell::Int(v) if v >= 0 => return Some(FacilityKey::Number(v as u64)),
             Cell::Text(b) => {
                 let t = b.trim_ascii();
-                if (1..=19).contains(&t.len())
-                    && t.iter().all(u8::is_ascii_digit)
-                    && (t.len() == 1 || t[0] != b'0')
+                if (t.len() == 1 || t.first() != Some(&b'0'))
+                    && let Some(v) = digits(cell)
                 {
-                    return Some(FacilityKey::Number(
-                        t.iter().fold(0u64, |v, d| v * 10 + u64::from(d - b'0')),
-                    ));
+                    return Some(FacilityKey::Number(v));
                 }
             }
             _ => {}
