@@ -466,14 +466,25 @@ pub fn catchment_costs_with_progress(
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1);
-    // (demand node, supply index, seconds from the node to the supply point)
-    let node_times: Vec<(u32, usize, f64)> = match routes {
+    // (demand node, supply index, seconds from the node to the supply point), each spread
+    // to the demand points snapped to the node; the hierarchy's list is read as it is spread
+    // (no second list of node times)
+    let mut costs = Vec::new();
+    let spread = |costs: &mut Vec<(usize, usize, f64)>, v: u32, j: usize, t: f64| {
+        for &(i, leg) in &at_node[&v] {
+            let total = t + leg;
+            if total <= limit {
+                costs.push((i, j, total / 60.0));
+            }
+        }
+    };
+    match routes {
         Routes::Dijkstra { reversed, .. } => {
             let mut wanted = vec![false; graph.node_count()];
             for &v in at_node.keys() {
                 wanted[v as usize] = true;
             }
-            supply_searches(
+            let node_times = supply_searches(
                 reversed,
                 &targets,
                 &wanted,
@@ -481,26 +492,23 @@ pub fn catchment_costs_with_progress(
                 limit,
                 threads,
                 progress,
-            )
+            );
+            costs.reserve_exact(node_times.len());
+            node_times
+                .into_iter()
+                .for_each(|(v, j, t)| spread(&mut costs, v, j, t));
         }
         Routes::Hierarchy(h) => {
             let origins: Vec<u32> = at_node.keys().copied().collect();
-            h.times_to(&origins, &targets, limit, threads, progress)
+            let node_times = h.times_to(&origins, &targets, limit, threads, progress);
+            costs.reserve_exact(node_times.len());
+            node_times
                 .into_iter()
-                .map(|(o, j, t)| (origins[o as usize], j as usize, t))
-                .collect()
-        }
-    };
-    let mut costs = Vec::with_capacity(node_times.len());
-    for (v, j, t) in node_times {
-        for &(i, leg) in &at_node[&v] {
-            let total = t + leg;
-            if total <= limit {
-                costs.push((i, j, total / 60.0));
-            }
+                .for_each(|(o, j, t)| spread(&mut costs, origins[o as usize], j as usize, t));
         }
     }
-    costs.sort_by_key(|a| (a.0, a.1));
+    // in place, no buffer: the order is total, so the result does not depend on the sort
+    costs.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.total_cmp(&b.2)));
     costs
 }
 

@@ -493,10 +493,12 @@ pub fn solve(req: &SitingRequest, progress: &dyn Progress, cancel: &Cancel) -> R
             cost: Cost(c),
         })
         .collect();
+    // the cost list is freed here unless it is to be saved: memory is per pair at this size
+    let costs = req.keep_costs.then_some(costs);
     // pairs at exactly the bound stay listed
     let cap = Cost(f64::from_bits(bound.to_bits() + 1));
-    let inst =
-        Instance::new(&weights, &fixed, &arcs, cap).map_err(|e| AppError::Engine(e.to_string()))?;
+    let inst = Instance::from_arcs(&weights, &fixed, arcs, cap)
+        .map_err(|e| AppError::Engine(e.to_string()))?;
     let seconds_costs = start.elapsed().as_secs_f64();
 
     progress.report(Stage::Solving, 0, 1);
@@ -526,7 +528,6 @@ pub fn solve(req: &SitingRequest, progress: &dyn Progress, cancel: &Cancel) -> R
         &Described {
             demand: &demand,
             supply: &supply,
-            costs: &costs,
             names: &names,
             req,
             p,
@@ -539,7 +540,7 @@ pub fn solve(req: &SitingRequest, progress: &dyn Progress, cancel: &Cancel) -> R
     progress.report(Stage::Done, 1, 1);
     Ok(Solved {
         scenario,
-        costs: req.keep_costs.then_some(CostList {
+        costs: costs.map(|costs| CostList {
             costs,
             demand,
             sites: supply,
@@ -580,7 +581,6 @@ fn exact(
 struct Described<'a> {
     demand: &'a [DemandPoint],
     supply: &'a [SupplyPoint],
-    costs: &'a [(usize, usize, f64)],
     names: &'a BTreeMap<String, String>,
     req: &'a SitingRequest,
     p: usize,
@@ -653,32 +653,22 @@ fn describe(inst: &Instance, s: &Solution, d: &Described<'_>) -> Scenario {
         Vec::new()
     };
     coverage.push(change("", &total));
-    // the unit of the demand point nearest (by time) to each site
-    let mut nearest_demand: BTreeMap<usize, (f64, usize)> = BTreeMap::new();
-    for &(i, j, c) in d.costs {
-        let e = nearest_demand
-            .entry(j)
-            .or_insert((f64::INFINITY, usize::MAX));
-        if c < e.0 {
-            *e = (c, i);
-        }
-    }
     let new_sites = s
         .chosen
         .iter()
         .map(|site| {
             let j = site.0 as usize;
+            // the unit of the demand point nearest (by time) to the site
+            let nearest = inst
+                .nearest_demand(*site)
+                .map(|(i, _)| &demand[i.0 as usize]);
             NewSite {
                 id: supply[j].id.clone(),
                 lon: supply[j].lon,
                 lat: supply[j].lat,
-                unit: nearest_demand
-                    .get(&j)
-                    .map(|&(_, i)| demand[i].unit.clone())
-                    .unwrap_or_default(),
-                unit_name: nearest_demand
-                    .get(&j)
-                    .and_then(|&(_, i)| names.get(&demand[i].unit).cloned())
+                unit: nearest.map(|dp| dp.unit.clone()).unwrap_or_default(),
+                unit_name: nearest
+                    .and_then(|dp| names.get(&dp.unit).cloned())
                     .unwrap_or_default(),
                 residents: residents.get(&site.0).copied().unwrap_or(0.0),
             }

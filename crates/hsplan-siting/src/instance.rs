@@ -59,6 +59,18 @@ impl Instance {
         arcs: &[Arc],
         unreachable: Cost,
     ) -> Result<Instance, SitingError> {
+        Instance::from_arcs(weights, fixed, arcs.to_vec(), unreachable)
+    }
+
+    /// [`Instance::new`] taking the cost list by value: it is sorted in place and freed as
+    /// soon as the per-demand lists are built, so at most 28 bytes per pair are alive while
+    /// building (the instance itself keeps 24).
+    pub fn from_arcs(
+        weights: &[Weight],
+        fixed: &[bool],
+        mut arcs: Vec<Arc>,
+        unreachable: Cost,
+    ) -> Result<Instance, SitingError> {
         let n = weights.len();
         let m = fixed.len();
         if unreachable.0.is_nan() || unreachable.0 <= 0.0 {
@@ -75,8 +87,7 @@ impl Instance {
                 )));
             }
         }
-        let mut list: Vec<(u32, u32, f64)> = Vec::with_capacity(arcs.len());
-        for a in arcs {
+        for a in &arcs {
             let (i, j, c) = (a.demand.0, a.site.0, a.cost.0);
             if i as usize >= n || j as usize >= m {
                 return Err(SitingError::Input(format!(
@@ -88,43 +99,86 @@ impl Instance {
                     "pair ({i}, {j}): cost {c} is not a non-negative number"
                 )));
             }
-            if c < unreachable.0 {
-                list.push((i, j, c));
+        }
+        arcs.retain(|a| a.cost.0 < unreachable.0);
+        // per demand, by cost then site: a total order while no pair is listed twice
+        arcs.sort_unstable_by(|a, b| {
+            a.demand
+                .cmp(&b.demand)
+                .then(a.cost.0.total_cmp(&b.cost.0))
+                .then(a.site.cmp(&b.site))
+        });
+        // a pair listed twice: the smallest demand, then site, of any
+        let mut seen = vec![false; m];
+        let mut twice: Option<(u32, u32)> = None;
+        for run in arcs.chunk_by(|a, b| a.demand == b.demand) {
+            for a in run {
+                let j = a.site.0;
+                if std::mem::replace(&mut seen[j as usize], true) {
+                    twice = Some(twice.map_or((a.demand.0, j), |t| t.min((a.demand.0, j))));
+                }
+            }
+            if twice.is_some() {
+                break;
+            }
+            for a in run {
+                seen[a.site.0 as usize] = false;
             }
         }
-        list.sort_by_key(|a| (a.0, a.1));
-        if let Some(w) = list
-            .windows(2)
-            .find(|w| w[0].0 == w[1].0 && w[0].1 == w[1].1)
-        {
+        if let Some((i, j)) = twice {
             return Err(SitingError::Input(format!(
-                "pair ({}, {}) is listed twice",
-                w[0].0, w[0].1
+                "pair ({i}, {j}) is listed twice"
             )));
         }
-        // per demand, by cost then site
-        list.sort_by(|a, b| a.0.cmp(&b.0).then(a.2.total_cmp(&b.2)).then(a.1.cmp(&b.1)));
+        let integral = weights.iter().all(|w| w.0.fract() == 0.0)
+            && arcs.iter().all(|a| a.cost.0.fract() == 0.0)
+            && unreachable.0.fract() == 0.0;
         let mut d_start = vec![0u32; n + 1];
-        for &(i, _, _) in &list {
-            d_start[i as usize + 1] += 1;
+        for a in &arcs {
+            d_start[a.demand.0 as usize + 1] += 1;
         }
         for i in 0..n {
             d_start[i + 1] += d_start[i];
         }
-        let d_site = list.iter().map(|a| a.1).collect();
-        let d_cost = list.iter().map(|a| a.2).collect();
-        let mut by_site = list.clone();
-        by_site.sort_by(|a, b| a.1.cmp(&b.1).then(a.2.total_cmp(&b.2)).then(a.0.cmp(&b.0)));
+        let d_site: Vec<u32> = arcs.iter().map(|a| a.site.0).collect();
+        let d_cost: Vec<f64> = arcs.iter().map(|a| a.cost.0).collect();
+        drop(arcs);
+        // per site, by cost then demand: placed in demand order, then each site's run sorted
         let mut s_start = vec![0u32; m + 1];
-        for &(_, j, _) in &by_site {
+        for &j in &d_site {
             s_start[j as usize + 1] += 1;
         }
         for j in 0..m {
             s_start[j + 1] += s_start[j];
         }
-        let integral = weights.iter().all(|w| w.0.fract() == 0.0)
-            && list.iter().all(|a| a.2.fract() == 0.0)
-            && unreachable.0.fract() == 0.0;
+        let mut fill = s_start.clone();
+        let mut s_demand = vec![0u32; d_site.len()];
+        let mut s_cost = vec![0f64; d_site.len()];
+        for i in 0..n {
+            for k in d_start[i] as usize..d_start[i + 1] as usize {
+                let at = &mut fill[d_site[k] as usize];
+                s_demand[*at as usize] = i as u32;
+                s_cost[*at as usize] = d_cost[k];
+                *at += 1;
+            }
+        }
+        drop(fill);
+        let mut run: Vec<(f64, u32)> = Vec::new();
+        for j in 0..m {
+            let r = s_start[j] as usize..s_start[j + 1] as usize;
+            run.clear();
+            run.extend(
+                s_cost[r.clone()]
+                    .iter()
+                    .copied()
+                    .zip(s_demand[r.clone()].iter().copied()),
+            );
+            run.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            for (k, &(c, i)) in r.zip(&run) {
+                s_cost[k] = c;
+                s_demand[k] = i;
+            }
+        }
         Ok(Instance {
             weight: weights.iter().map(|w| w.0).collect(),
             fixed: fixed.to_vec(),
@@ -133,8 +187,8 @@ impl Instance {
             d_site,
             d_cost,
             s_start,
-            s_demand: by_site.iter().map(|a| a.0).collect(),
-            s_cost: by_site.iter().map(|a| a.2).collect(),
+            s_demand,
+            s_cost,
             integral,
         })
     }
@@ -186,6 +240,13 @@ impl Instance {
             .iter()
             .zip(&self.d_cost[r])
             .map(|(&j, &c)| (SiteIx(j), Cost(c)))
+    }
+
+    /// The demand point nearest to site j (cheapest, then lowest index), if any is listed.
+    pub fn nearest_demand(&self, j: SiteIx) -> Option<(DemandIx, Cost)> {
+        let k = self.s_start[j.0 as usize] as usize;
+        (k < self.s_start[j.0 as usize + 1] as usize)
+            .then(|| (DemandIx(self.s_demand[k]), Cost(self.s_cost[k])))
     }
 
     pub(crate) fn d_range(&self, i: usize) -> std::ops::Range<usize> {
@@ -305,5 +366,86 @@ mod tests {
         assert!(e.unwrap_err().to_string().contains("twice"));
         let e = Instance::new(&[Weight(-1.0)], &[false], &[], Cost(9.0));
         assert!(e.unwrap_err().to_string().contains("weight"));
+    }
+
+    #[test]
+    fn a_pair_listed_twice_is_found_when_other_pairs_sort_between_its_copies() {
+        let e = Instance::new(
+            &[Weight(1.0), Weight(1.0)],
+            &[false, false, false],
+            &[
+                arc(1, 2, 4.0),
+                arc(1, 0, 1.0),
+                arc(1, 1, 2.0),
+                arc(1, 0, 3.0),
+                arc(1, 2, 0.5),
+            ],
+            Cost(9.0),
+        );
+        assert!(
+            e.unwrap_err()
+                .to_string()
+                .contains("(1, 0) is listed twice")
+        );
+        // a copy at or above the cap is dropped first, as any pair that dear
+        let ok = Instance::new(
+            &[Weight(1.0)],
+            &[false],
+            &[arc(0, 0, 1.0), arc(0, 0, 9.0)],
+            Cost(9.0),
+        );
+        assert_eq!(ok.unwrap().arc_count(), 1);
+    }
+
+    /// Both orders against a plain sort of the listed pairs, on random lists with ties.
+    #[test]
+    fn per_demand_and_per_site_orders_match_a_plain_sort() {
+        let mut rng = crate::rng::Rng::new(11);
+        for _ in 0..200 {
+            let (n, m) = (1 + rng.below(9), 1 + rng.below(7));
+            let mut arcs = Vec::new();
+            for i in 0..n {
+                for j in 0..m {
+                    if rng.below(3) > 0 {
+                        arcs.push(arc(i as u32, j as u32, rng.below(6) as f64));
+                    }
+                }
+            }
+            // input order shuffled
+            for k in (1..arcs.len()).rev() {
+                arcs.swap(k, rng.below(k + 1));
+            }
+            let inst =
+                Instance::new(&vec![Weight(1.0); n], &vec![false; m], &arcs, Cost(5.0)).unwrap();
+            let inst = &inst;
+            let mut kept: Vec<(u32, u32, f64)> = arcs
+                .iter()
+                .filter(|a| a.cost.0 < 5.0)
+                .map(|a| (a.demand.0, a.site.0, a.cost.0))
+                .collect();
+            kept.sort_by(|a, b| a.0.cmp(&b.0).then(a.2.total_cmp(&b.2)).then(a.1.cmp(&b.1)));
+            let by_demand: Vec<(u32, u32, f64)> = (0..n)
+                .flat_map(|i| {
+                    inst.sites_of(DemandIx(i as u32))
+                        .map(move |(j, c)| (i as u32, j.0, c.0))
+                })
+                .collect();
+            assert_eq!(by_demand, kept);
+            kept.sort_by(|a, b| a.1.cmp(&b.1).then(a.2.total_cmp(&b.2)).then(a.0.cmp(&b.0)));
+            let by_site: Vec<(u32, u32, f64)> = (0..m)
+                .flat_map(|j| {
+                    inst.s_range(j)
+                        .map(move |k| (inst.s_demand[k], j as u32, inst.s_cost[k]))
+                })
+                .collect();
+            assert_eq!(by_site, kept);
+            for j in 0..m {
+                let first = kept.iter().find(|a| a.1 == j as u32);
+                assert_eq!(
+                    inst.nearest_demand(SiteIx(j as u32)),
+                    first.map(|a| (DemandIx(a.0), Cost(a.2)))
+                );
+            }
+        }
     }
 }

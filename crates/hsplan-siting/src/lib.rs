@@ -197,9 +197,10 @@ pub fn coverage_instance(inst: &Instance, threshold: Cost) -> Result<Instance, S
         }
         weights[g].0 += inst.weight[i];
     }
+    drop(groups);
     // the demand no site covers, as one point
     weights.push(Weight(uncovered));
-    Instance::new(&weights, &inst.fixed, &arcs, Cost(1.0))
+    Instance::from_arcs(&weights, &inst.fixed, arcs, Cost(1.0))
 }
 
 /// Maximal covering with p new sites and a threshold.
